@@ -1,0 +1,132 @@
+"""Creating databases: schema, reference tables, derived columns.
+
+A database is always built in a temporary file beside the target and moved into place with
+``os.replace``: a reader (the running app) never sees a half-built file, and a failure leaves
+the previous database as it was.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from . import db, workdays
+
+DATA_DIR = db.ROOT / "data"
+
+COMPLAINT_RAW_COLUMNS = [
+    "reg_no", "appeal_type", "received_at", "received_date", "accepted_date", "acceptance",
+    "closed_at", "closed_date", "channel", "is_odr", "object_class", "category", "subcategory",
+    "problem", "outcome", "outcome_raw", "district_code", "township", "merchant_id",
+    "merchant_name", "credit_code", "disputed_yuan", "recovered_yuan",
+]
+COMPLAINT_DERIVED_COLUMNS = ["resolution_days", "resolution_wdays", "deadline_date", "accept_deadline"]
+
+# Derived columns from the official calendar. ``{src}`` is a staging relation with the raw
+# columns; it is substituted from code only (never from user input).
+_DERIVED_SELECT = """
+    SELECT {raw},
+           CASE WHEN s.closed_date IS NULL THEN NULL
+                ELSE date_diff('day', s.received_date, s.closed_date) END AS resolution_days,
+           CASE WHEN s.closed_date IS NULL THEN NULL ELSE cc.wd_idx - cr.wd_idx END AS resolution_wdays,
+           CASE WHEN s.is_odr THEN d10.d
+                WHEN s.acceptance = '不予受理' OR s.outcome = '不予受理' THEN d7.d
+                WHEN s.accepted_date IS NOT NULL THEN d45.d
+                ELSE d52.d END AS deadline_date,
+           d7.d AS accept_deadline,
+           {source} AS source
+    FROM {src} s
+    LEFT JOIN calendar cr ON cr.d = s.received_date
+    LEFT JOIN calendar cc ON cc.d = s.closed_date
+    LEFT JOIN calendar ca ON ca.d = s.accepted_date
+    LEFT JOIN workdays d7 ON d7.wd_idx = cr.wd_idx + 7
+    LEFT JOIN workdays d10 ON d10.wd_idx = cr.wd_idx + 10
+    LEFT JOIN workdays d52 ON d52.wd_idx = cr.wd_idx + 52
+    LEFT JOIN workdays d45 ON d45.wd_idx = ca.wd_idx + 45
+"""
+_STAGING_NAMES = {"staging_complaints", "complaints_sample_chunk", "new_complaints"}
+
+
+def derived_select(src: str, source_sql: str = "s.source") -> str:
+    """SELECT producing full ``complaints`` rows (raw + derived + source) from staging ``src``."""
+    if src not in _STAGING_NAMES:
+        raise ValueError(f"unknown staging relation {src!r}")
+    raw = ", ".join(f"s.{c}" for c in COMPLAINT_RAW_COLUMNS)
+    return _DERIVED_SELECT.format(raw=raw, src=src, source=source_sql)
+
+
+def load_reference(con, extra_holidays: Path | None = None) -> None:
+    """Districts, townships and the official calendar (replacing what is there)."""
+    con.execute("DELETE FROM districts")
+    con.execute("DELETE FROM townships")
+    con.execute("DELETE FROM calendar")
+    with (DATA_DIR / "districts.csv").open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            con.execute("INSERT INTO districts VALUES (?, ?, ?, ?, ?, ?)",
+                        [r["code"], r["name"], r["short_name"], r["name_en"], int(r["population"]), r["pop_note"]])
+    with (DATA_DIR / "townships.csv").open(encoding="utf-8") as f:
+        con.executemany("INSERT INTO townships VALUES (?, ?)",
+                        [[r["name"], r["district_code"]] for r in csv.DictReader(f)])
+    cal = pd.DataFrame(workdays.calendar_rows(extra_path=extra_holidays),
+                       columns=["d", "is_workday", "wd_idx", "known", "holiday"])
+    con.register("cal_df", cal)
+    con.execute("INSERT INTO calendar SELECT d::DATE, is_workday, wd_idx, known, holiday FROM cal_df")
+    con.unregister("cal_df")
+    con.execute("CREATE OR REPLACE VIEW workdays AS SELECT d, wd_idx FROM calendar WHERE is_workday")
+
+
+def set_meta(con, **kv) -> None:
+    for k, v in kv.items():
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [k, None if v is None else str(v)])
+
+
+def new_database(path: Path) -> "duckdb.DuckDBPyConnection":  # noqa: F821
+    """Create an empty database with schema and reference data at ``path`` (must not exist)."""
+    con = db.connect(path)
+    db.create_schema(con)
+    load_reference(con)
+    set_meta(con, dataset="empty", created_at=dt.datetime.now().isoformat(timespec="seconds"),
+             data_version="empty-0")
+    return con
+
+
+def build_atomically(target: Path, fill) -> None:
+    """Build a fresh database in a temp file, call ``fill(con)``, then move it onto ``target``."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + f".building-{os.getpid()}")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        if p.exists():
+            p.unlink()
+    try:
+        con = new_database(tmp)
+        try:
+            fill(con)
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, target)
+        wal = Path(str(target) + ".wal")
+        if wal.exists():
+            wal.unlink()
+    except BaseException:
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            if p.exists():
+                p.unlink()
+        raise
+
+
+def init_empty(target: Path) -> None:
+    build_atomically(target, lambda con: None)
+
+
+def ensure_database(path: Path | None = None) -> Path:
+    """Build the sample database if no database exists at ``path`` (first run)."""
+    from . import sample
+    p = db.db_path(path)
+    if not p.exists():
+        build_atomically(p, lambda con: sample.fill(con))
+    return p

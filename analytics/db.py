@@ -1,0 +1,155 @@
+"""Database access: one DuckDB connection per process and database file, a fresh cursor per
+query, a time limit on every query, results fetched fully.
+
+Modelled on Datasette's ``database.py``: callers never hold a cursor; they call
+:func:`query` (DataFrame) or :func:`scalar`, which open a cursor, bind parameters, run the
+statement under a time limit (``cursor.interrupt()`` from a timer thread) and close it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = ROOT / "data" / "odr.duckdb"
+SCHEMA_FILE = Path(__file__).resolve().parent / "schema.sql"
+DEFAULT_TIME_LIMIT = 30.0  # seconds; pages' queries take milliseconds
+
+
+class QueryTimeout(RuntimeError):
+    """A query ran past its time limit and was interrupted."""
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database file is missing, locked or unreadable."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database to use: explicit path, else $ODR_DB, else data/odr.duckdb."""
+    if path:
+        return Path(path)
+    env = os.environ.get("ODR_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def _config(read_only: bool) -> dict:
+    return {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "access_mode": "READ_ONLY" if read_only else "READ_WRITE",
+    }
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a new connection (callers that write: CLI, importer, tests)."""
+    p = db_path(path)
+    if read_only and not p.exists():
+        raise DatabaseUnavailable(f"database {p} does not exist")
+    try:
+        con = duckdb.connect(str(p), config=_config(read_only))
+    except duckdb.Error as exc:
+        raise DatabaseUnavailable(f"cannot open database {p}: {exc}") from exc
+    return con
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass
+class _Handle:
+    con: duckdb.DuckDBPyConnection
+    stamp: tuple
+
+
+_handles: dict[str, _Handle] = {}
+_handles_lock = threading.Lock()
+
+
+def _stamp(p: Path) -> tuple:
+    st = p.stat()
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def shared(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
+    """The process's read-only connection to the database, reopened when the file was replaced
+    (imports write a new file and swap it in atomically, see analytics/importer.py)."""
+    p = db_path(path).resolve()
+    key = str(p)
+    if not p.exists():
+        raise DatabaseUnavailable(f"database {p} does not exist")
+    stamp = _stamp(p)
+    with _handles_lock:
+        h = _handles.get(key)
+        if h is None or h.stamp != stamp:
+            con = connect(p, read_only=True)
+            _handles[key] = _Handle(con, stamp)
+            # the old connection is left to the garbage collector: threads may still be using it
+        return _handles[key].con
+
+
+def reset_shared() -> None:
+    with _handles_lock:
+        for h in _handles.values():
+            try:
+                h.con.close()
+            except duckdb.Error:
+                pass
+        _handles.clear()
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None,
+         time_limit: float | None, fetch):
+    cur = con.cursor()
+    timer = None
+    fired = threading.Event()
+    if time_limit:
+        def _stop():
+            fired.set()
+            try:
+                cur.interrupt()
+            except duckdb.Error:
+                pass
+        timer = threading.Timer(time_limit, _stop)
+        timer.daemon = True
+        timer.start()
+    try:
+        res = cur.execute(sql, params or [])
+        return fetch(res)
+    except duckdb.InterruptException as exc:
+        raise QueryTimeout(f"query stopped after {time_limit:g} s") from exc
+    except duckdb.Error:
+        if fired.is_set():
+            raise QueryTimeout(f"query stopped after {time_limit:g} s")
+        raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+        cur.close()
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None,
+          time_limit: float | None = DEFAULT_TIME_LIMIT) -> pd.DataFrame:
+    """Run one statement on its own cursor and return all rows as a DataFrame."""
+    return _run(con, sql, params, time_limit, lambda r: r.df())
+
+
+def rows(con, sql: str, params=None, time_limit: float | None = DEFAULT_TIME_LIMIT) -> list[tuple]:
+    return _run(con, sql, params, time_limit, lambda r: r.fetchall())
+
+
+def scalar(con, sql: str, params=None, time_limit: float | None = DEFAULT_TIME_LIMIT):
+    def one(r):
+        row = r.fetchone()
+        return None if row is None else row[0]
+    return _run(con, sql, params, time_limit, one)
+
+
+def meta(con) -> dict[str, str]:
+    return dict(rows(con, "SELECT key, value FROM meta"))

@@ -1,0 +1,274 @@
+"""One function per question. Each takes a DuckDB connection and a :class:`Filters` and returns
+a DataFrame with stable snake_case columns. Definitions come from analytics/metrics.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from . import metrics as M
+from .db import query, rows, scalar
+from .filters import Filters, complaint_where, district_where
+
+
+# --- coverage --------------------------------------------------------------------------
+
+def data_coverage(con) -> tuple[dt.date | None, dt.date | None]:
+    """(first received date, as-of date) of the complaint data. The as-of date is the ``as_of``
+    meta value when set (sample, imports), else the latest received or closed date."""
+    first, last = rows(con, """
+        SELECT min(received_date), greatest(max(received_date), max(closed_date))
+        FROM complaints WHERE appeal_type = '投诉'""")[0]
+    as_of = scalar(con, "SELECT value FROM meta WHERE key = 'as_of'")
+    if as_of:
+        last = dt.date.fromisoformat(as_of)
+    return first, last
+
+
+def is_sample(con) -> bool:
+    return scalar(con, "SELECT value FROM meta WHERE key = 'dataset'") == "sample"
+
+
+def districts(con) -> pd.DataFrame:
+    """All districts, in code order. Columns: code, name, short_name, name_en, population."""
+    return query(con, "SELECT code, name, short_name, name_en, population FROM districts ORDER BY code")
+
+
+# --- complaints ------------------------------------------------------------------------
+
+def complaint_kpis(con, f: Filters) -> pd.DataFrame:
+    """One row for the complaints of ``f`` (cohort: received in the period).
+
+    Columns: complaints, complaints_odr, closed, closure_rate (fraction), on_time (count closed on
+    time), on_time_base (closed + overdue open), on_time_rate (fraction), overdue_open,
+    median_days / p90_days for all, odr, traditional (calendar days, null when none closed),
+    recovered_yuan, disputed_yuan (yuan)."""
+    where, params = complaint_where(f)
+    sql = f"""
+        SELECT count(*) AS complaints,
+               count(*) FILTER (WHERE c.is_odr) AS complaints_odr,
+               count(*) FILTER (WHERE {M.IS_CLOSED}) AS closed,
+               count(*) FILTER (WHERE {M.ON_TIME_NUM}) AS on_time,
+               count(*) FILTER (WHERE {M.ON_TIME_DEN}) AS on_time_base,
+               count(*) FILTER (WHERE {M.OVERDUE_OPEN}) AS overdue_open,
+               quantile_cont(c.resolution_days, 0.5) AS median_days_all,
+               quantile_cont(c.resolution_days, 0.5) FILTER (WHERE c.is_odr) AS median_days_odr,
+               quantile_cont(c.resolution_days, 0.5) FILTER (WHERE NOT c.is_odr) AS median_days_traditional,
+               quantile_cont(c.resolution_days, 0.9) AS p90_days_all,
+               quantile_cont(c.resolution_days, 0.9) FILTER (WHERE c.is_odr) AS p90_days_odr,
+               quantile_cont(c.resolution_days, 0.9) FILTER (WHERE NOT c.is_odr) AS p90_days_traditional,
+               coalesce(sum(c.recovered_yuan), 0)::DOUBLE AS recovered_yuan,
+               coalesce(sum(c.disputed_yuan), 0)::DOUBLE AS disputed_yuan
+        FROM complaints c WHERE {where}"""
+    df = query(con, sql, [f.date_to, f.date_to] + params)
+    n = df.at[0, "complaints"]
+    df["closure_rate"] = df["closed"] / n if n else None
+    base = df.at[0, "on_time_base"]
+    df["on_time_rate"] = df["on_time"] / base if base else None
+    return df
+
+
+def odr_resolved(con, f: Filters) -> int:
+    """ODR complaints closed within the period with a settled outcome (count)."""
+    where, params = complaint_where(f.with_(route="odr"), date_col="closed_date")
+    return int(scalar(con, f"SELECT count(*) FROM complaints c WHERE {where} AND {M.IS_SETTLED}", params))
+
+
+def weekly_complaints(con, f: Filters) -> pd.DataFrame:
+    """Complaints per ISO week overlapping the period.
+
+    Grain: one row per ISO week (Monday start) that overlaps [date_from, date_to], weeks without
+    complaints included. Columns: week (``YYYY-Www`` by ISO year), week_start, week_end (dates),
+    complaints, odr, traditional (counts of complaints received in the week and the period),
+    partial (bool: the period or the data, [first received date, as-of], covers the week only
+    partly)."""
+    first, as_of = data_coverage(con)
+    lo = max(f.date_from, first) if first else f.date_from
+    hi = min(f.date_to, as_of) if as_of else f.date_to
+    where, params = complaint_where(f)
+    sql = f"""
+        WITH weeks AS (
+            SELECT ws::DATE AS week_start
+            FROM generate_series(date_trunc('week', ?::DATE), ?::DATE, INTERVAL 1 WEEK) t(ws)
+        ), counts AS (
+            SELECT date_trunc('week', c.received_date)::DATE AS week_start,
+                   count(*) AS complaints,
+                   count(*) FILTER (WHERE c.is_odr) AS odr
+            FROM complaints c WHERE {where}
+            GROUP BY 1
+        )
+        SELECT strftime(w.week_start, '%G-W%V') AS week,
+               w.week_start,
+               (w.week_start + 6) AS week_end,
+               coalesce(k.complaints, 0) AS complaints,
+               coalesce(k.odr, 0) AS odr,
+               coalesce(k.complaints, 0) - coalesce(k.odr, 0) AS traditional,
+               (w.week_start < ?::DATE OR w.week_start + 6 > ?::DATE) AS partial
+        FROM weeks w LEFT JOIN counts k USING (week_start)
+        ORDER BY w.week_start"""
+    df = query(con, sql, [f.date_from, f.date_to] + params + [lo, hi])
+    for col in ("week_start", "week_end"):
+        df[col] = pd.to_datetime(df[col]).dt.date
+    return df
+
+
+def district_summary(con, f: Filters) -> pd.DataFrame:
+    """Per district, every district of the database in code order (zero rows included).
+
+    Columns: code, name, short_name, name_en, population, complaints, per_100k (complaints per
+    100,000 residents), closed, closure_rate, on_time_rate (fractions), median_days (calendar
+    days, null when none closed), odr (count)."""
+    where, params = complaint_where(f.with_(districts=()), alias="c")
+    dparams: list = []
+    dwhere = district_where(f, "d.code", dparams)
+    sql = f"""
+        WITH agg AS (
+            SELECT c.district_code AS code, count(*) AS complaints,
+                   count(*) FILTER (WHERE {M.IS_CLOSED}) AS closed,
+                   count(*) FILTER (WHERE {M.ON_TIME_NUM}) AS on_time,
+                   count(*) FILTER (WHERE {M.ON_TIME_DEN}) AS on_time_base,
+                   count(*) FILTER (WHERE c.is_odr) AS odr,
+                   quantile_cont(c.resolution_days, 0.5) AS median_days
+            FROM complaints c WHERE {where} GROUP BY 1
+        )
+        SELECT d.code, d.name, d.short_name, d.name_en, d.population,
+               coalesce(a.complaints, 0) AS complaints,
+               coalesce(a.closed, 0) AS closed,
+               coalesce(a.on_time, 0) AS on_time,
+               coalesce(a.on_time_base, 0) AS on_time_base,
+               coalesce(a.odr, 0) AS odr,
+               a.median_days
+        FROM districts d LEFT JOIN agg a USING (code)
+        WHERE {dwhere}
+        ORDER BY d.code"""
+    df = query(con, sql, [f.date_to] + params + dparams)
+    df["per_100k"] = (df["complaints"] / df["population"] * 100_000).round(2)
+    df["closure_rate"] = df["closed"].where(df["complaints"] > 0) / df["complaints"].where(df["complaints"] > 0)
+    df["on_time_rate"] = df["on_time"].where(df["on_time_base"] > 0) / df["on_time_base"].where(df["on_time_base"] > 0)
+    return df
+
+
+# --- registries and returns --------------------------------------------------------------
+
+def registry_counts(con, f: Filters) -> dict[str, int]:
+    """Units enrolled on or before ``date_to`` and not withdrawn on or before it.
+
+    Keys: odr_enterprises, return_stores, demo_districts, demo_chain_stores, demo_operators."""
+    to = f.date_to
+    p1: list = [to, to]
+    w1 = district_where(f, "district_code", p1)
+    p2: list = [to, to]
+    w2 = district_where(f, "district_code", p2)
+    p3: list = [to, to]
+    w3 = district_where(f, "district_code", p3)
+    odr = scalar(con, f"""SELECT count(*) FROM merchants WHERE odr_enrolled_date <= ?
+        AND (odr_withdrawn_date IS NULL OR odr_withdrawn_date > ?) AND {w1}""", p1)
+    ret = scalar(con, f"""SELECT count(*) FROM merchants WHERE return_commit_date <= ?
+        AND (return_withdrawn_date IS NULL OR return_withdrawn_date > ?) AND {w2}""", p2)
+    demo = dict(rows(con, f"""SELECT unit_type, count(*) FROM demo_units WHERE named_date <= ?
+        AND (withdrawn_date IS NULL OR withdrawn_date > ?) AND {w3} GROUP BY 1""", p3))
+    return {
+        "odr_enterprises": int(odr),
+        "return_stores": int(ret),
+        "demo_districts": int(demo.get("street", 0)),
+        "demo_chain_stores": int(demo.get("chain_store", 0)),
+        "demo_operators": int(demo.get("operator", 0)),
+    }
+
+
+def returns_summary(con, f: Filters) -> dict:
+    """No-reason returns dated in the period: count, amount_yuan (2 decimals), stores (distinct
+    stores by credit code, else name, with at least one return), completion_rate (fraction,
+    null when there is no return)."""
+    params: list = [f.date_from, f.date_to]
+    w = district_where(f, "district_code", params)
+    n, amount, stores, done = rows(con, f"""
+        SELECT count(*), coalesce(sum(amount_yuan), 0),
+               count(DISTINCT coalesce(nullif(credit_code, ''), store_name)),
+               count(*) FILTER (WHERE completed)
+        FROM returns WHERE return_date BETWEEN ? AND ? AND {w}""", params)[0]
+    return {
+        "count": int(n),
+        "amount_yuan": round(float(amount), 2),
+        "stores": int(stores),
+        "completion_rate": (done / n) if n else None,
+    }
+
+
+# --- figures -------------------------------------------------------------------------------
+
+def _num(x, nd=None):
+    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
+        return None
+    try:
+        if pd.isna(x):
+            return None
+    except (TypeError, ValueError):
+        pass
+    x = float(x)
+    return round(x, nd) if nd is not None else x
+
+
+def figures(con, f: Filters) -> dict:
+    """The ``figures`` contract of METRICS.md as a JSON-ready dict."""
+    k = complaint_kpis(con, f).iloc[0]
+    reg = registry_counts(con, f)
+    dist = district_summary(con, f.with_(districts=()))
+    weekly = weekly_complaints(con, f)
+    return {
+        "from": f.date_from.isoformat(),
+        "to": f.date_to.isoformat(),
+        "complaints": int(k["complaints"]),
+        "complaints_odr": int(k["complaints_odr"]),
+        "closed": int(k["closed"]),
+        "closure_rate": _num(k["closure_rate"]),
+        "on_time_rate": _num(k["on_time_rate"]),
+        "median_days": {r: _num(k[f"median_days_{r}"]) for r in ("all", "odr", "traditional")},
+        "p90_days": {r: _num(k[f"p90_days_{r}"]) for r in ("all", "odr", "traditional")},
+        "recovered_yuan": round(float(k["recovered_yuan"]), 2),
+        "disputed_yuan": round(float(k["disputed_yuan"]), 2),
+        "odr_resolved": odr_resolved(con, f),
+        "odr_enterprises": reg["odr_enterprises"],
+        "return_stores": reg["return_stores"],
+        "returns": returns_summary(con, f),
+        "demo_districts": reg["demo_districts"],
+        "demo_chain_stores": reg["demo_chain_stores"],
+        "demo_operators": reg["demo_operators"],
+        "districts": [
+            {"code": r.code, "name": r.name, "complaints": int(r.complaints),
+             "per_100k": _num(r.per_100k, 2), "median_days": _num(r.median_days)}
+            for r in dist.itertuples()
+        ],
+        "weekly": [
+            {"week": r.week, "complaints": int(r.complaints), "partial": bool(r.partial)}
+            for r in weekly.itertuples()
+        ],
+    }
+
+
+def previous_period(f: Filters) -> Filters:
+    """The period of the same length immediately before ``f`` (other filters unchanged)."""
+    span = dt.timedelta(days=f.days)
+    return f.with_(date_from=f.date_from - span, date_to=f.date_from - dt.timedelta(days=1))
+
+
+def latest_weeks(con, f: Filters) -> pd.DataFrame:
+    """The last whole ISO week of the period and the whole week before it, for the "latest week"
+    comparison; partial weeks are never compared.
+
+    Grain: up to two rows (``which`` = latest, previous) with the weekly_complaints columns, plus a
+    row ``which`` = current when the period ends in a partial week (its count so far)."""
+    start = f.date_to - dt.timedelta(days=f.date_to.weekday()) - dt.timedelta(weeks=2)
+    w = weekly_complaints(con, f.with_(date_from=max(f.date_from, start)))
+    whole = w[~w["partial"]].tail(2)
+    out = []
+    if len(whole) >= 1:
+        out.append(whole.iloc[[-1]].assign(which="latest"))
+    if len(whole) == 2:
+        out.append(whole.iloc[[0]].assign(which="previous"))
+    if len(w) and bool(w.iloc[-1]["partial"]):
+        out.append(w.iloc[[-1]].assign(which="current"))
+    if not out:
+        return w.head(0).assign(which=pd.Series(dtype=str))
+    return pd.concat(out, ignore_index=True)

@@ -1,0 +1,57 @@
+"""消费维权数据看板 — the frame: language, navigation, global filters, data notices.
+
+Run: ``streamlit run app.py``. The database is $ODR_DB or data/odr.duckdb; on a fresh checkout
+the synthetic sample is built on first run. ``ODR_MODE=internal`` adds the import page.
+"""
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from analytics import db
+from ui import data, state
+from ui.i18n import t
+from ui.pages_registry import PAGES, ROOT
+
+st.set_page_config(page_title="消费维权数据看板", page_icon=":material/balance:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+state.begin_run()
+with st.sidebar:
+    lang = state.language_selector()
+
+internal = os.environ.get("ODR_MODE", "public").lower() == "internal"
+sections: dict[str, list] = {}
+for spec in PAGES:
+    if spec.internal and not internal:
+        continue
+    page = st.Page(str(ROOT / spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
+                   default=spec.default)
+    sections.setdefault(t(spec.section_key), []).append(page)
+nav = st.navigation(sections, position="sidebar", expanded=True)
+
+try:
+    data.ensure_database()
+    filters = state.sidebar_filters()
+    version = data.meta().get("data_version", "")
+except db.DatabaseUnavailable as exc:
+    st.error(t("data.unavailable", error=exc))
+    st.stop()
+
+st.session_state["_filters"] = filters
+st.title(nav.title, anchor=False)
+first, as_of = data.coverage()
+bits = []
+if as_of:
+    bits.append(t("data.as_of", date=as_of.isoformat()))
+if version:
+    bits.append(t("data.version", version=version))
+st.caption(" · ".join(bits) + ("  \n" if bits else "") + t("app.subtitle"))
+if data.meta().get("dataset") == "sample":
+    st.warning(t("data.synthetic"), icon=":material/science:", title=t("data.synthetic.title"))
+
+try:
+    nav.run()
+finally:
+    state.write_url()

@@ -1,0 +1,113 @@
+"""Overview: the Monday numbers — latest week, closure and on-time rates, ODR vs traditional,
+returns, ODR enterprises — and the weekly series."""
+from ui.page import begin
+
+ctx = begin()
+
+import streamlit as st  # noqa: E402
+
+from analytics import queries  # noqa: E402
+from ui import charts, data  # noqa: E402
+from ui.i18n import t  # noqa: E402
+from ui.page import chart_block, fmt_days, fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+
+f, lang = ctx.filters, ctx.lang
+prev = queries.previous_period(f)
+
+k = data.call(queries.complaint_kpis, f).iloc[0]
+kp = data.call(queries.complaint_kpis, prev).iloc[0]
+weeks = data.call(queries.latest_weeks, f)
+ret = data.call(queries.returns_summary, f)
+ret_prev = data.call(queries.returns_summary, prev)
+reg = data.call(queries.registry_counts, f)
+reg_start = data.call(queries.registry_counts, f.with_(date_to=prev.date_to, date_from=prev.date_from))
+
+
+def _pp(a, b):
+    """Change in percentage points, as a string, or None."""
+    if a is None or b is None or a != a or b != b:
+        return None
+    return f"{(a - b) * 100:+.1f} pp"
+
+
+cols = st.columns(3) + st.columns(3)
+with cols[0]:
+    latest = weeks[weeks["which"] == "latest"]
+    previous = weeks[weeks["which"] == "previous"]
+    current = weeks[weeks["which"] == "current"]
+    if len(latest):
+        n = int(latest["complaints"].iat[0])
+        delta = None
+        if len(previous):
+            p = int(previous["complaints"].iat[0])
+            delta = f"{n - p:+,}" + (f" ({(n - p) / p:+.0%})" if p else "")
+        st.metric(t("ov.kpi.week") + f" · {latest['week'].iat[0]}", fmt_int(n), delta=delta,
+                  delta_color="inverse", border=True,
+                  help=t("ov.kpi.week.help", week=latest["week"].iat[0],
+                         prev=previous["week"].iat[0] if len(previous) else "—"))
+    else:
+        st.metric(t("ov.kpi.week"), "—", border=True, help=t("ov.kpi.week.none"))
+    if len(current):
+        st.caption(t("ov.kpi.current", week=current["week"].iat[0], n=int(current["complaints"].iat[0])))
+with cols[1]:
+    st.metric(t("ov.kpi.closure"), fmt_pct(k["closure_rate"]), delta=_pp(k["closure_rate"], kp["closure_rate"]),
+              border=True, help=t("ov.kpi.closure.help"))
+with cols[2]:
+    st.metric(t("ov.kpi.on_time"), fmt_pct(k["on_time_rate"]), delta=_pp(k["on_time_rate"], kp["on_time_rate"]),
+              border=True, help=t("ov.kpi.on_time.help"))
+with cols[3]:
+    mo, mt = k["median_days_odr"], k["median_days_traditional"]
+    gap = None if mo != mo or mt != mt or mo is None or mt is None else mt - mo
+    st.metric(t("ov.kpi.median"),
+              t("ov.kpi.median.value", odr=fmt_days(mo, lang), trad=fmt_days(mt, lang)),
+              delta=t("ov.kpi.median.gap", d=f"{gap:.1f}") if gap is not None else None,
+              delta_color="normal" if (gap or 0) >= 0 else "inverse", border=True,
+              help=t("ov.kpi.median.help"))
+with cols[4]:
+    a, b = ret["amount_yuan"], ret_prev["amount_yuan"]
+    st.metric(t("ov.kpi.returns"), fmt_yuan(a, lang),
+              delta=(f"{(a - b) / b:+.1%}" if b else None), border=True,
+              help=t("ov.kpi.returns.help", n=f"{ret['count']:,}", rate=fmt_pct(ret["completion_rate"])))
+with cols[5]:
+    st.metric(t("ov.kpi.odr_ent"), fmt_int(reg["odr_enterprises"]),
+              delta=f"{reg['odr_enterprises'] - reg_start['odr_enterprises']:+,}", border=True,
+              help=t("ov.kpi.odr_ent.help"))
+
+weekly = data.call(queries.weekly_complaints, f)
+fig = charts.weekly_bar(weekly, title=t("ov.weekly.title"), y_label=t("common.complaints"),
+                        partial_label=t("chart.partial"), whole_label=t("chart.whole"),
+                        odr_label=t("common.odr"), trad_label=t("common.traditional"),
+                        split=f.route == "all")
+chart_block(fig, weekly, f"weekly_complaints_{f.date_from}_{f.date_to}")
+st.caption(t("ov.weekly.note"))
+
+dist = data.call(queries.district_summary, f)
+name_col = "name_en" if lang == "en" else "short_name"
+left, right = st.columns([3, 2])
+with left:
+    d = dist.sort_values("per_100k")
+    bar = charts.new_figure(t("ov.district.title"), height=320)
+    bar.add_bar(y=d[name_col], x=d["per_100k"], orientation="h", marker_color=charts.TRAD_COLOR,
+                text=[f"{v:,.1f}（{n:,}）" if lang == "zh" else f"{v:,.1f} ({n:,})"
+                      for v, n in zip(d["per_100k"], d["complaints"])],
+                textposition="outside", cliponaxis=False,
+                hovertemplate="%{y}: %{x:.1f}<extra></extra>")
+    bar.update_layout(xaxis_title=t("ov.col.per_100k"), yaxis_title=None, showlegend=False)
+    bar.update_xaxes(showgrid=True, gridcolor="#e6ebf1")
+    chart_block(bar, dist[["code", "name", "population", "complaints", "per_100k"]],
+                f"district_per_100k_{f.date_from}_{f.date_to}")
+    st.caption(t("ov.district.note"))
+with right:
+    st.subheader(t("ov.table.title"), anchor=False)
+    table = dist[[name_col, "complaints", "per_100k", "closure_rate", "on_time_rate", "median_days"]].rename(
+        columns={name_col: t("ov.col.district"), "complaints": t("ov.col.complaints"),
+                 "per_100k": t("ov.col.per_100k"), "closure_rate": t("ov.col.closure"),
+                 "on_time_rate": t("ov.col.on_time"), "median_days": t("ov.col.median")})
+    for c in (t("ov.col.closure"), t("ov.col.on_time")):
+        table[c] = table[c] * 100
+    st.dataframe(table, hide_index=True, column_config={
+        t("ov.col.per_100k"): st.column_config.NumberColumn(format="%.1f"),
+        t("ov.col.closure"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
+        t("ov.col.on_time"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
+        t("ov.col.median"): st.column_config.NumberColumn(format="%.1f"),
+    })

@@ -1,0 +1,51 @@
+"""Shared fixtures. Databases are built in code (tests/fixtures.py) or from the seeded sample."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from analytics import build, db, sample  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sample_db(tmp_path_factory) -> Path:
+    """The default sample database (built once per test session)."""
+    p = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    build.build_atomically(p, lambda con: sample.fill(con))
+    return p
+
+
+@pytest.fixture(scope="session")
+def sample_con(sample_db):
+    con = db.connect(sample_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def clean_streamlit(monkeypatch):
+    """Streamlit caches persist across AppTest runs in one process: clear them around each test,
+    and drop the process's shared connections."""
+    import streamlit as st
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.reset_shared()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    db.reset_shared()
+
+
+@pytest.fixture
+def app_env(sample_db, monkeypatch, clean_streamlit):
+    """Point the app at the sample database."""
+    monkeypatch.setenv("ODR_DB", str(sample_db))
+    monkeypatch.delenv("ODR_MODE", raising=False)
+    return sample_db

@@ -1,0 +1,104 @@
+"""Plotly figures with the project's own template.
+
+``import streamlit`` replaces Plotly's default template with one that exports black PNGs, so
+every figure here sets ``template=TEMPLATE`` explicitly: white paper, CJK-capable fonts, a
+colour-blind-safe palette. Figure builders take a DataFrame and labels and return a figure; they
+never query data.
+"""
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+PALETTE = ["#1f5fa8", "#e07b1a", "#2a9d8f", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#64b5cd",
+           "#8c8c8c", "#ccb974"]
+ODR_COLOR = "#2a9d8f"
+TRAD_COLOR = "#1f5fa8"
+PARTIAL_COLOR = "#b8c4d6"
+MUTED = "#8c8c8c"
+
+TEMPLATE = go.layout.Template(
+    layout=go.Layout(
+        font=dict(family=FONT, size=13, color="#1f2933"),
+        paper_bgcolor="#ffffff",
+        plot_bgcolor="#ffffff",
+        colorway=PALETTE,
+        margin=dict(l=56, r=24, t=48, b=48),
+        title=dict(font=dict(size=15), x=0, xanchor="left"),
+        xaxis=dict(showgrid=False, linecolor="#c9d1db", ticks="outside", tickcolor="#c9d1db",
+                   zeroline=False, automargin=True),
+        yaxis=dict(gridcolor="#e6ebf1", zeroline=False, rangemode="tozero", automargin=True),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="right", x=1, title=None),
+        hoverlabel=dict(font=dict(family=FONT)),
+        separators=".,",
+    )
+)
+pio.templates["odr"] = TEMPLATE
+
+
+def new_figure(title: str | None = None, height: int = 360) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE, height=height, title=title)
+    return fig
+
+
+def weekly_bar(df: pd.DataFrame, *, title: str, y_label: str, partial_label: str, whole_label: str,
+               odr_label: str, trad_label: str, split: bool = True) -> go.Figure:
+    """Weekly complaints: stacked ODR / traditional bars for whole weeks, partial weeks drawn in a
+    pale hatched colour and labelled so they are never read as whole weeks.
+
+    ``df`` columns: week, week_start, complaints, odr, traditional, partial."""
+    fig = new_figure(title)
+    whole = df[~df["partial"]]
+    part = df[df["partial"]]
+    if split:
+        fig.add_bar(x=whole["week"], y=whole["traditional"], name=trad_label, marker_color=TRAD_COLOR,
+                    hovertemplate="%{x}<br>" + trad_label + ": %{y}<extra></extra>")
+        fig.add_bar(x=whole["week"], y=whole["odr"], name=odr_label, marker_color=ODR_COLOR,
+                    hovertemplate="%{x}<br>" + odr_label + ": %{y}<extra></extra>")
+    else:
+        fig.add_bar(x=whole["week"], y=whole["complaints"], name=whole_label, marker_color=TRAD_COLOR,
+                    hovertemplate="%{x}<br>%{y}<extra></extra>")
+    if len(part):
+        fig.add_bar(x=part["week"], y=part["complaints"], name=partial_label,
+                    marker=dict(color=PARTIAL_COLOR, pattern=dict(shape="/", fgcolor="#7d8fa9")),
+                    hovertemplate="%{x}<br>" + partial_label + ": %{y}<extra></extra>")
+    fig.update_layout(barmode="stack", yaxis_title=y_label, xaxis_title=None, bargap=0.25)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(df["week"]))
+    return fig
+
+
+def to_png(fig: go.Figure, width: int = 1100, height: int | None = None, scale: float = 2) -> bytes:
+    """Static PNG through kaleido (Debian's chromium), always with the project's template."""
+    fig = go.Figure(fig)
+    fig.update_layout(template=TEMPLATE)
+    return fig.to_image(format="png", width=width, height=height or fig.layout.height or 420, scale=scale)
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with BOM (Excel on Chinese Windows opens it), formula-like cells neutralised."""
+    buf = io.StringIO()
+    safe_frame(df).to_csv(buf, index=False)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    return out

@@ -1,0 +1,99 @@
+"""What every page does first, and the blocks pages share.
+
+``begin()`` must be the first call of every page script. With a ``pages/`` folder, Streamlit
+runs the first request after a server restart in its legacy multipage mode when that request
+is a deep link (``/trends``): app.py does not run, titles are file names. The guard notices this
+(``PagesManager.uses_pages_directory``), switches it off and reruns, and the rerun goes through
+app.py and ``st.navigation``.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from analytics.filters import Filters
+
+from . import charts, data
+from .i18n import t
+
+
+def guard_legacy_mode() -> None:
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+@dataclass
+class PageContext:
+    filters: Filters
+    lang: str
+    as_of: object
+    first: object
+
+
+def begin() -> PageContext:
+    """Guard, then the filters app.py computed; stops the page with a notice when there is no data."""
+    guard_legacy_mode()
+    f = st.session_state.get("_filters")
+    lang = st.session_state.get("lang") or "zh"
+    if f is None:
+        st.info(t("data.empty"))
+        st.stop()
+    first, as_of = data.coverage()
+    return PageContext(f, lang, as_of, first)
+
+
+def _slug(name: str) -> str:
+    return hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True) -> None:
+    """CSV (UTF-8 with BOM) of the chart's data and the chart as PNG (project template)."""
+    key = _slug(name)
+    with st.container(horizontal=True):
+        st.download_button(t("chart.csv"), data=charts.csv_bytes(df), file_name=f"{name}.csv",
+                           mime="text/csv", icon=":material/download:", key=f"csv-{key}",
+                           on_click="ignore")
+        if png and fig is not None:
+            st.download_button(t("chart.png"), data=lambda: charts.to_png(fig), file_name=f"{name}.png",
+                               mime="image/png", icon=":material/image:", key=f"png-{key}",
+                               on_click="ignore")
+
+
+def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_select=None,
+                key: str | None = None, png: bool = True):
+    """A chart with its data and image downloads. Returns the selection event when ``on_select``."""
+    kw = {}
+    if on_select:
+        kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
+    event = st.plotly_chart(fig, config={"displaylogo": False,
+                                         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
+                            **kw)
+    downloads(fig, df, name, png=png)
+    return event
+
+
+def fmt_int(x) -> str:
+    return "—" if x is None or pd.isna(x) else f"{int(x):,}"
+
+
+def fmt_pct(x, nd: int = 1) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x * 100:.{nd}f}%"
+
+
+def fmt_days(x, lang: str) -> str:
+    if x is None or pd.isna(x):
+        return "—"
+    return f"{x:.1f} 天" if lang == "zh" else f"{x:.1f} days"
+
+
+def fmt_yuan(x, lang: str) -> str:
+    if x is None or pd.isna(x):
+        return "—"
+    if lang == "zh":
+        return f"{x / 10000:,.2f} 万元" if abs(x) >= 10000 else f"{x:,.2f} 元"
+    return f"¥{x:,.0f}"

@@ -1,0 +1,37 @@
+"""The app's pages, in navigation order. A page is listed once its script exists in pages/."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title_key: str
+    icon: str
+    url_path: str
+    section_key: str
+    default: bool = False
+    internal: bool = False   # only with ODR_MODE=internal
+
+
+ALL_PAGES = [
+    PageSpec("pages/overview.py", "nav.overview", ":material/dashboard:", "overview",
+             "nav.section.officials", default=True),
+    PageSpec("pages/trends.py", "nav.trends", ":material/show_chart:", "trends", "nav.section.officials"),
+    PageSpec("pages/resolution.py", "nav.resolution", ":material/timer:", "resolution", "nav.section.officials"),
+    PageSpec("pages/programmes.py", "nav.programmes", ":material/storefront:", "programmes",
+             "nav.section.officials"),
+    PageSpec("pages/districts.py", "nav.districts", ":material/leaderboard:", "districts",
+             "nav.section.officials"),
+    PageSpec("pages/explore.py", "nav.explore", ":material/table_view:", "explore", "nav.section.public"),
+    PageSpec("pages/sql.py", "nav.sql", ":material/terminal:", "sql", "nav.section.public"),
+    PageSpec("pages/methodology.py", "nav.methodology", ":material/menu_book:", "methodology",
+             "nav.section.public"),
+    PageSpec("pages/import.py", "nav.import", ":material/upload_file:", "import", "nav.section.admin",
+             internal=True),
+]
+PAGES = [p for p in ALL_PAGES if (ROOT / p.path).exists()]

@@ -1,0 +1,186 @@
+"""Filters and controls bound to URL query parameters, so every view is a shareable link.
+
+Global URL parameters (sidebar, every page): ``period`` (13w, 4w, ytd, custom), ``from`` / ``to``
+(ISO dates, custom period only), ``district`` (comma-separated codes), ``route`` (odr,
+traditional), ``lang`` (en). Pages add their own with :func:`url_widget`. A value equal to its
+default is left out of the URL, so the default view has a clean address.
+
+Why not ``bind="query-params"``: Streamlit writes a bound widget's *formatted* label into the
+URL (``?period=最近 4 周``), which changes with the language, and st.navigation clears the URL on
+every page switch. Here the URL always holds stable codes; a value present in the URL is applied
+when it differs from what the app last wrote (a fresh link), the filters live in session state
+across page switches, and app.py writes the URL at the end of every run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Callable
+
+import streamlit as st
+
+from analytics import queries
+from analytics.filters import Filters
+
+from . import data
+from .i18n import t
+
+PERIODS = ("13w", "4w", "ytd", "custom")
+ROUTES = ("all", "odr", "traditional")
+_WRITTEN = "_qp_written"     # the query parameters the app wrote last
+_RUN = "_qp_run"             # the parameters of this run (name -> serialised value or None)
+
+
+def monday(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def preset_range(preset: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """Period of a preset, ending at the latest data (the as-of date).
+
+    13w / 4w: whole ISO weeks, the last of which contains the as-of date (it may be partial);
+    ytd: 1 January of the as-of year to the as-of date."""
+    if preset == "4w":
+        return monday(as_of) - dt.timedelta(weeks=3), as_of
+    if preset == "ytd":
+        return dt.date(as_of.year, 1, 1), as_of
+    return monday(as_of) - dt.timedelta(weeks=12), as_of
+
+
+# --- serialisers ------------------------------------------------------------------------------
+
+def choice(options) -> tuple[Callable[[str], Any], Callable[[Any], str]]:
+    opts = [str(o) for o in options]
+    lookup = dict(zip(opts, options))
+
+    def parse(s: str):
+        if s not in lookup:
+            raise ValueError(s)
+        return lookup[s]
+    return parse, str
+
+
+def multi(options) -> tuple[Callable[[str], Any], Callable[[Any], str]]:
+    allowed = {str(o): o for o in options}
+
+    def parse(s: str):
+        return [allowed[x] for x in s.split(",") if x in allowed]
+
+    def dump(v) -> str:
+        return ",".join(str(x) for x in v)
+    return parse, dump
+
+
+DATE = (dt.date.fromisoformat, lambda d: d.isoformat())
+INT = (int, str)
+BOOL = (lambda s: {"1": True, "true": True, "0": False, "false": False}[s.lower()],
+        lambda b: "1" if b else "0")
+
+
+def begin_run() -> None:
+    st.session_state[_RUN] = {}
+
+
+def url_value(name: str, default, parse: Callable[[str], Any], dump: Callable[[Any], str]):
+    """The persistent value of URL parameter ``name`` (session state key ``qp:name``)."""
+    skey = f"qp:{name}"
+    written = st.session_state.get(_WRITTEN, {})
+    raw = st.query_params.get(name)
+    if raw is not None and raw != written.get(name):
+        try:
+            st.session_state[skey] = parse(raw)
+        except (ValueError, KeyError, TypeError):
+            st.session_state[skey] = default
+    elif skey not in st.session_state:
+        st.session_state[skey] = default
+    return st.session_state[skey]
+
+
+def record(name: str, value, default, dump) -> None:
+    st.session_state.setdefault(_RUN, {})[name] = None if value == default else dump(value)
+
+
+def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, options=None, **kwargs):
+    """Draw ``widget`` (an st.* input) whose value is kept in the URL as ``name``.
+
+    ``options`` (for choice widgets) is passed on and, without ``parse``/``dump``, also defines the
+    serialisation. Other keyword arguments go to the widget. Returns the widget's value."""
+    if parse is None:
+        if widget is st.multiselect:
+            parse, dump = multi(options)
+        elif options is not None:
+            parse, dump = choice(options)
+        else:
+            raise ValueError("parse and dump are needed without options")
+    skey, wkey = f"qp:{name}", f"w:{name}"
+    value = url_value(name, default, parse, dump)
+    st.session_state[wkey] = value
+
+    def _changed():
+        st.session_state[skey] = st.session_state[wkey]
+    args = ([options] if options is not None else [])
+    out = widget(kwargs.pop("label"), *args, key=wkey, on_change=_changed, **kwargs)
+    if out is None and default is not None and widget not in (st.multiselect,):
+        out = default
+    record(name, out, default, dump)
+    return out
+
+
+def write_url() -> None:
+    """Write this run's parameters to the URL (called by app.py at the end of every run)."""
+    run = {k: v for k, v in st.session_state.get(_RUN, {}).items() if v is not None}
+    if dict(st.query_params) != run:
+        st.query_params.from_dict(run)
+    st.session_state[_WRITTEN] = run
+
+
+# --- the global controls ------------------------------------------------------------------------
+
+def language_selector() -> str:
+    lang = url_widget(st.segmented_control, "lang", "zh", options=["zh", "en"],
+                      label=t("filter.lang", lang=url_value("lang", "zh", *choice(["zh", "en"]))),
+                      format_func=lambda v: {"zh": "中文", "en": "English"}[v], required=True)
+    st.session_state["lang"] = lang
+    return lang
+
+
+def sidebar_filters() -> Filters | None:
+    """Draw the global filters; return the Filters, or None when there is no data."""
+    first, as_of = data.coverage()
+    if as_of is None:
+        return None
+    districts = data.call(queries.districts)
+    lang = st.session_state.get("lang") or "zh"
+    name_col = "name_en" if lang == "en" else "name"
+    names = dict(zip(districts["code"], districts[name_col]))
+    codes = list(districts["code"])
+
+    with st.sidebar:
+        st.header(t("filter.header"), anchor=False)
+        preset = url_widget(st.selectbox, "period", "13w", options=list(PERIODS), label=t("filter.period"),
+                            format_func=lambda p: t(f"filter.period.{p}", lang=lang))
+        d_from, d_to = preset_range(preset, as_of)
+        if preset == "custom":
+            c1, c2 = st.columns(2)
+            with c1:
+                d_from = url_widget(st.date_input, "from", d_from, parse=DATE[0], dump=DATE[1],
+                                    label=t("filter.from"), min_value=dt.date(2000, 1, 1),
+                                    max_value=dt.date(2035, 12, 31))
+            with c2:
+                d_to = url_widget(st.date_input, "to", d_to, parse=DATE[0], dump=DATE[1],
+                                  label=t("filter.to"), min_value=dt.date(2000, 1, 1),
+                                  max_value=dt.date(2035, 12, 31))
+            if d_from > d_to:
+                d_from, d_to = d_to, d_from
+                st.warning(t("filter.inverted", start=d_from, end=d_to))
+        else:
+            st.caption(t("filter.period_range", start=d_from.isoformat(), end=d_to.isoformat()))
+        chosen = url_widget(st.multiselect, "district", [], options=codes, label=t("filter.district"),
+                            format_func=lambda c: names.get(c, c), placeholder=t("filter.district.all"))
+        route = url_widget(st.segmented_control, "route", "all", options=list(ROUTES), label=t("filter.route"),
+                           format_func=lambda r: t(f"filter.route.{r}", lang=lang), required=True)
+    return Filters(d_from, d_to, districts=tuple(sorted(chosen or ())), route=route or "all")
+
+
+def current_filters() -> Filters | None:
+    """The filters app.py computed for this run (pages call this)."""
+    return st.session_state.get("_filters")
