@@ -9,7 +9,7 @@ import streamlit as st  # noqa: E402
 from analytics import queries  # noqa: E402
 from ui import charts, data  # noqa: E402
 from ui.i18n import t  # noqa: E402
-from ui.page import chart_block, fmt_days, fmt_int, fmt_pct, fmt_yuan  # noqa: E402
+from ui.page import chart_block, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 prev = queries.previous_period(f)
@@ -59,7 +59,7 @@ with cols[3]:
     mo, mt = k["median_days_odr"], k["median_days_traditional"]
     gap = None if mo != mo or mt != mt or mo is None or mt is None else mt - mo
     st.metric(t("ov.kpi.median"),
-              t("ov.kpi.median.value", odr=fmt_days(mo, lang), trad=fmt_days(mt, lang)),
+              t("ov.kpi.median.value", odr=fmt_num(mo), trad=fmt_days(mt, lang)),
               delta=t("ov.kpi.median.gap", d=f"{gap:.1f}") if gap is not None else None,
               delta_color="normal" if (gap or 0) >= 0 else "inverse", border=True,
               help=t("ov.kpi.median.help"))

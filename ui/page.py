@@ -85,6 +85,10 @@ def fmt_pct(x, nd: int = 1) -> str:
     return "—" if x is None or pd.isna(x) else f"{x * 100:.{nd}f}%"
 
 
+def fmt_num(x, nd: int = 1) -> str:
+    return "—" if x is None or pd.isna(x) else f"{x:,.{nd}f}"
+
+
 def fmt_days(x, lang: str) -> str:
     if x is None or pd.isna(x):
         return "—"
