@@ -15,7 +15,7 @@ from ui.i18n import t
 from ui.pages_registry import PAGES, ROOT
 
 st.set_page_config(page_title="消费维权数据看板", page_icon=":material/balance:", layout="wide",
-                   initial_sidebar_state="expanded")
+                   initial_sidebar_state="auto")
 
 state.begin_run()
 with st.sidebar:
