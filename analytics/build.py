@@ -46,12 +46,15 @@ _DERIVED_SELECT = """
     LEFT JOIN workdays d10 ON d10.wd_idx = cr.wd_idx + 10
     LEFT JOIN workdays d52 ON d52.wd_idx = cr.wd_idx + 52
     LEFT JOIN workdays d45 ON d45.wd_idx = ca.wd_idx + 45
+    ORDER BY s.received_at
 """
 _STAGING_NAMES = {"staging_complaints", "complaints_sample_chunk", "new_complaints"}
 
 
 def derived_select(src: str, source_sql: str = "s.source") -> str:
-    """SELECT producing full ``complaints`` rows (raw + derived + source) from staging ``src``."""
+    """SELECT producing full ``complaints`` rows (raw + derived + source) from staging ``src``,
+    in received order (so that the table stays roughly sorted by date and DuckDB's zone maps can
+    skip row groups outside a period)."""
     if src not in _STAGING_NAMES:
         raise ValueError(f"unknown staging relation {src!r}")
     raw = ", ".join(f"s.{c}" for c in COMPLAINT_RAW_COLUMNS)

@@ -15,14 +15,20 @@ from .filters import Filters, complaint_where, district_where
 # --- coverage --------------------------------------------------------------------------
 
 def data_coverage(con) -> tuple[dt.date | None, dt.date | None]:
-    """(first received date, as-of date) of the complaint data. The as-of date is the ``as_of``
-    meta value when set (sample, imports), else the latest received or closed date."""
+    """(first received date, as-of date) of the complaint data.
+
+    Both come from ``meta`` (``data_from``, ``as_of``: set by the sample and by imports) when
+    present, else from the complaints themselves (the latest received or closed date)."""
+    m = dict(rows(con, "SELECT key, value FROM meta WHERE key IN ('data_from', 'as_of')"))
+    if m.get("data_from") and m.get("as_of"):
+        return dt.date.fromisoformat(m["data_from"]), dt.date.fromisoformat(m["as_of"])
     first, last = rows(con, """
         SELECT min(received_date), greatest(max(received_date), max(closed_date))
         FROM complaints WHERE appeal_type = '投诉'""")[0]
-    as_of = scalar(con, "SELECT value FROM meta WHERE key = 'as_of'")
-    if as_of:
-        last = dt.date.fromisoformat(as_of)
+    if m.get("as_of"):
+        last = dt.date.fromisoformat(m["as_of"])
+    if m.get("data_from"):
+        first = dt.date.fromisoformat(m["data_from"])
     return first, last
 
 

@@ -224,14 +224,10 @@ class _Merchants:
         })
 
 
-def _complaints(rng, n_complaints: int, m: _Merchants, merchants_df: pd.DataFrame, calibrate: bool) -> pd.DataFrame:
-    """``n_complaints`` complaints (投诉) plus REPORT_SHARE as many reports (举报)."""
-    n_reports = int(round(n_complaints * REPORT_SHARE))
-    n = n_complaints + n_reports
-    days = _days_array(START, AS_OF)
-    w = _day_weights(days)
-    per_day = rng.multinomial(n, w / w.sum())
-    recv_day = np.repeat(days, per_day)
+def _complaints(rng, recv_day: np.ndarray, n_reports: int, m: _Merchants, merchants_df: pd.DataFrame,
+                calibrate: bool) -> pd.DataFrame:
+    """One row per received day in ``recv_day`` (sorted), ``n_reports`` of which are reports (举报)."""
+    n = len(recv_day)
     pdays = pd.DatetimeIndex(recv_day)
     month = pdays.month.to_numpy()
 
@@ -479,15 +475,26 @@ def fill(con, rows: int | None = None, seed: int = SEED, progress=None) -> None:
     con.execute("INSERT INTO merchants SELECT * FROM m_df")
     con.unregister("m_df")
 
+    # rows in received-date order (DuckDB's zone maps then prune by period), in chunks of whole days
+    n_reports = int(round(n * REPORT_SHARE))
+    total = n + n_reports
+    days = _days_array(START, AS_OF)
+    w = _day_weights(days)
+    per_day = rng.multinomial(total, w / w.sum())
+    cum = np.cumsum(per_day)
     chunk = 2_000_000
-    done = 0
-    part = 0
-    row_offset = 0
-    while done < n:
-        k = min(chunk, n - done)
-        c = _complaints(np.random.default_rng([seed, part]), k, m, mdf, calibrate)
+    done, part, row_offset, reports_left, day0 = 0, 0, 0, n_reports, 0
+    while day0 < len(days):
+        day1 = int(np.searchsorted(cum, cum[day0] - per_day[day0] + chunk, side="right"))
+        day1 = max(day1, day0 + 1)
+        recv = np.repeat(days[day0:day1], per_day[day0:day1])
+        k_rep = reports_left if day1 >= len(days) else int(round(len(recv) * n_reports / total))
+        reports_left -= k_rep
+        c = _complaints(np.random.default_rng([seed, part]), recv, k_rep, m, mdf, calibrate)
         c["reg_no"] = _fast_reg_no(c["received_date"].to_numpy(), row_offset)
         row_offset += len(c)
+        k = len(c) - k_rep
+        day0 = day1
         c = c.drop(columns=["i"])
         c["source"] = "sample"
         con.register("complaints_sample_chunk", c)

@@ -43,8 +43,14 @@ def _cached(fn_module: str, fn_name: str, key: tuple, args: tuple, kwargs: tuple
     return getattr(mod, fn_name)(con(), *args, **dict(kwargs))
 
 
+# When set to a list, every call is recorded (bench/bench.py replays a page's calls).
+RECORDER: list | None = None
+
+
 def call(fn, *args, **kwargs):
     """Run ``fn(con, *args, **kwargs)`` (an analytics function) through the cache."""
+    if RECORDER is not None:
+        RECORDER.append((fn, args, kwargs))
     return _cached(fn.__module__, fn.__name__, data_key(), args, tuple(sorted(kwargs.items())))
 
 
