@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import db, workdays
+from . import metrics as M
 
 DATA_DIR = db.ROOT / "data"
 
@@ -59,6 +60,34 @@ def derived_select(src: str, source_sql: str = "s.source") -> str:
         raise ValueError(f"unknown staging relation {src!r}")
     raw = ", ".join(f"s.{c}" for c in COMPLAINT_RAW_COLUMNS)
     return _DERIVED_SELECT.format(raw=raw, src=src, source=source_sql)
+
+
+# Pre-aggregated complaints for the global filters (period, districts, route): one row per
+# received date, district, route, resolution days, on-time flag and (for open complaints)
+# deadline. Integer resolution days make exact medians from the histogram. Built from the same
+# metric SQL as the plain queries; analytics/queries.py uses it only while
+# meta.agg_for == meta.data_version, and tests check both paths give the same answers.
+_AGG_SQL = f"""
+    CREATE OR REPLACE TABLE agg_complaints AS
+    SELECT c.received_date, c.district_code, c.is_odr,
+           {M.IS_CLOSED} AS closed,
+           c.resolution_days,
+           ({M.ON_TIME_NUM}) AS on_time,
+           CASE WHEN c.closed_date IS NULL THEN c.deadline_date END AS open_deadline,
+           count(*)::BIGINT AS n,
+           coalesce(sum(c.recovered_yuan), 0) AS recovered_yuan,
+           coalesce(sum(c.disputed_yuan), 0) AS disputed_yuan
+    FROM complaints c WHERE c.appeal_type = '投诉'
+    GROUP BY ALL
+    ORDER BY c.received_date
+"""
+
+
+def refresh_aggregates(con) -> None:
+    """Rebuild the pre-aggregated tables; call after any change to complaints."""
+    con.execute(_AGG_SQL)
+    version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    set_meta(con, agg_for=version[0] if version else None)
 
 
 def load_reference(con, extra_holidays: Path | None = None) -> None:

@@ -42,6 +42,7 @@ def _config(read_only: bool) -> dict:
     return {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
+        "enable_progress_bar": False,
         "access_mode": "READ_ONLY" if read_only else "READ_WRITE",
     }
 

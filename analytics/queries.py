@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from . import metrics as M
 from .db import query, rows, scalar
-from .filters import Filters, complaint_where, district_where
+from .filters import FACET_COLUMNS, Filters, complaint_where, district_where
 
 
 # --- coverage --------------------------------------------------------------------------
@@ -41,15 +42,91 @@ def districts(con) -> pd.DataFrame:
     return query(con, "SELECT code, name, short_name, name_en, population FROM districts ORDER BY code")
 
 
+# --- fast path: pre-aggregated complaints ---------------------------------------------------
+
+def _agg_usable(con, f: Filters) -> bool:
+    """The aggregate answers filters on period, districts and route only, and only while it was
+    built for the current data version."""
+    if f.status != "all" or f.merchant or any(getattr(f, name) for name in FACET_COLUMNS):
+        return False
+    m = dict(rows(con, "SELECT key, value FROM meta WHERE key IN ('agg_for', 'data_version')"))
+    return bool(m.get("agg_for")) and m.get("agg_for") == m.get("data_version")
+
+
+def _agg_where(f: Filters, *, period: bool = True, districts: bool = True) -> tuple[str, list]:
+    parts, params = [], []
+    if period:
+        parts.append("a.received_date BETWEEN ? AND ?")
+        params += [f.date_from, f.date_to]
+    if districts and f.districts:
+        parts.append(district_where(f, "a.district_code", params))
+    if f.route == "odr":
+        parts.append("a.is_odr")
+    elif f.route == "traditional":
+        parts.append("NOT a.is_odr")
+    return " AND ".join(parts) or "TRUE", params
+
+
+def weighted_quantile(values, counts, q: float):
+    """``quantile_cont`` (linear interpolation) of a multiset given as values with counts."""
+    v = np.asarray(values, dtype=float)
+    n = np.asarray(counts, dtype=np.int64)
+    keep = n > 0
+    v, n = v[keep], n[keep]
+    total = int(n.sum())
+    if total == 0:
+        return None
+    order = np.argsort(v, kind="stable")
+    v, cum = v[order], np.cumsum(n[order])
+    pos = (total - 1) * q
+    lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+    vlo = v[np.searchsorted(cum, lo, side="right")]
+    vhi = v[np.searchsorted(cum, hi, side="right")]
+    return float(vlo + (pos - lo) * (vhi - vlo))
+
+
+def _kpis_from_agg(con, f: Filters) -> pd.DataFrame:
+    where, params = _agg_where(f)
+    df = query(con, f"""
+        SELECT coalesce(sum(n), 0)::BIGINT AS complaints,
+               coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS complaints_odr,
+               coalesce(sum(n) FILTER (WHERE a.closed), 0)::BIGINT AS closed,
+               coalesce(sum(n) FILTER (WHERE a.on_time), 0)::BIGINT AS on_time,
+               coalesce(sum(n) FILTER (WHERE a.closed OR a.open_deadline < ?), 0)::BIGINT AS on_time_base,
+               coalesce(sum(n) FILTER (WHERE NOT a.closed AND a.open_deadline < ?), 0)::BIGINT AS overdue_open,
+               coalesce(sum(a.recovered_yuan), 0)::DOUBLE AS recovered_yuan,
+               coalesce(sum(a.disputed_yuan), 0)::DOUBLE AS disputed_yuan
+        FROM agg_complaints a WHERE {where}""", [f.date_to, f.date_to] + params)
+    h = query(con, f"""SELECT a.is_odr, a.resolution_days AS v, sum(n)::BIGINT AS n FROM agg_complaints a
+                       WHERE {where} AND a.closed GROUP BY ALL""", params)
+    for q, name in ((0.5, "median_days"), (0.9, "p90_days")):
+        df[f"{name}_all"] = weighted_quantile(h["v"], h["n"], q)
+        df[f"{name}_odr"] = weighted_quantile(h.loc[h["is_odr"], "v"], h.loc[h["is_odr"], "n"], q)
+        df[f"{name}_traditional"] = weighted_quantile(h.loc[~h["is_odr"], "v"], h.loc[~h["is_odr"], "n"], q)
+        for r in ("all", "odr", "traditional"):
+            df[f"{name}_{r}"] = df[f"{name}_{r}"].astype(float)
+    cols = ["complaints", "complaints_odr", "closed", "on_time", "on_time_base", "overdue_open",
+            "median_days_all", "median_days_odr", "median_days_traditional", "p90_days_all",
+            "p90_days_odr", "p90_days_traditional", "recovered_yuan", "disputed_yuan"]
+    return df[cols]
+
+
 # --- complaints ------------------------------------------------------------------------
 
-def complaint_kpis(con, f: Filters) -> pd.DataFrame:
+def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """One row for the complaints of ``f`` (cohort: received in the period).
 
     Columns: complaints, complaints_odr, closed, closure_rate (fraction), on_time (count closed on
     time), on_time_base (closed + overdue open), on_time_rate (fraction), overdue_open,
     median_days / p90_days for all, odr, traditional (calendar days, null when none closed),
     recovered_yuan, disputed_yuan (yuan)."""
+    if fast and _agg_usable(con, f):
+        df = _kpis_from_agg(con, f)
+        n = df.at[0, "complaints"]
+        df["closure_rate"] = df["closed"] / n if n else None
+        base = df.at[0, "on_time_base"]
+        df["on_time_rate"] = df["on_time"] / base if base else None
+        return df
     where, params = complaint_where(f)
     sql = f"""
         SELECT count(*) AS complaints,
@@ -81,7 +158,7 @@ def odr_resolved(con, f: Filters) -> int:
     return int(scalar(con, f"SELECT count(*) FROM complaints c WHERE {where} AND {M.IS_SETTLED}", params))
 
 
-def weekly_complaints(con, f: Filters) -> pd.DataFrame:
+def weekly_complaints(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Complaints per ISO week overlapping the period.
 
     Grain: one row per ISO week (Monday start) that overlaps [date_from, date_to], weeks without
@@ -92,18 +169,21 @@ def weekly_complaints(con, f: Filters) -> pd.DataFrame:
     first, as_of = data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, as_of) if as_of else f.date_to
-    where, params = complaint_where(f)
+    if fast and _agg_usable(con, f):
+        where, params = _agg_where(f)
+        counts = f"""SELECT date_trunc('week', a.received_date)::DATE AS week_start,
+                            sum(n)::BIGINT AS complaints, coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS odr
+                     FROM agg_complaints a WHERE {where} GROUP BY 1"""
+    else:
+        where, params = complaint_where(f)
+        counts = f"""SELECT date_trunc('week', c.received_date)::DATE AS week_start,
+                            count(*) AS complaints, count(*) FILTER (WHERE c.is_odr) AS odr
+                     FROM complaints c WHERE {where} GROUP BY 1"""
     sql = f"""
         WITH weeks AS (
             SELECT ws::DATE AS week_start
             FROM generate_series(date_trunc('week', ?::DATE), ?::DATE, INTERVAL 1 WEEK) t(ws)
-        ), counts AS (
-            SELECT date_trunc('week', c.received_date)::DATE AS week_start,
-                   count(*) AS complaints,
-                   count(*) FILTER (WHERE c.is_odr) AS odr
-            FROM complaints c WHERE {where}
-            GROUP BY 1
-        )
+        ), counts AS ({counts})
         SELECT strftime(w.week_start, '%G-W%V') AS week,
                w.week_start,
                (w.week_start + 6) AS week_end,
@@ -119,15 +199,17 @@ def weekly_complaints(con, f: Filters) -> pd.DataFrame:
     return df
 
 
-def district_summary(con, f: Filters) -> pd.DataFrame:
+def district_summary(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Per district, every district of the database in code order (zero rows included).
 
     Columns: code, name, short_name, name_en, population, complaints, per_100k (complaints per
     100,000 residents), closed, closure_rate, on_time_rate (fractions), median_days (calendar
     days, null when none closed), odr (count)."""
-    where, params = complaint_where(f.with_(districts=()), alias="c")
     dparams: list = []
     dwhere = district_where(f, "d.code", dparams)
+    if fast and _agg_usable(con, f):
+        return _district_summary_from_agg(con, f, dwhere, dparams)
+    where, params = complaint_where(f.with_(districts=()), alias="c")
     sql = f"""
         WITH agg AS (
             SELECT c.district_code AS code, count(*) AS complaints,
@@ -149,6 +231,36 @@ def district_summary(con, f: Filters) -> pd.DataFrame:
         WHERE {dwhere}
         ORDER BY d.code"""
     df = query(con, sql, [f.date_to] + params + dparams)
+    return _district_rates(df)
+
+
+def _district_summary_from_agg(con, f: Filters, dwhere: str, dparams: list) -> pd.DataFrame:
+    where, params = _agg_where(f, districts=False)
+    df = query(con, f"""
+        WITH agg AS (
+            SELECT a.district_code AS code, sum(n)::BIGINT AS complaints,
+                   coalesce(sum(n) FILTER (WHERE a.closed), 0)::BIGINT AS closed,
+                   coalesce(sum(n) FILTER (WHERE a.on_time), 0)::BIGINT AS on_time,
+                   coalesce(sum(n) FILTER (WHERE a.closed OR a.open_deadline < ?), 0)::BIGINT AS on_time_base,
+                   coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS odr
+            FROM agg_complaints a WHERE {where} GROUP BY 1
+        )
+        SELECT d.code, d.name, d.short_name, d.name_en, d.population,
+               coalesce(a.complaints, 0) AS complaints, coalesce(a.closed, 0) AS closed,
+               coalesce(a.on_time, 0) AS on_time, coalesce(a.on_time_base, 0) AS on_time_base,
+               coalesce(a.odr, 0) AS odr
+        FROM districts d LEFT JOIN agg a USING (code)
+        WHERE {dwhere}
+        ORDER BY d.code""", [f.date_to] + params + dparams)
+    h = query(con, f"""SELECT a.district_code AS code, a.resolution_days AS v, sum(n)::BIGINT AS n
+                       FROM agg_complaints a WHERE {where} AND a.closed GROUP BY ALL""", params)
+    med = {code: weighted_quantile(g["v"], g["n"], 0.5) for code, g in h.groupby("code")}
+    df["median_days"] = [med.get(c) for c in df["code"]]
+    df["median_days"] = df["median_days"].astype(float)
+    return _district_rates(df)
+
+
+def _district_rates(df: pd.DataFrame) -> pd.DataFrame:
     df["per_100k"] = (df["complaints"] / df["population"] * 100_000).round(2)
     df["closure_rate"] = df["closed"].where(df["complaints"] > 0) / df["complaints"].where(df["complaints"] > 0)
     df["on_time_rate"] = df["on_time"].where(df["on_time_base"] > 0) / df["on_time_base"].where(df["on_time_base"] > 0)

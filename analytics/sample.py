@@ -516,6 +516,7 @@ def fill(con, rows: int | None = None, seed: int = SEED, progress=None) -> None:
     build.set_meta(con, dataset="sample", as_of=AS_OF.isoformat(), data_from=START.isoformat(),
                    sample_rows=n, sample_seed=seed,
                    data_version=f"sample-{seed}-{n}")
+    build.refresh_aggregates(con)
 
 
 def _ids(prefix: str, start: int, n: int, width: int) -> np.ndarray:

@@ -107,6 +107,7 @@ def make_db(path: Path, complaints=(), merchants=(), returns=(), demo_units=(), 
         _insert(con, "returns", list(returns), RETURN_DEFAULTS)
         _insert(con, "demo_units", list(demo_units), DEMO_DEFAULTS)
         build.set_meta(con, dataset="fixture", data_version="fixture-1", **(meta or {}))
+        build.refresh_aggregates(con)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,0 +1,258 @@
+"""Benchmark: the dashboard's queries per page against an idiomatic pandas baseline.
+
+    python bench/bench.py                       # 1M and 10M complaints
+    python bench/bench.py --rows 1000000 --repeat 5 --skip-browser
+
+For each size N it builds ``bench/out/bench-N.duckdb`` with ``python -m analytics init --sample
+--rows N`` (kept between runs; ``--rebuild`` forces it), then:
+
+1. records, for every page, the analytics calls the page makes (AppTest run of the real page with
+   ``ui.data.RECORDER``; the frame's own calls included) with its default filters;
+2. replays them directly on a read-only connection, uncached: one warm-up, then the median of
+   ``--repeat`` runs;
+3. answers the same calls with pandas on all tables loaded in memory (bench/baselines.py) — checked
+   to give the same numbers — and times them the same way;
+4. starts the real app server on the database and, in Chromium, measures cold start (process start
+   to the overview's numbers on screen) and, after visiting every page, the server's peak memory;
+5. runs bench/import_bench.py (1M-row GB18030 CSV import) when present.
+
+It prints a table (also written to bench/out/results-N.md). Figures, not pass/fail: the machine is
+shared and noisy, compare ratios measured in one run.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+
+
+def build(n: int, rebuild: bool) -> tuple[Path, float | None]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    p = OUT / f"bench-{n}.duckdb"
+    if p.exists() and not rebuild:
+        return p, None
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "analytics", "init", "--sample", "--rows", str(n), "--db", str(p)],
+                   cwd=ROOT, check=True)
+    return p, time.perf_counter() - t0
+
+
+def record_pages(db: Path, only: list[str] | None = None) -> dict[str, list]:
+    """The analytics calls each public page makes, by AppTest run of the real app."""
+    os.environ["ODR_DB"] = str(db)
+    import streamlit as st
+
+    from analytics import db as adb
+    from tests.apptest import run_app
+    from ui import data
+    from ui.pages_registry import PAGES
+    calls = {}
+    for spec in PAGES:
+        if spec.internal or (only and spec.url_path not in only):
+            continue
+        st.cache_data.clear()
+        adb.reset_shared()
+        data.RECORDER = []
+        at = run_app(spec.path, timeout=600)
+        if at.exception:
+            print(f"  ! {spec.url_path}: {at.exception[0].value}", file=sys.stderr)
+        unique, seen = [], set()
+        for fn, a, k in data.RECORDER:          # the page's cache would answer repeats
+            key = (fq(fn), repr(a), repr(sorted(k.items())))
+            if key not in seen:
+                seen.add(key)
+                unique.append((fn, a, k))
+        calls[spec.url_path] = unique
+        data.RECORDER = None
+    adb.reset_shared()
+    return calls
+
+
+def fq(fn) -> str:
+    return f"{fn.__module__}.{fn.__name__}"
+
+
+def time_runs(run, repeat: int) -> float:
+    run()  # warm-up
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        run()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def _same(a, b) -> bool:
+    import numpy as np
+    import pandas as pd
+    if isinstance(a, pd.DataFrame):
+        if not isinstance(b, pd.DataFrame):
+            return False
+        cols = [c for c in a.columns if c in b.columns]
+        if len(cols) < len(a.columns) or len(a) != len(b):
+            return False
+        for c in cols:
+            x, y = a[c].reset_index(drop=True), b[c].reset_index(drop=True)
+            if pd.api.types.is_numeric_dtype(x) and pd.api.types.is_numeric_dtype(y):
+                if not np.allclose(x.astype(float), y.astype(float), equal_nan=True, rtol=1e-9, atol=1e-6):
+                    return False
+            elif [str(v) if not pd.isna(v) else None for v in x] != [str(v) if not pd.isna(v) else None for v in y]:
+                return False
+        return True
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None:
+            return a is None and b is None
+        return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-6) or (a != a and b != b)
+    return a == b
+
+
+def measure_queries(db: Path, calls: dict, repeat: int) -> tuple[list[dict], dict]:
+    import resource
+
+    from analytics import db as adb
+    from bench.baselines import BASELINES, Tables
+    con = adb.connect(db, read_only=True)
+    rows = []
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    tables = Tables(con)
+    load_s = time.perf_counter() - t0
+    info = {"pandas_load_s": load_s, "pandas_frames_mb": tables.memory_bytes() / 2**20,
+            "pandas_rss_growth_mb": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss0) / 1024}
+    for page, cs in calls.items():
+        def run_duck(cs=cs):
+            return [fn(con, *a, **k) for fn, a, k in cs]
+        duck = time_runs(run_duck, repeat)
+        missing = sorted({fq(fn) for fn, _, _ in cs if fq(fn) not in BASELINES})
+        row = {"page": page, "calls": len(cs), "duckdb_ms": duck * 1000, "pandas_ms": None,
+               "ratio": None, "missing": missing, "mismatch": []}
+        if not missing:
+            def run_pd(cs=cs):
+                return [BASELINES[fq(fn)](tables, *a, **k) for fn, a, k in cs]
+            for (fn, a, k), want, got in zip(cs, run_duck(), run_pd()):
+                if not _same(want, got):
+                    row["mismatch"].append(fq(fn))
+            p = time_runs(run_pd, repeat)
+            row["pandas_ms"] = p * 1000
+            row["ratio"] = p / duck if duck else None
+        rows.append(row)
+    con.close()
+    return rows, info
+
+
+def browser_measures(db: Path, pages: list) -> dict:
+    """Cold start and the app server's peak memory, in a real browser."""
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
+    port = free_port()
+    env = {**os.environ, "ODR_DB": str(db)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    out = {}
+    try:
+        from playwright.sync_api import sync_playwright
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            pg = b.new_page(viewport={"width": 1400, "height": 1000})
+            deadline = time.time() + 300
+            while True:
+                try:
+                    pg.goto(f"http://127.0.0.1:{port}/", timeout=5000)
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.2)
+            pg.wait_for_selector("[data-testid=stMetricValue]", timeout=300_000)
+            out["cold_start_s"] = time.perf_counter() - t0
+            for spec in pages:
+                pg.goto(f"http://127.0.0.1:{port}/{'' if spec.default else spec.url_path}")
+                pg.wait_for_selector("h1", timeout=300_000)
+                pg.wait_for_timeout(1500)
+                pg.wait_for_function(
+                    "() => !document.querySelector('[data-testid=stStatusWidget]')", timeout=300_000)
+            b.close()
+        status = Path(f"/proc/{proc.pid}/status").read_text()
+        hwm = [l for l in status.splitlines() if l.startswith("VmHWM")][0].split()[1]
+        out["app_peak_mb"] = int(hwm) / 1024
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    return out
+
+
+def import_bench() -> str | None:
+    script = ROOT / "bench" / "import_bench.py"
+    if not script.exists():
+        return None
+    r = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
+    return (r.stdout.strip() or r.stderr.strip()).splitlines()[-1] if (r.stdout or r.stderr) else None
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--skip-browser", action="store_true")
+    ap.add_argument("--skip-import", action="store_true")
+    ap.add_argument("--pages", nargs="+", help="only these pages (url paths)")
+    a = ap.parse_args(argv)
+    from ui.pages_registry import PAGES
+    machine = f"{platform.node()} · {os.cpu_count()} cores · {platform.processor() or platform.machine()} · " \
+              f"Python {platform.python_version()}"
+    for n in a.rows:
+        db, gen_s = build(n, a.rebuild)
+        size_mb = db.stat().st_size / 2**20
+        calls = record_pages(db, a.pages)
+        rows, info = measure_queries(db, calls, a.repeat)
+        br = {} if a.skip_browser else browser_measures(
+            db, [p for p in PAGES if not p.internal and (not a.pages or p.url_path in a.pages)])
+        lines = [f"### {n:,} complaints", "",
+                 f"Machine: {machine}. Warm median of {a.repeat} runs, uncached.", "",
+                 "| page | queries | DuckDB ms | pandas ms | pandas ÷ DuckDB |", "|---|---:|---:|---:|---:|"]
+        for r in rows:
+            pdm = f"{r['pandas_ms']:.0f}" if r["pandas_ms"] is not None else "no baseline"
+            ratio = f"{r['ratio']:.1f}×" if r["ratio"] else "—"
+            note = ""
+            if r["missing"]:
+                note = f" (no pandas baseline for {', '.join(m.split('.')[-1] for m in r['missing'])})"
+            if r["mismatch"]:
+                note += f" (baseline differs: {', '.join(m.split('.')[-1] for m in r['mismatch'])})"
+            lines.append(f"| {r['page']} | {r['calls']} | {r['duckdb_ms']:.0f} | {pdm}{note} | {ratio} |")
+        lines += ["",
+                  f"- database size: {size_mb:,.0f} MB" + (f"; generated in {gen_s:.0f} s" if gen_s else ""),
+                  f"- pandas baseline: tables loaded in {info['pandas_load_s']:.1f} s, "
+                  f"{info['pandas_frames_mb']:,.0f} MB of frames",
+                  ]
+        if br:
+            lines.append(f"- cold start (process start to the overview's numbers in the browser): "
+                         f"{br['cold_start_s']:.1f} s")
+            lines.append(f"- app server peak memory after visiting every page: {br['app_peak_mb']:,.0f} MB")
+        if not a.skip_import and n == a.rows[0]:
+            imp = import_bench()
+            if imp:
+                lines.append(f"- import: {imp}")
+        text = "\n".join(lines)
+        print(text, flush=True)
+        (OUT / f"results-{n}.md").write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

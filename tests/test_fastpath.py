@@ -1,0 +1,77 @@
+"""The pre-aggregated fast path gives exactly the answers of the plain queries; it is bypassed
+when the aggregate is stale or the filters need columns it does not have."""
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from analytics import build, db, queries
+from analytics.filters import Filters
+from tests.fixtures import D
+from tests.test_metrics import ROWS
+
+FILTERS = [
+    Filters(D("2023-12-18"), D("2024-03-14")),
+    Filters(D("2023-01-01"), D("2024-03-14")),
+    Filters(D("2022-01-01"), D("2024-03-14"), route="odr"),
+    Filters(D("2023-06-01"), D("2023-06-30"), route="traditional", districts=("620721", "620723")),
+    Filters(D("2024-03-01"), D("2024-06-30"), districts=("620702",)),
+    Filters(D("2021-01-01"), D("2021-03-31")),                       # empty
+    Filters(D("2024-02-01"), D("2024-03-31")),                       # the metrics fixture's period
+]
+
+
+def _eq(a: pd.DataFrame, b: pd.DataFrame):
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
+                                  check_dtype=False, check_exact=False, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=lambda f: f"{f.date_from}-{f.route}-{len(f.districts)}")
+def test_fast_equals_plain_on_sample(sample_con, f):
+    assert queries._agg_usable(sample_con, f)
+    _eq(queries.complaint_kpis(sample_con, f), queries.complaint_kpis(sample_con, f, fast=False))
+    _eq(queries.weekly_complaints(sample_con, f), queries.weekly_complaints(sample_con, f, fast=False))
+    _eq(queries.district_summary(sample_con, f), queries.district_summary(sample_con, f, fast=False))
+
+
+def test_fast_equals_plain_on_fixture(tmp_path):
+    from tests.fixtures import make_db, open_db
+    c = open_db(make_db(tmp_path / "m.duckdb", complaints=ROWS, meta={"as_of": "2024-03-31"}))
+    f = Filters(D("2024-02-01"), D("2024-03-31"))
+    assert queries._agg_usable(c, f)
+    _eq(queries.complaint_kpis(c, f), queries.complaint_kpis(c, f, fast=False))
+    _eq(queries.district_summary(c, f), queries.district_summary(c, f, fast=False))
+    c.close()
+
+
+def test_facets_bypass_the_aggregate(sample_con):
+    f = Filters(D("2023-01-01"), D("2024-03-14"), categories=("食品",))
+    assert not queries._agg_usable(sample_con, f)
+    assert not queries._agg_usable(sample_con, f.with_(categories=(), status="open"))
+    k = queries.complaint_kpis(sample_con, f).iloc[0]
+    assert 0 < k["complaints"] < queries.complaint_kpis(sample_con, f.with_(categories=())).iloc[0]["complaints"]
+
+
+def test_stale_aggregate_is_not_used(sample_db, tmp_path):
+    p = tmp_path / "stale.duckdb"
+    shutil.copy(sample_db, p)
+    con = db.connect(p)
+    build.set_meta(con, data_version="changed-by-an-import")
+    f = Filters(D("2023-01-01"), D("2024-03-14"))
+    assert not queries._agg_usable(con, f)
+    build.refresh_aggregates(con)
+    assert queries._agg_usable(con, f)
+    con.close()
+
+
+@pytest.mark.parametrize("values,counts,q,want", [
+    ([1, 2, 3], [1, 1, 1], 0.5, 2.0),
+    ([2, 21, 25], [1, 1, 1], 0.9, 24.2),
+    ([0, 1, 5], [3, 0, 1], 0.5, 0.0),        # 0 0 0 5 -> position 1.5 -> 0
+    ([0, 5], [2, 2], 0.5, 2.5),              # 0 0 5 5 -> position 1.5 -> 0 + 0.5 * 5
+    ([], [], 0.5, None),
+])
+def test_weighted_quantile_matches_quantile_cont(values, counts, q, want):
+    assert queries.weighted_quantile(values, counts, q) == (pytest.approx(want) if want is not None else None)
