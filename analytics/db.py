@@ -42,7 +42,6 @@ def _config(read_only: bool) -> dict:
     return {
         "autoinstall_known_extensions": False,
         "autoload_known_extensions": False,
-        "enable_progress_bar": False,
         "access_mode": "READ_ONLY" if read_only else "READ_WRITE",
     }
 
@@ -56,6 +55,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False) -> d
         con = duckdb.connect(str(p), config=_config(read_only))
     except duckdb.Error as exc:
         raise DatabaseUnavailable(f"cannot open database {p}: {exc}") from exc
+    con.execute("SET enable_progress_bar = false")
     return con
 
 
