@@ -1,0 +1,387 @@
+"""Resolution-time page: Kaplan–Meier, the ODR-vs-traditional gap (raw and adjusted), deadlines,
+all against hand-computed answers; then the page itself in AppTest."""
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics import db, queries
+from analytics import resolution as R
+from analytics.filters import Filters
+from tests.apptest import ROOT, errors
+from tests.fixtures import D, complaint, make_db
+
+Z = 1.959963984540054
+
+
+# --- pure statistics -----------------------------------------------------------------------------
+
+def test_quantile_from_counts_matches_numpy_and_duckdb_definition():
+    values, counts = [1, 2, 4, 9], [3, 1, 0, 2]
+    flat = [1, 1, 1, 2, 9, 9]
+    for q in (0.0, 0.1, 0.25, 0.5, 0.9, 1.0):
+        assert R.quantile_from_counts(values, counts, q) == pytest.approx(np.percentile(flat, q * 100))
+    # {1, 1, 2, 3}: median = 1 + 0.5 * (2 - 1) = 1.5
+    assert R.quantile_from_counts([1, 2, 3], [2, 1, 1], 0.5) == 1.5
+    assert R.quantile_from_counts([], [], 0.5) is None
+    m = R._quantiles_from_count_matrix(np.array([1.0, 2.0, 4.0, 9.0]), np.array([[3, 1, 0, 2], [0, 0, 0, 0]]), 0.5)
+    assert m[0] == pytest.approx(1.5) and np.isnan(m[1])
+
+
+def test_kaplan_meier_hand_example():
+    """Six complaints: closed after 1, 1, 2, 3 days; two still open at age 10.
+
+    t=1: at risk 6, 2 close  -> S = 4/6          = 0.6667
+    t=2: at risk 4, 1 closes -> S = 4/6 * 3/4    = 0.5
+    t=3: at risk 3, 1 closes -> S = 0.5 * 2/3    = 0.3333
+    t=10: at risk 2, 2 censored -> S stays 0.3333
+    Median = first t with S <= 0.5 = 2; P90 (S <= 0.1) never reached -> None.
+    The naive median of the closed ones {1, 1, 2, 3} is 1.5."""
+    km = R.kaplan_meier([1, 2, 3, 10], [2, 1, 1, 0], [0, 0, 0, 2])
+    assert km["t"].tolist() == [1, 2, 3, 10]
+    assert km["n_risk"].tolist() == [6, 4, 3, 2]
+    assert km["surv"].tolist() == pytest.approx([4 / 6, 0.5, 1 / 3, 1 / 3])
+    assert R.km_time_at(km, 0.5) == 2
+    assert R.km_time_at(km, 0.1) is None
+    assert R.km_surv_at(km, 0) == 1.0
+    assert R.km_surv_at(km, 2.5) == pytest.approx(0.5)
+    assert R.km_surv_at(km, 11) is None            # beyond follow-up, curve not at 0
+    # Greenwood at t=2: sum d/(n(n-d)) = 2/(6*4) + 1/(4*3) = 1/6; log(-log) interval
+    gw = 2 / 24 + 1 / 12
+    ls = math.log(0.5)
+    se = math.sqrt(gw) / abs(ls)
+    lo = math.exp(-math.exp(math.log(-ls) + Z * se))
+    hi = math.exp(-math.exp(math.log(-ls) - Z * se))
+    row = km[km["t"] == 2].iloc[0]
+    assert (row["surv_lo"], row["surv_hi"]) == pytest.approx((lo, hi))
+    assert lo == pytest.approx(0.1109, abs=1e-4) and hi == pytest.approx(0.8037, abs=1e-4)
+    assert (row["surv_lo"] < row["surv"] < row["surv_hi"])
+
+
+def test_kaplan_meier_without_censoring_is_the_ecdf_and_ties():
+    # no censoring: S(t) = share with time > t; {0, 0, 1, 5}: S(0)=0.5, S(1)=0.25, S(5)=0
+    km = R.kaplan_meier([0, 1, 5], [2, 1, 1])
+    assert km["surv"].tolist() == pytest.approx([0.5, 0.25, 0.0])
+    assert R.km_time_at(km, 0.5) == 0 and R.km_time_at(km, 0.1) == 5
+    assert km["surv_lo"].iloc[-1] == 0 and km["surv_hi"].iloc[-1] == 0
+    # closing and censoring at the same t: closings first. t=1: 2 at risk, 1 closes, 1 censored -> 0.5
+    km = R.kaplan_meier([1], [1], [1])
+    assert km["n_risk"].tolist() == [2] and km["surv"].tolist() == [0.5]
+    assert R.kaplan_meier([], [], []).empty
+
+
+# --- fixture database ----------------------------------------------------------------------------
+
+def _fix(tmp_path, rows, as_of="2024-03-20"):
+    p = make_db(tmp_path / "r.duckdb", complaints=rows, meta={"as_of": as_of})
+    return db.connect(p, read_only=True)
+
+
+MARCH = Filters(D("2024-03-01"), D("2024-03-20"))
+
+
+@pytest.fixture
+def km_con(tmp_path):
+    """The hand example as complaints: traditional, received Fri 1 Mar 2024, closed after 1, 1, 2,
+    3 calendar days; two received Sun 10 Mar and still open on the as-of date Wed 20 Mar (age 10
+    days; working days (10 Mar, 20 Mar] = 11-15, 18-20 = 8). One ODR complaint received Mon 4 Mar,
+    closed the same day."""
+    rows = [complaint("2024-03-01", "2024-03-02"), complaint("2024-03-01", "2024-03-02"),
+            complaint("2024-03-01", "2024-03-03"), complaint("2024-03-01", "2024-03-04"),
+            complaint("2024-03-10", None), complaint("2024-03-10", None),
+            complaint("2024-03-04", "2024-03-04", is_odr=True),
+            complaint("2024-03-05", "2024-03-06", appeal_type="举报")]   # a report: never counted
+    con = _fix(tmp_path, rows)
+    yield con
+    con.close()
+
+
+def test_time_counts_and_km_summary(km_con):
+    tc = R.time_counts(km_con, MARCH, "days")
+    trad = tc[tc["route"] == "traditional"]
+    assert list(zip(trad["t"], trad["closed"], trad["n"])) == [(1, True, 2), (2, True, 1), (3, True, 1), (10, False, 2)]
+    s = R.km_summary(km_con, MARCH, "days", n_wdays=1).set_index("route")
+    t = s.loc["traditional"]
+    assert (t["complaints"], t["closed"], t["open"]) == (6, 4, 2)
+    assert t["naive_median"] == 1.5 and t["km_median"] == 2 and t["km_p90"] is None or pd.isna(t["km_p90"])
+    assert t["naive_p90"] == pytest.approx(np.percentile([1, 1, 2, 3], 90))   # 2.7
+    assert t["max_open_age"] == 10
+    # working days: closed Fri 1 Mar -> Sat 2 (0), Sat 2 (0), Sun 3 (0), Mon 4 (1); open age 8.
+    # S after 0 wd = 3/6 = 0.5, after 1 wd = 0.5 * 2/3 = 1/3 -> within 1 wd = 2/3; naive: 4/4 = 1
+    assert t["within_n"] == pytest.approx(2 / 3)
+    assert t["naive_within_n"] == 1.0
+    assert t["within_n_lo"] < 2 / 3 < t["within_n_hi"]
+    # the naive median is the same number as the METRICS.md definition in queries.complaint_kpis
+    k = queries.complaint_kpis(km_con, MARCH).iloc[0]
+    assert k["median_days_traditional"] == t["naive_median"]
+    assert s.loc["odr", "km_median"] == 0 and s.loc["all", "complaints"] == 7
+    w = R.km_summary(km_con, MARCH, "wdays").set_index("route").loc["traditional"]
+    assert w["max_open_age"] == 8 and w["naive_median"] == 0.0 and w["km_median"] == 0
+
+
+def test_km_curves_routes(km_con):
+    cur = R.km_curves(km_con, MARCH, "days")
+    assert set(cur["route"]) == {"all", "odr", "traditional"}
+    trad = cur[cur["route"] == "traditional"]
+    assert trad["surv"].tolist() == pytest.approx([4 / 6, 0.5, 1 / 3, 1 / 3])
+    only_odr = R.km_curves(km_con, MARCH.with_(route="odr"), "days")
+    assert set(only_odr["route"]) == {"all", "odr"}
+    assert R.km_summary(km_con, Filters(D("2023-01-01"), D("2023-01-31"))).empty
+
+
+# Simpson's paradox: ODR handles mostly food (quick and easy), traditional mostly building
+# materials (slow and hard). Within each category ODR is slower and settles less; overall it
+# looks faster and better.
+#              closed  days  settled
+# 食品     ODR     8     2      6   (75%)
+#          trad    2     1      2   (100%)
+# 装修建材 ODR     2    12      0   (0%)
+#          trad    8    10      2   (25%)
+SIMPSON = (
+    [complaint("2024-03-04", "2024-03-06", is_odr=True, category="食品", outcome="和解") for _ in range(6)]
+    + [complaint("2024-03-04", "2024-03-06", is_odr=True, category="食品", outcome="协商不成转办") for _ in range(2)]
+    + [complaint("2024-03-04", "2024-03-16", is_odr=True, category="装修建材", outcome="协商不成转办") for _ in range(2)]
+    + [complaint("2024-03-04", "2024-03-05", category="食品", outcome="调解成功") for _ in range(2)]
+    + [complaint("2024-03-04", "2024-03-14", category="装修建材", outcome="调解成功") for _ in range(2)]
+    + [complaint("2024-03-04", "2024-03-14", category="装修建材", outcome="调解不成功") for _ in range(6)]
+)
+
+
+def test_route_gap_simpson(tmp_path):
+    con = _fix(tmp_path, SIMPSON)
+    try:
+        g = R.route_gap(con, MARCH, "days", min_stratum=2)
+        s = g["summary"].set_index("metric")
+        m, st_ = s.loc["median"], s.loc["settled"]
+        # raw medians: ODR {2 x8, 12 x2} -> 2; traditional {1 x2, 10 x8} -> 10; gap = 10 - 2 = +8
+        assert (m["odr"], m["traditional"], m["raw"]) == (2, 10, 8)
+        # adjusted: pooled weights 10/20 each; 食品 1 - 2 = -1, 装修建材 10 - 12 = -2
+        # -> 0.5 * -1 + 0.5 * -2 = -1.5: ODR is 1.5 days SLOWER like for like
+        assert m["adjusted"] == pytest.approx(-1.5)
+        # every stratum is constant, so the stratified bootstrap cannot move: interval = point
+        assert (m["adj_lo"], m["adj_hi"]) == pytest.approx((-1.5, -1.5))
+        assert m["raw_lo"] <= 8 <= m["raw_hi"]
+        # settlement: raw ODR 6/10 - traditional 4/10 = +0.20
+        assert (st_["odr"], st_["traditional"]) == pytest.approx((0.6, 0.4))
+        assert st_["raw"] == pytest.approx(0.2)
+        se_raw = math.sqrt(0.6 * 0.4 / 10 + 0.4 * 0.6 / 10)            # 0.21909
+        assert (st_["raw_lo"], st_["raw_hi"]) == pytest.approx((0.2 - Z * se_raw, 0.2 + Z * se_raw))
+        # adjusted: 0.5 * (0.75 - 1) + 0.5 * (0 - 0.25) = -0.25
+        assert st_["adjusted"] == pytest.approx(-0.25)
+        # var = 0.25 * (0.75*0.25/8 + 0) + 0.25 * (0 + 0.25*0.75/8) = 0.01171875, se = 0.10825
+        se_adj = math.sqrt(0.01171875)
+        assert (st_["adj_lo"], st_["adj_hi"]) == pytest.approx((-0.25 - Z * se_adj, -0.25 + Z * se_adj))
+        assert st_["adj_hi"] < 0 < st_["raw"]        # the raw gap points the wrong way
+        assert (m["n_odr"], m["n_traditional"], m["strata"], m["coverage"]) == (10, 10, 2, 1.0)
+        strata = g["strata"].set_index("category")
+        assert strata.loc["食品", "weight"] == 0.5 and strata.loc["装修建材", "median_odr"] == 12
+        # fixed seed: the same numbers on every run
+        again = R.route_gap(con, MARCH, "days", min_stratum=2)["summary"]
+        pd.testing.assert_frame_equal(g["summary"], again)
+        # with the default minimum of 5 per route and category, no category qualifies
+        g5 = R.route_gap(con, MARCH, "days")["summary"].set_index("metric")
+        assert g5.loc["median", "strata"] == 0 and pd.isna(g5.loc["median", "adjusted"])
+        assert g5.loc["settled", "raw"] == pytest.approx(0.2)
+        # one route only: no gap
+        odr = R.route_gap(con, MARCH.with_(route="odr"), "days")["summary"].set_index("metric")
+        assert odr.loc["median", "raw"] is None or pd.isna(odr.loc["median", "raw"])
+    finally:
+        con.close()
+
+
+def test_weekly_and_category_quantiles(km_con):
+    wq = R.weekly_quantiles(km_con, MARCH, "days")
+    # weeks of 26 Feb (partial: the period starts Fri 1 Mar), 4 Mar, 11 Mar, 18 Mar (partial, ends Wed 20)
+    assert list(dict.fromkeys(wq["week"])) == ["2024-W09", "2024-W10", "2024-W11", "2024-W12"]
+    w9 = wq[(wq["week"] == "2024-W09") & (wq["route"] == "traditional")].iloc[0]
+    assert (w9["complaints"], w9["closed"], w9["open"], w9["median"]) == (4, 4, 0, 1.5)
+    assert bool(w9["partial"])
+    w10 = wq[wq["week"] == "2024-W10"].set_index("route")
+    # week of 4 Mar: ODR closed same day (0); the two open traditional ones were received Sun 10 Mar
+    assert w10.loc["odr", "median"] == 0 and w10.loc["traditional", "open"] == 2
+    assert pd.isna(w10.loc["traditional", "median"]) and w10.loc["all", "complaints"] == 3
+    assert wq[wq["week"] == "2024-W11"]["complaints"].sum() == 0
+    cq = R.category_quantiles(km_con, MARCH, "days")
+    t = cq[(cq["category"] == "食品") & (cq["route"] == "traditional")].iloc[0]
+    # {1, 1, 2, 3}: P10 = 1, Q1 = 1, median 1.5, Q3 = 2.25, P90 = 2.7, mean 1.75
+    assert (t["closed"], t["p10"], t["q1"], t["median"], t["q3"], t["mean"]) == (4, 1, 1, 1.5, 2.25, 1.75)
+    assert t["p90"] == pytest.approx(2.7)
+
+
+@pytest.fixture
+def deadline_con(tmp_path):
+    """Spring Festival 2024. Accept deadline of complaints received Mon 5 Feb = 7 working days
+    later = Tue 20 Feb (6, 7, 8, 9, 18 (make-up Sunday), 19, 20)."""
+    rows = [
+        complaint("2024-02-05", "2024-02-26", reg_no="T1", accepted="2024-02-09", district="620702"),  # decided on time
+        complaint("2024-02-05", "2024-03-01", reg_no="T2", accepted="2024-02-21", district="620702"),  # decided late
+        complaint("2024-02-05", "2024-02-20", reg_no="T3", acceptance="不予受理", district="620722"),  # rejected on the 7th wd
+        complaint("2024-02-05", None, reg_no="T4", acceptance=None, district="620722"),               # no decision yet
+        # ODR, received Fri 1 Mar, open: deadline 10 wd later = Fri 15 Mar (4-8, 11-15) < as-of 20 Mar
+        complaint("2024-03-01", None, reg_no="O1", is_odr=True, district="620723"),
+        # ODR, received Mon 18 Mar, open, inside its deadline
+        complaint("2024-03-18", None, reg_no="O2", is_odr=True, district="620723"),
+        # ODR closed on Thu 22 Feb: deadline 10 wd after Mon 5 Feb = 6-9, 18-23 -> Fri 23 Feb: on time
+        complaint("2024-02-05", "2024-02-22", reg_no="O3", is_odr=True, district="620702"),
+    ]
+    con = _fix(tmp_path, rows)
+    yield con
+    con.close()
+
+
+FEB_MAR = Filters(D("2024-02-01"), D("2024-03-20"))
+
+
+def test_acceptance_decisions(deadline_con):
+    a = R.acceptance_decisions(deadline_con, FEB_MAR)
+    tot = a[a["is_total"]].iloc[0]
+    # decided: T1 (9 Feb), T2 (21 Feb), T3 (closed 20 Feb); on time: T1, T3 -> 2/3
+    assert (tot["traditional"], tot["decided"], tot["on_time"]) == (4, 3, 2)
+    assert tot["rate"] == pytest.approx(2 / 3)
+    # T4 has no decision and its 7th working day (20 Feb) is before the as-of date
+    assert (tot["undecided"], tot["undecided_late"]) == (1, 1)
+    by = a[~a["is_total"]].set_index("district_code")
+    assert by.loc["620702", "rate"] == 0.5 and by.loc["620722", "rate"] == 1.0
+    assert R.acceptance_decisions(deadline_con, FEB_MAR.with_(route="odr")).empty
+
+
+def test_overdue_open_list(deadline_con):
+    od = R.overdue_open(deadline_con, FEB_MAR)
+    assert od["reg_no"].tolist() == ["O1"]
+    r = od.iloc[0]
+    assert r["deadline_date"] == D("2024-03-15") and r["district_code"] == "620723"
+    # age on 20 Mar: 19 calendar days; working days (1 Mar, 20 Mar] = 4-8, 11-15, 18-20 = 13;
+    # overdue (15 Mar, 20 Mar] = 18, 19, 20 = 3 working days
+    assert (r["age_days"], r["age_wdays"], r["overdue_wdays"]) == (19, 13, 3)
+    assert set(od.columns) == {"district_code", "reg_no", "route", "received_date", "category", "merchant_name",
+                               "acceptance", "deadline_date", "age_days", "age_wdays", "overdue_wdays"}
+    # the period restricts unless all_periods
+    march_only = Filters(D("2024-03-10"), D("2024-03-20"))
+    assert R.overdue_open(deadline_con, march_only).empty
+    assert R.overdue_open(deadline_con, march_only, all_periods=True)["reg_no"].tolist() == ["O1"]
+
+
+def test_on_time_weekly_and_by_district(deadline_con):
+    ot = R.on_time_weekly(deadline_con, FEB_MAR)
+    w6 = ot[ot["week"] == "2024-W06"].set_index("route")
+    # week of 5 Feb. Deadlines: T1, T2 accepted -> 45 wd after acceptance (far later): both on time;
+    # T3 rejected -> 7 wd = 20 Feb, closed 20 Feb: on time; T4 open, deadline 52 wd after 5 Feb
+    # (after 20 Mar): left out; O3 on time. -> all: 4/4, pending 1
+    assert (w6.loc["all", "on_time"], w6.loc["all", "base"], w6.loc["all", "pending"]) == (4, 4, 1)
+    assert w6.loc["odr", "rate"] == 1.0
+    w9 = ot[ot["week"] == "2024-W09"].set_index("route")
+    # week of 26 Feb: O1 (received 1 Mar) open past its 15 Mar deadline, before the period's end: 0/1
+    assert (w9.loc["odr", "on_time"], w9.loc["odr", "base"], w9.loc["odr", "rate"]) == (0, 1, 0.0)
+    assert pd.isna(ot[(ot["week"] == "2024-W07") & (ot["route"] == "all")]["rate"].iloc[0])
+    dd = R.deadline_by_district(deadline_con, FEB_MAR).set_index("code")
+    assert len(dd) == 6                                     # every district
+    assert (dd.loc["620723", "on_time"], dd.loc["620723", "on_time_base"]) == (0, 1)
+    assert dd.loc["620723", "overdue_open"] == 1
+    assert (dd.loc["620702", "accept_on_time"], dd.loc["620702", "accept_decided"]) == (1, 2)
+    assert dd.loc["620722", "accept_undecided_late"] == 1
+    assert dd.loc["620724", "complaints"] == 0 and pd.isna(dd.loc["620724", "on_time_rate"])
+    # the totals agree with the overview's KPI (same METRICS.md definition)
+    k = queries.complaint_kpis(deadline_con, FEB_MAR).iloc[0]
+    allw = ot[ot["route"] == "all"]
+    assert (allw["on_time"].sum(), allw["base"].sum()) == (k["on_time"], k["on_time_base"])
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+def _run(query: dict):
+    """Run the app on the resolution page with ``query`` in the URL (a deep link)."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page(str(ROOT / "pages/resolution.py"))
+    at.run()
+    return at
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_default_view(app_env):
+    at = _run({"lang": "en"})
+    assert errors(at) == []
+    assert at.title[0].value == "Resolution time"
+    m = _metrics(at)
+    assert re.fullmatch(r"\d+(\.\d)? days?", m["ODR · median"])
+    assert m["ODR · median"] != "—" and "closed only" in next(x.delta for x in at.metric if x.label == "ODR · median")
+    assert "Traditional · closed ≤ 10 wd" in m and "Traditional · P90" in m
+    assert re.fullmatch(r"\d+(\.\d)?%", m["On-time rate"])
+    assert re.fullmatch(r"[\d,]+ of [\d,]+", next(x.delta for x in at.metric if x.label == "On-time rate"))
+    # the gap table: both measures, raw and adjusted, each with an interval
+    gap = next(df.value for df in at.dataframe if "Gap (adjusted for category mix)" in df.value.columns)
+    assert len(gap) == 2 and gap["95% interval (adjusted)"].str.contains("–").all()
+    assert gap["Gap (raw)"].iloc[0].startswith("+")
+    headers = [h.value for h in at.subheader]
+    assert headers[:2] == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
+    # the explanation of the KM-vs-naive difference is on the page
+    assert any("Why the two medians differ" in md.value for md in at.markdown)
+
+
+def test_page_numbers_match_analytics(app_env, sample_con):
+    """The page shows what the analytics layer computes (13-week default period)."""
+    at = _run({"lang": "en", "rs_unit": "wdays", "rs_n": "5"})
+    assert errors(at) == []
+    # the controls reproduce the URL
+    assert at.segmented_control(key="w:rs_unit").value == "wdays"
+    assert at.number_input(key="w:rs_n").value == 5
+    f = at.session_state["_filters"]
+    s = R.km_summary(sample_con, f, "wdays", 5).set_index("route")
+    m = _metrics(at)
+    assert m["Traditional · closed ≤ 5 wd"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
+    med = s.loc["traditional", "km_median"]
+    assert m["Traditional · median"] == f"{int(med)} working days"
+    assert m["Traditional · still open"] == f"{int(s.loc['traditional', 'open']):,} / {int(s.loc['traditional', 'complaints']):,}"
+
+
+def test_page_route_filter_and_histogram_toggle(app_env):
+    at = _run({"lang": "en", "route": "odr", "rs_dist": "ecdf"})
+    assert errors(at) == []
+    assert at.segmented_control(key="w:rs_dist").value == "ecdf"
+    m = _metrics(at)
+    assert "ODR · median" in m and "Traditional · median" not in m
+    assert any("needs closed complaints of both routes" in i.value for i in at.info)
+
+
+def test_page_empty_period_and_unknown_calendar(app_env):
+    at = _run({"lang": "en", "period": "custom", "from": "2027-03-01", "to": "2027-03-31"})
+    assert errors(at) == []
+    assert any("No data for the selected filters" in i.value for i in at.info)
+    warn = " ".join(w.value for w in at.warning)
+    assert "2027" in warn and "holidays_extra.csv" in warn
+
+
+def test_page_chinese(app_env):
+    at = _run({})
+    assert errors(at) == []
+    assert at.title[0].value == "办理时效"
+    assert "传统 · 中位时长" in _metrics(at)
+
+
+def test_page_overdue_list_and_toggle(app_env, sample_con):
+    """The overdue list covers every received date by default; the URL toggle restricts it to the
+    period. Counts match the analytics layer; the list is grouped by district."""
+    at = _run({"lang": "en"})
+    f = at.session_state["_filters"]
+    every = R.overdue_open(sample_con, f, all_periods=True)
+    assert len(every) > 0
+    assert _metrics(at)["Open past the deadline (any received date)"] == f"{len(every):,}"
+    labels = [e.label for e in at.expander]
+    per_district = every.groupby("district_code").size()
+    assert sum(1 for lab in labels if "oldest" in lab and "working days" in lab) == len(per_district)
+    at = _run({"lang": "en", "period": "custom", "from": "2022-01-01", "to": "2022-06-30", "rs_overdue_period": "1"})
+    assert errors(at) == []
+    assert at.toggle(key="w:rs_overdue_period").value is True
+    f = at.session_state["_filters"]
+    in_period = R.overdue_open(sample_con, f)
+    assert 0 < len(in_period) < len(every)
+    assert _metrics(at)["Open past the deadline (received in the period)"] == f"{len(in_period):,}"

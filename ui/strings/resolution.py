@@ -1,0 +1,226 @@
+"""Strings of the resolution-time page (prefix ``rs.``)."""
+STRINGS = {
+    "rs.intro": ("报道称 ODR 把“快则 3–5 天、慢则半个月”的调解变成了快速处理。本页用数据检验这一说法：办理时长分布、"
+                 "把未办结投诉计算在内的估计、按类别构成调整后的 ODR 与传统渠道差距，以及法定期限的执行情况。",
+                 "The article says ODR turns a mediation that takes “3–5 days when fast, half a month when slow” "
+                 "into a fast process. This page checks the claim on the data: the distribution of resolution time, "
+                 "an estimate that counts still-open complaints, the ODR-vs-traditional gap adjusted for the category "
+                 "mix, and how the legal deadlines are kept."),
+    # controls
+    "rs.ctl.unit": ("时间单位", "Time unit"),
+    "rs.ctl.unit.days": ("自然日", "Calendar days"),
+    "rs.ctl.unit.wdays": ("工作日", "Working days"),
+    "rs.ctl.n": ("N 个工作日内办结", "Closed within N working days"),
+    "rs.ctl.n.help": ("用于“N 个工作日内办结比例”；ODR 平台规则为 10 个工作日。",
+                      "Used for “share closed within N working days”; the ODR platform rule is 10 working days."),
+    "rs.ctl.dist": ("分布图", "Distribution chart"),
+    "rs.ctl.dist.hist": ("直方图", "Histogram"),
+    "rs.ctl.dist.ecdf": ("累计分布", "Cumulative (ECDF)"),
+    "rs.unit.days": ("天", "days"),
+    "rs.unit.wdays": ("工作日", "working days"),
+    "rs.fmt.days": ("{v} 天", "{v} days"),
+    "rs.fmt.days.one": ("{v} 天", "{v} day"),
+    "rs.fmt.wdays": ("{v} 个工作日", "{v} working days"),
+    "rs.fmt.wdays.one": ("{v} 个工作日", "{v} working day"),
+    "rs.calendar.rebuild": ("其中 {years} 年的日期已写入 data/holidays_extra.csv（或已被 chinesecalendar 收录），"
+                            "重新构建或重新导入数据库后生效。",
+                            "Dates of {years} are now in data/holidays_extra.csv (or known to chinesecalendar); "
+                            "they take effect when the database is rebuilt or re-imported."),
+    "rs.calendar.how": ("扩展方法：在 data/holidays_extra.csv 中每行写一个与“周一至周五上班”不同的日期，"
+                        "格式 date,kind,name，kind 为 holiday（放假的工作日）或 workday（调休上班的周末）。",
+                        "How to extend: in data/holidays_extra.csv, one line per date that differs from "
+                        "“Monday–Friday work”, as date,kind,name with kind = holiday (a weekday off) or workday "
+                        "(a weekend make-up working day)."),
+    # section: Kaplan–Meier
+    "rs.km.header": ("办理时长：把未办结投诉计算在内", "Time to close, counting the open cases"),
+    "rs.km.median": ("{route} · 中位时长", "{route} · median"),
+    "rs.km.p90": ("{route} · P90", "{route} · P90"),
+    "rs.km.naive": ("只看已办结：{v}", "closed only: {v}"),
+    "rs.km.median.help": ("Kaplan–Meier 估计：未办结投诉按截至数据日期的已耗时长计为删失；曲线首次降到 50% 的时点。"
+                          "95% 区间 {lo} – {hi}。下方灰字为只看已办结投诉的中位数（线性插值）。",
+                          "Kaplan–Meier estimate: open complaints count as censored at their age on the as-of date; "
+                          "the first time the curve reaches 50%. 95% interval {lo} – {hi}. Below: the closed-only "
+                          "median (interpolated)."),
+    "rs.km.p90.help": ("Kaplan–Meier 曲线首次降到 10% 的时点（90% 的投诉在此之前办结）；曲线未降到 10% 时为“—”。",
+                       "The first time the Kaplan–Meier curve reaches 10% (90% of complaints closed by then); “—” "
+                       "when it has not got there."),
+    "rs.km.within": ("{route} · {n} 个工作日内办结", "{route} · closed ≤ {n} wd"),
+    "rs.km.within.help": ("Kaplan–Meier 估计的 {n} 个工作日内办结比例，95% 区间 {lo} – {hi}；只看已办结投诉为 {naive}。",
+                          "Kaplan–Meier share closed within {n} working days (wd), 95% interval {lo} – {hi}; "
+                          "closed complaints only: {naive}."),
+    "rs.km.open": ("{route} · 未办结", "{route} · still open"),
+    "rs.km.open.value": ("{open} / {n}", "{open} / {n}"),
+    "rs.km.open.help": ("期间内登记、截至数据日期仍未办结的投诉 / 期间内全部投诉；最久的已 {age}。",
+                        "Complaints received in the period and still open on the as-of date / all complaints of the "
+                        "period; the oldest is {age} old."),
+    "rs.km.open.delta": ("最久 {age}", "oldest {age}"),
+    "rs.km.table": ("Kaplan–Meier 估计与只看已办结的对比", "Kaplan–Meier against the closed-only figures"),
+    "rs.km.chart": ("仍未办结的比例（Kaplan–Meier，阴影为 95% 区间）", "Share still open (Kaplan–Meier, shaded: 95% interval)"),
+    "rs.km.y": ("仍未办结", "Still open"),
+    "rs.km.explain": (
+        "**为什么两个中位数不同**：只看已办结投诉的中位数（期间的常用口径）忽略了仍在办理的投诉，而它们恰恰是耗时较长的，"
+        "因此会低估办理时长，越靠近数据日期越明显。Kaplan–Meier 估计把每件未办结投诉计入“到目前为止已耗时 t 仍未办结”，"
+        "中位数取曲线首次降到 50% 的时点，P90 取首次降到 10% 的时点；曲线未降到该水平时显示“—”（尚无法估计）。"
+        "两者的取值方式也不同：已办结口径为线性插值分位数，可能出现 0.5 天；Kaplan–Meier 取整数天。",
+        "**Why the two medians differ**: the closed-only median (the usual figure) leaves out complaints still being "
+        "handled — precisely the slow ones — so it understates the time to close, the more so near the as-of date. "
+        "Kaplan–Meier counts every open complaint as “still open after t so far”; its median is the first time the "
+        "curve reaches 50%, its P90 the first time it reaches 10%, shown as “—” when the curve has not got there "
+        "(not estimable yet). They also differ in form: the closed-only figure is an interpolated percentile and can "
+        "be a half day; the Kaplan–Meier figure is a whole day."),
+    "rs.km.now": ("{route}：{open} 件未办结投诉被只看已办结的口径排除（最久 {age}）；中位数 {naive} → Kaplan–Meier {km}。",
+                  "{route}: {open} open complaints are left out of the closed-only figure (oldest {age}); "
+                  "median {naive} → Kaplan–Meier {km}."),
+    "rs.km.all_closed": ("{route}：期间内的投诉均已办结，两种口径没有删失上的差别。",
+                         "{route}: every complaint of the period is closed; the two figures do not differ by censoring."),
+    "rs.col.route": ("处理方式", "Route"),
+    "rs.col.complaints": ("投诉", "Complaints"),
+    "rs.col.closed": ("已办结", "Closed"),
+    "rs.col.open": ("未办结", "Open"),
+    "rs.col.naive_median": ("中位数（只看已办结）", "Median (closed only)"),
+    "rs.col.km_median": ("中位数（KM）", "Median (KM)"),
+    "rs.col.km_median_ci": ("KM 中位数 95% 区间", "KM median 95% interval"),
+    "rs.col.naive_p90": ("P90（只看已办结）", "P90 (closed only)"),
+    "rs.col.km_p90": ("P90（KM）", "P90 (KM)"),
+    "rs.col.within": ("{n} 个工作日内办结（KM）", "Closed within {n} wd (KM)"),
+    "rs.col.within_ci": ("95% 区间", "95% interval"),
+    "rs.col.naive_within": ("{n} 个工作日内（只看已办结）", "Within {n} wd (closed only)"),
+    "rs.route.all": ("全部", "All"),
+    "rs.route.odr": ("ODR", "ODR"),
+    "rs.route.traditional": ("传统渠道", "Traditional"),
+    "rs.route.short.odr": ("ODR", "ODR"),
+    "rs.route.short.traditional": ("传统", "Traditional"),
+    "rs.route.short.all": ("全部", "All"),
+    # section: distribution
+    "rs.dist.header": ("办理时长分布（已办结投诉）", "Distribution of resolution time (closed complaints)"),
+    "rs.dist.hist": ("办理时长分布", "Resolution time"),
+    "rs.dist.ecdf": ("t 之内办结的累计比例", "Cumulative share closed within t"),
+    "rs.dist.share": ("占该方式已办结投诉", "Share of the route's closed complaints"),
+    "rs.dist.cum": ("累计比例", "Cumulative share"),
+    "rs.dist.note": ("柱高为占该处理方式已办结投诉的比例（ODR 件数少，直接比件数没有意义）；最后一栏合并了 ≥ {cap} 的投诉。",
+                     "Bar height is the share of the route's closed complaints (ODR has far fewer cases, so counts "
+                     "are not comparable); the last bar pools everything ≥ {cap}."),
+    "rs.box.title": ("各类别办理时长", "Resolution time by category"),
+    "rs.box.note": ("箱体为四分位数（Q1–Q3），中间竖线为中位数，须线为 P10–P90。按类别总体中位数从慢到快排列；"
+                    "件数见悬停提示和下载数据，件数很少的类别不宜比较。",
+                    "Boxes span the quartiles (Q1–Q3) with the median inside; whiskers reach P10 and P90. Sorted from "
+                    "the slowest category (overall median) down; counts are in the hover and the download — "
+                    "categories with few cases are not worth comparing."),
+    # section: weekly
+    "rs.week.header": ("每周中位数与 P90", "Median and P90 by week"),
+    "rs.week.title": ("按登记周的中位数与 P90", "Median and P90 by week of receipt"),
+    "rs.week.note": ("实线为中位数，虚线为 P90，按登记周统计已办结投诉。空心点为不完整周，或该周还有未办结投诉"
+                     "（其数值偏低，以上方 Kaplan–Meier 估计为准）。",
+                     "Solid: median; dashed: P90 — closed complaints by week of receipt. Hollow markers are partial "
+                     "weeks or weeks with complaints still open (their values are biased low; see the Kaplan–Meier "
+                     "estimate above)."),
+    "rs.median": ("中位数", "Median"),
+    "rs.p90": ("P90", "P90"),
+    # section: gap
+    "rs.gap.header": ("ODR 与传统渠道的差距", "ODR against traditional"),
+    "rs.gap.median": ("中位办理时长差（传统 − ODR）", "Median time gap (traditional − ODR)"),
+    "rs.gap.settled": ("和解/调解成功率差（ODR − 传统）", "Settlement-rate gap (ODR − traditional)"),
+    "rs.gap.median.short": ("中位时长差", "Median time gap"),
+    "rs.gap.settled.short": ("和解率差", "Settlement-rate gap"),
+    "rs.gap.median.row": ("中位办理时长（{unit}）", "Median time to close ({unit})"),
+    "rs.gap.settled.row": ("和解/调解成功率", "Settlement rate"),
+    "rs.gap.raw": ("未调整", "Raw"),
+    "rs.gap.adjusted": ("按类别构成调整", "Adjusted for category mix"),
+    "rs.gap.adjusted.short": ("调整后", "Adjusted"),
+    "rs.gap.col.measure": ("指标", "Measure"),
+    "rs.gap.col.odr": ("ODR", "ODR"),
+    "rs.gap.col.trad": ("传统渠道", "Traditional"),
+    "rs.gap.col.raw": ("差距（未调整）", "Gap (raw)"),
+    "rs.gap.col.raw_ci": ("95% 区间（未调整）", "95% interval (raw)"),
+    "rs.gap.col.adj": ("差距（按类别构成调整）", "Gap (adjusted for category mix)"),
+    "rs.gap.col.adj_ci": ("95% 区间（调整后）", "95% interval (adjusted)"),
+    "rs.gap.method": ("已办结投诉；和解 = 结果为和解或调解成功。中位数差的区间为自助法（2000 次重抽样，固定随机种子），"
+                      "比例差的区间为正态近似。",
+                      "Closed complaints; settled = outcome 和解 or 调解成功. Intervals: bootstrap for the median gaps "
+                      "(2,000 resamples, fixed seed), normal approximation for the rate gaps."),
+    "rs.gap.adjusted.help": ("直接标化：在两种方式各有至少 {min} 件已办结投诉的 {k} 个类别内分别比较，再按两者合计的类别构成加权"
+                             "（覆盖 {cov} 的已办结投诉）。",
+                             "Direct standardisation: compared within each of the {k} categories where both routes have at "
+                             "least {min} closed complaints, then weighted by the pooled category mix (covering {cov} of "
+                             "closed complaints)."),
+    "rs.gap.chart": ("差距及 95% 区间", "Gap with 95% interval"),
+    "rs.gap.pp": ("百分点", "percentage points"),
+    "rs.gap.explain": (
+        "**为什么要调整**：ODR 投诉集中在某些类别（如食品、销售服务），这些类别本身可能就办得快或容易和解。"
+        "未调整的差距把“渠道”与“类别构成”的影响混在一起；调整后的差距在同一类别内比较，再用两者合计的类别构成加权，"
+        "回答“如果两种方式处理的是同样构成的投诉，差距有多大”。两者相差较大时，说明构成差异是重要原因。",
+        "**Why adjust**: ODR complaints concentrate in some categories (food, sales services …) that may be quick or "
+        "easy to settle anyway. The raw gap mixes the effect of the route with that of the category mix; the adjusted "
+        "gap compares within each category and weights by the pooled mix, answering “how large is the gap if both "
+        "routes handled the same mix of complaints”. A large difference between the two means the mix matters."),
+    "rs.gap.need_both": ("比较 ODR 与传统渠道需要两种方式都有已办结投诉；请把侧栏“处理方式”设为“全部”，或扩大期间。",
+                         "Comparing ODR with traditional needs closed complaints of both routes; set Route in the "
+                         "sidebar to All, or widen the period."),
+    "rs.gap.no_strata": ("没有两种方式都至少有 {min} 件已办结投诉的类别，无法按类别构成调整。",
+                         "No category has at least {min} closed complaints of both routes: the category-mix adjustment "
+                         "is not possible."),
+    "rs.gap.strata": ("各类别对比（调整所用的权重）", "Per category (weights used by the adjustment)"),
+    "rs.col.category": ("类别", "Category"),
+    "rs.col.n_odr": ("ODR 件数", "ODR closed"),
+    "rs.col.n_trad": ("传统件数", "Traditional closed"),
+    "rs.col.med_odr": ("ODR 中位", "ODR median"),
+    "rs.col.med_trad": ("传统中位", "Traditional median"),
+    "rs.col.set_odr": ("ODR 和解率", "ODR settled"),
+    "rs.col.set_trad": ("传统和解率", "Traditional settled"),
+    "rs.col.weight": ("权重", "Weight"),
+    "rs.col.included": ("参与调整", "Compared"),
+    # section: deadlines
+    "rs.dl.header": ("办理期限", "Deadlines"),
+    "rs.dl.on_time": ("按期办结率", "On-time rate"),
+    "rs.dl.on_time.value": ("{num} / {den} 件", "{num} of {den}"),
+    "rs.dl.on_time.help": ("期限内办结 ÷（已办结 + 期末前已超期未办结）；ODR 期限为登记后 10 个工作日，传统受理后 45 个工作日。"
+                           "仍在期限内的 {pending} 件未办结投诉不计。",
+                           "Closed by the deadline ÷ (closed + open past the deadline before the period's end); ODR: 10 "
+                           "working days after receipt, traditional: 45 working days after acceptance. {pending} open "
+                           "complaints still inside their deadline are left out."),
+    "rs.dl.accept": ("7 个工作日内作出受理决定", "Acceptance decided within 7 working days"),
+    "rs.dl.accept.help": ("传统渠道投诉：受理日期（不予受理的为决定日期，未记录时取办结日期）不晚于登记后第 7 个工作日。"
+                          "尚无决定的 {undecided} 件不计，其中 {late} 件已超过 7 个工作日。",
+                          "Traditional complaints: acceptance date (for 不予受理 the decision date, else the closed date) "
+                          "on or before the 7th working day after receipt. {undecided} complaints without a decision are "
+                          "left out; {late} of them are past the 7 working days."),
+    "rs.dl.accept.none": ("期间内没有传统渠道投诉。", "No traditional complaints in the period."),
+    "rs.dl.overdue": ("超期未办结（不限登记日期）", "Open past the deadline (any received date)"),
+    "rs.dl.overdue.period": ("超期未办结（期间内登记）", "Open past the deadline (received in the period)"),
+    "rs.dl.overdue.help": ("截至数据日期 {date} 仍未办结且已过期限的投诉（不限登记期间，其他筛选条件适用）。",
+                           "Complaints still open on the as-of date {date} and past their deadline (any received date; "
+                           "the other filters apply)."),
+    "rs.dl.overdue.help.period": ("期间内登记、截至数据日期 {date} 仍未办结且已过期限的投诉。",
+                                  "Complaints received in the period, still open on the as-of date {date} and past "
+                                  "their deadline."),
+    "rs.dl.weekly": ("按登记周的按期办结率", "On-time rate by week of receipt"),
+    "rs.dl.weekly.note": ("悬停可见分子/分母；空心点为不完整周。分母为 0 的周不画点。",
+                          "Hover for numerator/denominator; hollow markers are partial weeks. Weeks with no "
+                          "denominator have no point."),
+    "rs.dl.district": ("各区县按期办结率", "On-time rate by district"),
+    "rs.dl.district.table": ("各区县期限执行情况", "Deadlines by district"),
+    "rs.col.district": ("区县", "District"),
+    "rs.col.on_time_rate": ("按期办结率", "On-time rate"),
+    "rs.col.on_time": ("按期办结", "On time"),
+    "rs.col.on_time_base": ("应计件数", "Counted"),
+    "rs.col.accept_rate": ("7 日内受理决定率", "Decided in 7 wd"),
+    "rs.col.accept_decided": ("已作决定", "Decided"),
+    "rs.col.accept_late": ("超 7 日未决定", "Undecided > 7 wd"),
+    "rs.rate": ("比例", "Rate"),
+    "rs.dl.list": ("超期未办结投诉（按区县）", "Open complaints past their deadline, by district"),
+    "rs.dl.list.period": ("只列期间内登记的投诉", "Only complaints received in the period"),
+    "rs.dl.list.none": ("没有超期未办结的投诉。", "No open complaint is past its deadline."),
+    "rs.dl.list.group": ("{district}：{n} 件，最久 {age} 个工作日", "{district}: {n}, oldest {age} working days"),
+    "rs.dl.list.limit": ("只显示前 {n} 件；请用筛选条件缩小范围，或下载数据。", "Only the first {n} are shown; narrow the filters."),
+    "rs.dl.list.note": ("年龄自登记日起算至数据日期 {date}；不含任何消费者个人信息。",
+                        "Age counted from the received date to the as-of date {date}; no personal data of consumers."),
+    "rs.col.reg_no": ("登记编号", "Registration no."),
+    "rs.col.received": ("登记日期", "Received"),
+    "rs.col.merchant": ("被投诉人", "Business complained about"),
+    "rs.col.acceptance": ("受理", "Acceptance"),
+    "rs.col.deadline": ("期限", "Deadline"),
+    "rs.col.age_days": ("已耗自然日", "Age (days)"),
+    "rs.col.age_wdays": ("已耗工作日", "Age (working days)"),
+    "rs.col.overdue_wdays": ("超期工作日", "Overdue (working days)"),
+    "rs.none": ("—", "—"),
+}
