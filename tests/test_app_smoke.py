@@ -26,3 +26,22 @@ def test_overview_kpis_and_url_filters(app_env):
     assert at.sidebar.selectbox[0].value == "4w"
     # synthetic-data notice is shown for the sample
     assert any("synthetic" in w.value.lower() for w in at.warning)
+
+
+def test_first_run_builds_the_sample(tmp_path, monkeypatch, clean_streamlit):
+    target = tmp_path / "fresh" / "odr.duckdb"
+    monkeypatch.setenv("ODR_DB", str(target))
+    at = run_app(None, {"lang": "zh"})
+    assert errors(at) == []
+    assert target.exists()
+    assert any("合成" in w.value for w in at.warning)      # synthetic-data notice
+
+
+def test_empty_database_shows_a_notice(tmp_path, monkeypatch, clean_streamlit):
+    from analytics import build
+    p = tmp_path / "empty.duckdb"
+    build.init_empty(p)
+    monkeypatch.setenv("ODR_DB", str(p))
+    at = run_app(None, {"lang": "en"})
+    assert errors(at) == []
+    assert any("no complaints" in i.value.lower() for i in at.info)
