@@ -51,8 +51,9 @@ def _slug(name: str) -> str:
     return hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
-def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True) -> None:
-    """CSV (UTF-8 with BOM) of the chart's data and the chart as PNG (project template)."""
+def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True, cite_title: str | None = None) -> None:
+    """CSV (UTF-8 with BOM) of the chart's data and the chart as PNG (project template); with
+    ``cite_title``, also the “Cite” popover (permalink and one-line citations, ui/cite.py)."""
     key = _slug(name)
     with st.container(horizontal=True):
         st.download_button(t("chart.csv"), data=charts.csv_bytes(df), file_name=f"{name}.csv",
@@ -62,18 +63,27 @@ def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True) -> None:
             st.download_button(t("chart.png"), data=lambda: charts.to_png(fig), file_name=f"{name}.png",
                                mime="image/png", icon=":material/image:", key=f"png-{key}",
                                on_click="ignore")
+        if cite_title is not None:
+            from . import cite
+            cite.cite_popover(cite_title, key=f"cite-{key}")
 
 
 def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_select=None,
-                key: str | None = None, png: bool = True):
-    """A chart with its data and image downloads. Returns the selection event when ``on_select``."""
+                key: str | None = None, png: bool = True, title: str | None = None, cite: bool = True):
+    """A chart with its data and image downloads and a “Cite” popover (permalink + citation naming
+    ``title``, default the figure's title, else ``name``). Returns the selection event when
+    ``on_select``."""
     kw = {}
     if on_select:
         kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
     event = st.plotly_chart(fig, config={"displaylogo": False,
                                          "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
                             **kw)
-    downloads(fig, df, name, png=png)
+    cite_title = None
+    if cite:
+        fig_title = getattr(getattr(getattr(fig, "layout", None), "title", None), "text", None)
+        cite_title = title or fig_title or name
+    downloads(fig, df, name, png=png, cite_title=cite_title)
     return event
 
 

@@ -1,0 +1,232 @@
+"""Explore: the complaint records behind any number — facet filters with counts, merchant
+search, paged and sortable records, CSV/JSON downloads and a citation."""
+from ui.page import begin
+
+ctx = begin()
+
+import datetime as dt  # noqa: E402
+
+import streamlit as st  # noqa: E402
+
+from analytics import dictionary, explore, queries  # noqa: E402
+from ui import cite, data, state  # noqa: E402
+from ui.figures import explore as figs  # noqa: E402
+from ui.i18n import label, t  # noqa: E402
+from ui.page import chart_block, fmt_int, fmt_pct  # noqa: E402
+
+f, lang = ctx.filters, ctx.lang
+st.caption(t("ex.intro"))
+
+# --- facet state (read before drawing, so the counts can go into the labels) -----------------
+values = data.call(explore.facet_values)
+opts = {k: list(g["value"]) for k, g in values.groupby("facet", sort=False)}
+GROUP = {"channels": "channel", "object_classes": "class", "categories": "cat", "problems": "problem",
+         "outcomes": "outcome"}
+URL = {"channels": "ex_channel", "object_classes": "ex_class", "categories": "ex_cat", "problems": "ex_problem",
+       "outcomes": "ex_outcome"}
+sel = {k: state.url_value(URL[k], [], *state.multi(opts.get(k, []))) or [] for k in URL}
+status = state.url_value("ex_status", None, *state.choice(["open", "closed"]))
+def _merchant_parse(v: str) -> str:
+    return v[:100]
+
+
+merchant = state.url_value("ex_merchant", "", _merchant_parse, str) or ""
+fx = f.with_(**{k: tuple(v) for k, v in sel.items()}, status=status or "all", merchant=merchant.strip()[:100])
+
+counts = data.call(explore.facet_counts, fx)
+cnt = {(r.facet, r.value): int(r.n) for r in counts.itertuples()}
+districts = data.call(queries.districts)
+dname = dict(zip(districts["code"], districts["name_en" if lang == "en" else "name"]))
+
+
+def _fmt(facet, show):
+    def fmt(v):
+        n = cnt.get((facet, v), 0)
+        return f"{show(v)} ({n:,})" if lang == "en" else f"{show(v)}（{n:,}）"
+    return fmt
+
+
+def _ordered(facet):
+    """Options with a count first (most first), then those with none under the other filters."""
+    o = opts.get(facet, [])
+    return sorted(o, key=lambda v: (-cnt.get((facet, v), 0), o.index(v)))
+
+
+def _set_global(name, wkey):
+    """A facet of a global (sidebar) filter: write the sidebar's state, the sidebar follows."""
+    v = st.session_state[wkey]
+    if name == "route":
+        st.session_state["qp:route"] = v or "all"
+    else:
+        st.session_state["qp:district"] = sorted(v or [])
+
+
+st.caption(t("ex.period", start=f.date_from.isoformat(), end=f.date_to.isoformat()))
+with st.container(border=True):
+    merchant = state.url_widget(st.text_input, "ex_merchant", "", parse=_merchant_parse, dump=str,
+                                label=t("ex.merchant"), placeholder=t("ex.merchant.placeholder"),
+                                max_chars=100, icon=":material/search:")
+    st.caption(t("ex.facets"))
+    pills = st.columns(3)
+    with pills[0]:
+        st.session_state["ex_g_route"] = None if f.route == "all" else f.route
+        st.pills(t("ex.facet.route"), ["odr", "traditional"], key="ex_g_route",
+                 format_func=_fmt("route", lambda v: t(f"filter.route.{v}", lang=lang)),
+                 on_change=_set_global, args=("route", "ex_g_route"))
+    with pills[1]:
+        class_opts = opts.get("object_classes", [])
+        state.url_widget(st.pills, "ex_class", [], options=class_opts, parse=state.multi(class_opts)[0],
+                         dump=state.multi(class_opts)[1], selection_mode="multi",
+                         label=t("ex.facet.object_classes"),
+                         format_func=_fmt("object_classes", lambda v: label(v, "class", lang)))
+    with pills[2]:
+        state.url_widget(st.pills, "ex_status", None, options=["open", "closed"], label=t("ex.facet.status"),
+                         format_func=_fmt("status", lambda v: t(f"ex.status.{v}", lang=lang)))
+    row1 = st.columns(3)
+    with row1[0]:
+        st.session_state["ex_g_district"] = list(f.districts)
+        st.multiselect(t("ex.facet.districts"), _ordered("districts"), key="ex_g_district",
+                       format_func=_fmt("districts", lambda v: dname.get(v, v)),
+                       on_change=_set_global, args=("district", "ex_g_district"),
+                       placeholder=t("ex.facet.any"))
+    with row1[1]:
+        state.url_widget(st.multiselect, "ex_channel", [], options=_ordered("channels"),
+                         label=t("ex.facet.channels"), placeholder=t("ex.facet.any"),
+                         format_func=_fmt("channels", lambda v: label(v, "channel", lang)))
+    with row1[2]:
+        state.url_widget(st.multiselect, "ex_cat", [], options=_ordered("categories"),
+                         label=t("ex.facet.categories"), placeholder=t("ex.facet.any"),
+                         format_func=_fmt("categories", lambda v: label(v, "cat", lang)))
+    row2 = st.columns(3, vertical_alignment="bottom")
+    with row2[0]:
+        state.url_widget(st.multiselect, "ex_problem", [], options=_ordered("problems"),
+                         label=t("ex.facet.problems"), placeholder=t("ex.facet.any"),
+                         format_func=_fmt("problems", lambda v: label(v, "problem", lang)))
+    with row2[1]:
+        state.url_widget(st.multiselect, "ex_outcome", [], options=_ordered("outcomes"),
+                         label=t("ex.facet.outcomes"), placeholder=t("ex.facet.any"),
+                         format_func=_fmt("outcomes", lambda v: label(v, "outcome", lang)))
+    with row2[2]:
+        def _clear():
+            for name in list(URL.values()) + ["ex_status", "ex_merchant", "ex_page"]:
+                st.session_state[f"qp:{name}"] = {"ex_status": None, "ex_merchant": "", "ex_page": 1}.get(name, [])
+        st.button(t("ex.clear"), icon=":material/filter_alt_off:", on_click=_clear,
+                  disabled=not (any(sel.values()) or status or merchant))
+
+# --- results ---------------------------------------------------------------------------------
+total = data.call(explore.record_count, fx)
+if total == 0:
+    st.info(t("ex.empty"), icon=":material/search_off:")
+    st.stop()
+
+n_odr = cnt.get(("route", "odr"), 0) if fx.route == "all" else (total if fx.route == "odr" else 0)
+n_closed = cnt.get(("status", "closed"), 0) if fx.status == "all" else (total if fx.status == "closed" else 0)
+m = st.columns(3)
+m[0].metric(t("ex.total"), fmt_int(total), border=True, help=t("ex.total.help"))
+m[1].metric(t("ex.share_odr"), fmt_int(n_odr), delta=fmt_pct(n_odr / total), delta_color="off",
+            delta_arrow="off", border=True)
+m[2].metric(t("ex.share_closed"), fmt_int(n_closed), delta=fmt_pct(n_closed / total), delta_color="off",
+            delta_arrow="off", border=True)
+
+# the page number is clamped before anything (the chart's permalink included) reads it
+size0 = state.url_value("ex_size", 50, *state.choice(list(explore.PAGE_SIZES)))
+pages0 = max(1, -(-total // size0))
+page0 = state.url_value("ex_page", 1, *state.INT)
+if not 1 <= page0 <= pages0:
+    page0 = min(max(1, page0), pages0)
+    st.session_state["qp:ex_page"] = page0
+    if "ex_page" in st.query_params:      # a link to a page that no longer exists
+        st.query_params["ex_page"] = str(page0)
+
+monthly = data.call(explore.monthly_records, fx)
+fig = figs.monthly_bar(monthly, title=t("ex.chart.title"), x_label=t("ex.chart.month"),
+                       y_label=t("common.complaints"), odr_label=t("common.odr"),
+                       trad_label=t("common.traditional"), split=fx.route == "all")
+chart_block(fig, monthly, f"complaints_by_month_{f.date_from}_{f.date_to}")
+
+st.subheader(t("ex.records.title"), anchor=False)
+c1, c2, c3 = st.columns([2, 1, 1])
+with c1:
+    sort = state.url_widget(st.selectbox, "ex_sort", "received", options=list(explore.SORTS),
+                            label=t("ex.sort"), format_func=lambda k: t(f"ex.sort.{k}", lang=lang))
+with c2:
+    order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],
+                             label=t("ex.order"), format_func=lambda k: t(f"ex.order.{k}", lang=lang),
+                             required=True)
+with c3:
+    size = state.url_widget(st.selectbox, "ex_size", 50, options=list(explore.PAGE_SIZES), label=t("ex.size"))
+pages = max(1, -(-total // size))
+if not 1 <= state.url_value("ex_page", 1, *state.INT) <= pages:   # rows per page changed
+    st.session_state["qp:ex_page"] = min(max(1, st.session_state["qp:ex_page"]), pages)
+    if "ex_page" in st.query_params:
+        st.query_params["ex_page"] = str(st.session_state["qp:ex_page"])
+page = state.url_widget(st.number_input, "ex_page", 1, parse=state.INT[0], dump=state.INT[1],
+                        label=t("ex.page"), min_value=1, max_value=pages, step=1, width=180)
+offset = (page - 1) * size
+rec = data.call(explore.records, fx, sort, order == "desc", size, offset)
+st.caption(t("ex.page.of", page=page, pages=pages, first=offset + 1, last=offset + len(rec), total=total))
+
+labels = {c: (en if lang == "en" else zh) for (tb, c), (_, en, zh, _, _) in dictionary.COLUMNS.items()
+          if tb == "complaints"}
+labels["status"] = t("ex.col.status")
+labels["district"] = t("ex.col.district")
+show = rec.copy()
+show["status"] = show["status"].map(lambda v: t(f"ex.status.{v}", lang=lang))
+if lang == "en":
+    show["district"] = show["district_code"].map(lambda c: dname.get(c, c))
+    for col, grp in (("channel", "channel"), ("object_class", "class"), ("category", "cat"),
+                     ("problem", "problem"), ("outcome", "outcome")):
+        show[col] = show[col].map(lambda v, g=grp: None if v is None or v != v else label(v, g, "en"))
+for col in show.columns:                     # empty text cells read as blank, not "None"
+    if show[col].dtype == object or str(show[col].dtype) in ("str", "string"):
+        show[col] = show[col].fillna("")
+show = show.drop(columns=["district_code"]).rename(columns=labels)
+st.dataframe(show, hide_index=True, height=min(38 + 35 * len(show), 560), column_config={
+    labels["received_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    labels["closed_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    labels["accepted_date"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+    labels["deadline_date"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
+    labels["disputed_yuan"]: st.column_config.NumberColumn(format="%.2f"),
+    labels["recovered_yuan"]: st.column_config.NumberColumn(format="%.2f"),
+    labels["is_odr"]: st.column_config.CheckboxColumn(),
+})
+st.caption(t("ex.records.note"))
+
+# --- downloads (computed only when clicked) --------------------------------------------------
+cap = explore.EXPORT_CAP
+if total > cap:
+    st.warning(t("ex.download.capped", total=total, cap=cap), icon=":material/warning:")
+else:
+    st.caption(t("ex.download.note", n=total))
+url, _, _ = cite.citations(t("ex.records.title"))
+info = {
+    "title": t("ex.records.title", lang="en"),
+    "dataset": data.meta().get("dataset"),
+    "data_version": cite.data_version(),
+    "as_of": ctx.as_of.isoformat() if ctx.as_of else None,
+    "permalink": url,
+    "exported_at": dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds"),
+    "filters": {"from": f.date_from.isoformat(), "to": f.date_to.isoformat(), "districts": list(fx.districts),
+                "route": fx.route, "channels": list(fx.channels), "object_classes": list(fx.object_classes),
+                "categories": list(fx.categories), "problems": list(fx.problems), "outcomes": list(fx.outcomes),
+                "status": fx.status, "merchant": fx.merchant},
+    "sort": sort, "order": order,
+    "total": total, "exported": min(total, cap), "truncated": total > cap,
+    "notice": (t("ex.download.capped", lang="en", total=total, cap=cap) if total > cap else None),
+}
+db_path = data.database_path()
+
+
+def _rows():
+    from analytics import db
+    return explore.export_records(db.shared(db_path), fx, sort, order == "desc", cap)
+
+
+stem = f"complaints_{f.date_from}_{f.date_to}" + (f"_first{cap}" if total > cap else "")
+with st.container(horizontal=True):
+    st.download_button(t("ex.download.csv"), data=lambda: figs.records_csv(_rows()), file_name=f"{stem}.csv",
+                       mime="text/csv", icon=":material/download:", key="ex-dl-csv", on_click="ignore")
+    st.download_button(t("ex.download.json"), data=lambda: figs.records_json(_rows(), info),
+                       file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
+                       key="ex-dl-json", on_click="ignore")
+    cite.cite_popover(t("ex.records.title"), key="ex-cite-records")

@@ -1,0 +1,205 @@
+"""Strings of the explore, SQL and methodology pages and of the “Cite” popover (prefix ex.)."""
+STRINGS = {
+    # --- cite this figure
+    "ex.cite.button": ("引用", "Cite"),
+    "ex.cite.permalink": ("永久链接（含当前筛选条件）", "Permalink (with the current filters)"),
+    "ex.cite.zh": ("中文引用", "Citation (Chinese)"),
+    "ex.cite.en": ("英文引用", "Citation (English)"),
+    "ex.cite.note": ("数据版本在每次导入数据后改变；同一链接和版本可复现同一数字。",
+                     "The data version changes with every import; the same link and version reproduce the same number."),
+    "ex.cite.line": ("张掖市消费维权数据看板：《{title}》，数据截至 {as_of}，数据版本 {version}。{url}（访问日期：{accessed}）",
+                     "Zhangye Consumer Dispute Dashboard, “{title}”, data as of {as_of}, data version {version}. "
+                     "{url} (accessed {accessed})"),
+    # --- explore: facets
+    "ex.intro": ("按条件筛选投诉记录，查看每个数字背后的明细，下载并引用。统计期间和区县也可在侧栏更改。",
+                 "Filter the complaint records, see the rows behind every number, download and cite them. "
+                 "The period and districts can also be changed in the sidebar."),
+    "ex.period": ("统计期间：{start} 至 {end}（按登记日期；在侧栏更改）", "Period: {start} to {end} (by received date; change it in the sidebar)"),
+    "ex.facets": ("筛选条件（括号内为在其他条件下的件数）", "Filters (in brackets: complaints under the other filters)"),
+    "ex.merchant": ("搜索经营者名称或统一社会信用代码", "Search merchant name or credit code"),
+    "ex.merchant.placeholder": ("例如：饭庄、旅行社", "e.g. 饭庄, 旅行社"),
+    "ex.facet.route": ("处理方式", "Route"),
+    "ex.facet.districts": ("区县", "Districts"),
+    "ex.facet.channels": ("来源渠道", "Channel"),
+    "ex.facet.object_classes": ("商品 / 服务", "Goods / services"),
+    "ex.facet.categories": ("客体类别", "Category"),
+    "ex.facet.problems": ("投诉问题", "Problem"),
+    "ex.facet.outcomes": ("处理结果", "Outcome"),
+    "ex.facet.status": ("办结情况", "Open / closed"),
+    "ex.facet.any": ("不限", "Any"),
+    "ex.status.open": ("未办结", "Open"),
+    "ex.status.closed": ("已办结", "Closed"),
+    "ex.clear": ("清除本页筛选", "Clear this page's filters"),
+    "ex.active": ("已选：{items}", "Selected: {items}"),
+    # --- explore: results
+    "ex.total": ("符合条件的投诉", "Matching complaints"),
+    "ex.total.help": ("只计诉求类型为“投诉”的记录，按登记日期归入期间。", "Only appeal type 投诉, by received date."),
+    "ex.share_odr": ("其中 ODR", "Of which ODR"),
+    "ex.share_closed": ("其中已办结", "Of which closed"),
+    "ex.chart.title": ("符合条件的投诉（按登记月份）", "Matching complaints by month received"),
+    "ex.chart.month": ("登记月份", "Month received"),
+    "ex.records.title": ("投诉明细", "Complaint records"),
+    "ex.records.note": ("明细不含任何消费者个人信息；经营者为被投诉的企业或个体户。字段含义见“方法说明”页的数据字典。",
+                        "The records hold no personal data of consumers; merchants are the businesses complained about. "
+                        "See the data dictionary on the Methodology page for every field."),
+    "ex.sort": ("排序", "Sort by"),
+    "ex.sort.received": ("登记时间", "Received"),
+    "ex.sort.closed": ("办结时间", "Closed"),
+    "ex.sort.days": ("办理天数", "Resolution days"),
+    "ex.sort.disputed": ("争议金额", "Disputed amount"),
+    "ex.sort.recovered": ("挽回经济损失", "Recovered"),
+    "ex.sort.merchant": ("经营者名称", "Merchant"),
+    "ex.sort.district": ("区县", "District"),
+    "ex.sort.reg_no": ("登记编号", "Registration number"),
+    "ex.order": ("顺序", "Order"),
+    "ex.order.desc": ("降序", "Descending"),
+    "ex.order.asc": ("升序", "Ascending"),
+    "ex.size": ("每页行数", "Rows per page"),
+    "ex.page": ("页码", "Page"),
+    "ex.page.of": ("第 {page} / {pages} 页，第 {first:,}–{last:,} 条，共 {total:,} 条",
+                   "Page {page} of {pages}: rows {first:,}–{last:,} of {total:,}"),
+    "ex.download.csv": ("下载明细 CSV", "Download records (CSV)"),
+    "ex.download.json": ("下载明细 JSON", "Download records (JSON)"),
+    "ex.download.note": ("下载全部 {n:,} 条符合条件的记录（按当前排序），CSV 为带 BOM 的 UTF-8，可直接用 Excel 打开；以 = + - @ 开头的文字前加了单引号，防止电子表格把它当公式执行。",
+                         "Downloads hold all {n:,} matching records in the current order. The CSV is UTF-8 with BOM "
+                         "(opens in Excel); text beginning with = + - @ gets a leading apostrophe so a spreadsheet never runs it."),
+    "ex.download.capped": ("符合条件的记录共 {total:,} 条，超过下载上限：下载只包含按当前排序的前 {cap:,} 条。请缩小期间或增加筛选条件以获得完整数据。",
+                           "{total:,} records match, more than the download limit: the downloads hold only the first "
+                           "{cap:,} in the current order. Narrow the period or add filters to get them all."),
+    "ex.empty": ("所选条件下没有投诉记录。可以放宽上方的筛选条件、清除经营者搜索，或在侧栏扩大统计期间。",
+                 "No complaint matches these filters. Loosen the filters above, clear the merchant search, or widen the period in the sidebar."),
+    "ex.col.status": ("办结情况", "Status"),
+    "ex.col.district": ("区县", "District"),
+    "ex.yes": ("是", "yes"),
+    "ex.no": ("否", "no"),
+    # --- SQL page
+    "ex.sql.intro": ("用 SQL 直接查询数据库（只读）。只运行一条 SELECT（或 WITH … SELECT）语句；每次最多 2 秒、最多返回 1,000 行。查询写在网址里，可以分享。",
+                  "Query the database directly with SQL (read-only). Only one SELECT (or WITH … SELECT) statement "
+                  "is run, for at most 2 seconds and 1,000 rows. The query is kept in the URL, so the link can be shared."),
+    "ex.sql.editor": ("SQL 语句", "SQL statement"),
+    "ex.sql.run": ("运行", "Run"),
+    "ex.sql.examples": ("示例查询", "Example queries"),
+    "ex.sql.use": ("使用此示例", "Use this example"),
+    "ex.sql.dictionary": ("数据字典", "Data dictionary"),
+    "ex.sql.rows": ("{n:,} 行 · {ms:,.0f} 毫秒", "{n:,} rows · {ms:,.0f} ms"),
+    "ex.sql.truncated": ("结果超过 1,000 行，只显示并下载前 1,000 行。请加上 LIMIT、WHERE 或汇总（GROUP BY）。",
+                      "The result has more than 1,000 rows; only the first 1,000 are shown and downloadable. Add LIMIT, WHERE or GROUP BY."),
+    "ex.sql.no_rows": ("查询成功，没有返回任何行。", "The query ran and returned no rows."),
+    "ex.sql.timeout": ("查询超过 2 秒，已被终止。请缩小范围（WHERE）、先汇总或加 LIMIT。",
+                    "The query ran longer than 2 seconds and was stopped. Narrow it (WHERE), aggregate first or add LIMIT."),
+    "ex.sql.error": ("查询出错：{error}", "The query failed: {error}"),
+    "ex.sql.refused": ("未运行：{reason}", "Not run: {reason}"),
+    "ex.sql.refused.empty": ("请输入一条 SELECT 语句。", "Enter a SELECT statement."),
+    "ex.sql.refused.too_long": ("语句太长（{detail} 个字符）。", "The statement is too long ({detail} characters)."),
+    "ex.sql.refused.syntax": ("语法错误：{detail}", "Syntax error: {detail}"),
+    "ex.sql.refused.several": ("一次只能运行一条语句，这里有 {detail} 条。", "Only one statement can be run at a time; this has {detail}."),
+    "ex.sql.refused.statement": ("只允许查询（SELECT / WITH … SELECT），不允许 {detail} 语句。",
+                              "Only queries (SELECT / WITH … SELECT) are allowed, not {detail}."),
+    "ex.sql.refused.function": ("不允许使用函数 {detail}：读取文件、访问网络或查看系统设置的函数都被禁止。",
+                             "The function {detail} is not allowed: functions that read files, reach the network or reveal settings are refused."),
+    "ex.sql.refused.table_function": ("不允许使用表函数 {detail}（只允许 range、generate_series、unnest）。",
+                                   "The table function {detail} is not allowed (only range, generate_series, unnest)."),
+    "ex.sql.refused.table": ("未知的表 {detail}：只能查询数据字典中列出的表，不能读取文件。",
+                          "Unknown table {detail}: only the tables of the data dictionary can be queried, never files."),
+    "ex.sql.result": ("SQL 查询结果", "SQL query result"),
+    "ex.sql.table": ("表", "Table"),
+    "ex.sql.unavailable": ("无法打开只读查询连接：{error}", "Cannot open the read-only query connection: {error}"),
+    "ex.sql.col.table": ("表", "Table"),
+    "ex.sql.col.column": ("字段", "Column"),
+    "ex.sql.col.type": ("类型", "Type"),
+    "ex.sql.col.name_en": ("英文名", "English name"),
+    "ex.sql.col.label_zh": ("中文名", "Chinese label"),
+    "ex.sql.col.meaning": ("含义", "Meaning"),
+    "ex.sql.col.columns": ("字段数", "Columns"),
+    "ex.sql.col.label": ("名称", "Name"),
+    "ex.sql.col.other": ("另一语言名称", "Name (other language)"),
+    # --- methodology page
+    "ex.me.intro": ("本页说明看板上每个数字的来源和计算方法。若代码与本页不一致，以修正其中之一为准，不会悄悄改变口径。",
+                 "How every number on the dashboard is defined and computed. If the code and this page disagree, "
+                 "one of them is corrected on purpose; definitions never change silently."),
+    "ex.me.metrics": ("指标定义", "Metric definitions"),
+    "ex.me.col.metric": ("指标", "Metric"),
+    "ex.me.col.key": ("代码", "Key"),
+    "ex.me.col.formula": ("口径 / 公式", "Definition / formula"),
+    "ex.me.col.numerator": ("分子", "Numerator"),
+    "ex.me.col.denominator": ("分母", "Denominator"),
+    # English of the numerators / denominators of analytics.metrics.DEFINITIONS (Chinese there)
+    "ex.me.nd.有办结时间的投诉": ("有办结时间的投诉", "Complaints with a closed date"),
+    "ex.me.nd.期间内登记的投诉": ("期间内登记的投诉", "Complaints received in the period"),
+    "ex.me.nd.已办结投诉": ("已办结投诉", "Closed complaints"),
+    "ex.me.nd.期限内办结": ("期限内办结", "Closed on or before the deadline"),
+    "ex.me.nd.已办结 + 已超期未办结": ("已办结 + 已超期未办结", "Closed + open past the deadline"),
+    "ex.me.nd.按时作出受理决定": ("按时作出受理决定", "Acceptance decided on time"),
+    "ex.me.nd.有受理决定日期的传统投诉": ("有受理决定日期的传统投诉", "Traditional complaints with an acceptance decision date"),
+    "ex.me.nd.投诉量": ("投诉量", "Complaints"),
+    "ex.me.nd.人口": ("人口", "Population (2020 census)"),
+    "ex.me.nd.已办结退货": ("已办结退货", "Completed returns"),
+    "ex.me.nd.全部退货": ("全部退货", "All returns"),
+    "ex.me.conventions": ("通用约定", "Conventions"),
+    "ex.me.conventions.body": (
+        "- 时间均为北京时间；只有日期的时间戳视为当天零点。\n"
+        "- **投诉**指诉求类型为“投诉”的记录；举报、咨询可以存储，但不计入任何投诉指标。\n"
+        "- 同一登记编号再次导入会覆盖旧记录，不会重复计数。\n"
+        "- **统计期间** [开始, 结束] 为含两端的日历日期；投诉按登记日期归入期间（队列口径），个别指标另有说明（如 ODR 在线和解按办结日期）。\n"
+        "- **周**为 ISO 周（周一至周日）；数据或期间只覆盖一部分的周标为“不完整周”，不与完整周比较。\n"
+        "- 中位数和 P90 为线性插值分位数（DuckDB quantile_cont，与 NumPy 默认一致），无已办结投诉时为空，不为 0。\n"
+        "- 金额以元为单位保留两位小数；比率在数据和 JSON 中为 0–1 的小数，仅在屏幕上显示为百分比。",
+        "- Times are local (Asia/Shanghai); a timestamp without a time of day is midnight.\n"
+        "- A **complaint** is a record with appeal type 投诉; reports (举报) and inquiries (咨询) may be stored but no complaint metric counts them.\n"
+        "- Importing the same registration number again replaces the earlier row: nothing is counted twice.\n"
+        "- A **period** [from, to] is inclusive calendar dates; a complaint belongs to the period of its received date (cohort view) unless a metric says otherwise (e.g. ODR resolved uses the closed date).\n"
+        "- **Weeks** are ISO weeks (Monday–Sunday); weeks the data or period covers only partly are labelled partial and never compared as whole weeks.\n"
+        "- Median and P90 are linear-interpolation percentiles (DuckDB quantile_cont, NumPy's default); empty, never 0, when nothing is closed.\n"
+        "- Money is in yuan with two decimals; rates are fractions in [0, 1] in data and JSON, percentages only on screen."),
+    "ex.me.sources": ("数据来源与版本", "Data sources and version"),
+    "ex.me.source.dataset": ("数据集", "Dataset"),
+    "ex.me.source.sample": ("合成样例数据（按张掖市公开信息校准；商户名称均为虚构）", "Synthetic sample (calibrated to public information about Zhangye; merchant names are fictional)"),
+    "ex.me.source.imported": ("导入的 12315 平台及监管部门导出文件", "Imported exports of the 12315 platform and the bureau"),
+    "ex.me.source.empty": ("空数据库", "Empty database"),
+    "ex.me.source.as_of": ("数据截至", "Data as of"),
+    "ex.me.source.from": ("数据起始", "Data from"),
+    "ex.me.source.version": ("数据版本", "Data version"),
+    "ex.me.source.built": ("数据库生成时间", "Database built"),
+    "ex.me.source.version.help": ("每次导入数据后改变。引用数字时请同时注明数据版本。", "Changes with every import. Cite it together with any number."),
+    "ex.me.source.origin": (
+        "投诉数据来自全国 12315 平台（含 12345 热线、市长信箱转办和 ODR 企业直接处理的投诉）的导出；"
+        "无理由退货、ODR 入驻企业、承诺店和放心消费示范单位来自市场监管部门的名册。区县人口来自 2020 年第七次全国人口普查。"
+        "法定工作日按国务院办公厅公布的节假日安排（含调休）计算。",
+        "Complaints come from exports of the national 12315 platform (including cases transferred from the 12345 "
+        "hotline and the mayor's mailbox, and those handled directly by ODR enterprises); no-reason returns, ODR "
+        "enterprises, committed stores and demonstration units from the bureau's registers. District populations are "
+        "from the 2020 (seventh) national census. Working days follow the State Council's official holiday calendar with make-up days."),
+    "ex.me.imports": ("导入记录", "Import history"),
+    "ex.me.imports.none": ("尚未导入任何文件。", "No file has been imported yet."),
+    "ex.me.sizes": ("各表行数", "Rows per table"),
+    "ex.me.calendar": ("法定节假日已知至 {date}；此后的工作日按周一至周五估算，相关期限和工作日数可能偏差。",
+                    "The official holiday calendar is known up to {date}; after it, working days assume Monday–Friday, "
+                    "so deadlines and working-day counts there may be off."),
+    "ex.me.population": ("每十万人指标的分母（2020 年人口普查）", "Denominators of per-100k rates (2020 census)"),
+    "ex.me.caveats": ("注意事项", "Caveats"),
+    "ex.me.caveats.body": (
+        "- **投诉不是统计抽样。** 投诉量反映的是消费者是否投诉、经营者多少、游客多少以及渠道是否便利，不等于问题的发生率。"
+        "投诉多的行业或区县，不一定比投诉少的“更差”。\n"
+        "- **每十万人指标以 2020 年普查常住人口为分母**，不含游客和流动人口。肃南县人口约 2.8 万而游客众多，临泽（七彩丹霞）和甘州（平山湖）也有大量游客，"
+        "这些地方的人均比率波动很大：请同时看件数，件数少时不要比较比率。肃南等区县人口为推算值（见上表说明）。\n"
+        "- **按期办结率**只把已办结和已超期未办结的投诉计入分母，仍在期限内的未办结投诉不计，所以最近几周不会因口径而显得 100% 按期。\n"
+        "- 最近的投诉可能尚未办结，办结率和办理天数会随时间变化；引用时请注明数据截至日期和数据版本。\n"
+        "- 导出数据中的类别、问题和结果由平台工作人员填写，口径可能不统一；原始处理结果保留在 outcome_raw 字段。",
+        "- **Complaints are not a statistical sample.** Their number reflects whether consumers complain, how many businesses "
+        "and tourists there are and how easy the channels are — not how often problems happen. A sector or district with more "
+        "complaints is not necessarily “worse”.\n"
+        "- **Per-100k rates divide by the 2020 census resident population**, which leaves out tourists and migrants. Sunan has "
+        "about 28,000 residents and many tourists, and Linze (Danxia) and Ganzhou (Pingshanhu) draw many tourists too: per-capita rates "
+        "there swing wildly. Read them next to the counts and do not compare rates of small counts. Some populations are derived (see the note column).\n"
+        "- **On-time rate** counts in its denominator only closed complaints and open ones past their deadline; open complaints still "
+        "inside their deadline are left out, so recent weeks are not 100% on time by construction.\n"
+        "- Recent complaints may still be open: closure rates and resolution days change as they close. Cite the as-of date and the data version.\n"
+        "- Categories, problems and outcomes are entered by platform staff and may be coded inconsistently; the outcome as exported is kept in outcome_raw."),
+    "ex.me.synthetic": ("当前载入的是合成样例数据：它按张掖市公开报道的数字校准（如 ODR 企业 152 家、在线和解 516 件），但每一条记录都是生成的，商户名称均为虚构，不能作为真实投诉引用。",
+                     "The loaded data is a synthetic sample: calibrated to the figures Zhangye published (e.g. 152 ODR "
+                     "enterprises, 516 disputes resolved online), but every record is generated and every merchant name is "
+                     "fictional. Do not cite it as real complaints."),
+    "ex.me.dictionary": ("数据字典", "Data dictionary"),
+    "ex.me.dictionary.intro": ("数据库中每个表和字段的含义。可在“SQL 查询”页直接查询这些表。",
+                            "Every table and field of the database. Query them on the SQL page."),
+}
