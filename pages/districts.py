@@ -1,0 +1,297 @@
+"""District rankings: a fair comparison of the six counties (and their townships) — every rate with
+its 95% interval and count, a "not distinguishable from the city average" mark, a funnel plot, a
+composite index with user weights, rank change against the previous period, a bump chart of the
+last 8 weeks or months and a county map that sets the page's focus county when clicked."""
+from ui.page import begin
+
+ctx = begin()
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from analytics import queries  # noqa: E402
+from analytics import rankings as R  # noqa: E402
+from ui import data  # noqa: E402
+from ui.figures import districts as F  # noqa: E402
+from ui.i18n import t  # noqa: E402
+from ui.page import chart_block, downloads, fmt_num  # noqa: E402
+from ui.state import BOOL, INT, url_widget  # noqa: E402
+
+f, lang = ctx.filters, ctx.lang
+en = lang == "en"
+districts = data.call(queries.districts)
+short = dict(zip(districts["code"], districts["name_en" if en else "short_name"]))
+codes = list(districts["code"])
+WEIGHT_PARAMS = {"per_100k": "dr_w_pc", "closure_rate": "dr_w_cl", "on_time_rate": "dr_w_ot",
+                 "median_days": "dr_w_md", "odr_share": "dr_w_odr", "recovered_per_complaint": "dr_w_rec",
+                 "returns_per_store": "dr_w_ret"}
+
+st.caption(t("dr.intro"))
+
+# --- controls -----------------------------------------------------------------------------------
+c1, c2, c3, c4 = st.columns([1.3, 1.6, 1.3, 1.3], vertical_alignment="bottom")
+with c1:
+    level = url_widget(st.segmented_control, "dr_level", "county", options=list(R.LEVELS), label=t("dr.level"),
+                       format_func=lambda v: t(f"dr.level.{v}", lang=lang), required=True)
+with c2:
+    metric = url_widget(st.selectbox, "dr_metric", "per_100k", options=list(R.METRIC_KEYS), label=t("dr.metric"),
+                        format_func=lambda m: t(f"dr.m.{m}", lang=lang))
+with c3:
+    focus = url_widget(st.selectbox, "dr_focus", "", options=[""] + codes, label=t("dr.focus"),
+                       format_func=lambda c: t("dr.focus.none", lang=lang) if not c else short.get(c, c),
+                       help=t("dr.focus.help"))
+    focus = focus or None
+with c4:
+    fair = url_widget(st.toggle, "dr_fair", True, parse=BOOL[0], dump=BOOL[1], label=t("dr.fair"),
+                      help=t("dr.fair.help"))
+
+
+def _reset_weights():
+    for m, p in WEIGHT_PARAMS.items():
+        st.session_state[f"qp:{p}"] = R.DEFAULT_WEIGHTS[m]
+
+
+weights = {}
+with st.expander(t("dr.weights"), icon=":material/tune:"):
+    st.caption(t("dr.weights.intro"))
+    cols = st.columns(4)
+    for i, (m, p) in enumerate(WEIGHT_PARAMS.items()):
+        with cols[i % 4]:
+            weights[m] = url_widget(st.slider, p, R.DEFAULT_WEIGHTS[m], parse=INT[0], dump=INT[1],
+                                    label=t(f"dr.m.{m}"), min_value=0, max_value=100, step=5)
+    st.button(t("dr.weights.reset"), on_click=_reset_weights, icon=":material/restart_alt:")
+    if level == "township":
+        st.caption(t("dr.weights.township"))
+    if f.route != "all":
+        st.caption(t("dr.weights.route", route=t(f"filter.route.{f.route}")))
+weights_arg = tuple((m, int(weights[m])) for m in R.METRIC_KEYS)
+eff = R.effective_weights(dict(weights_arg), level, f.route)
+
+city = data.call(R.city_reference, f)
+if city["complaints"] == 0:
+    st.info(t("dr.empty"), icon=":material/info:")
+    st.stop()
+if sum(eff.values()) == 0:
+    st.warning(t("dr.weights.zero"))
+
+metrics_here = [m for m in R.METRIC_KEYS if level == "county" or m not in R.COUNTY_ONLY]
+tab = data.call(R.ranking, f, level, weights_arg, fair)
+county_tab = tab if level == "county" else data.call(R.ranking, f, "county", weights_arg, fair)
+prev = queries.previous_period(f)
+
+
+def unit_label(r) -> str:
+    if level == "county":
+        return r["name_en"] if en else r["short_name"]
+    return f"{r['township']} ({r['county_en']})" if en else f"{r['township']}（{r['county']}）"
+
+
+tab = tab.copy()
+tab["label"] = [unit_label(r) for _, r in tab.iterrows()] if len(tab) else []
+county_tab = county_tab.copy()
+county_tab["label"] = county_tab["name_en" if en else "short_name"]
+if level == "township" and focus:
+    tab = tab[tab["district_code"] == focus].reset_index(drop=True)
+
+
+def mark(r, m) -> str:
+    vs = r.get(f"{m}_vs_city")
+    s = {"same": " ≈", "above": " ▲", "below": " ▼"}.get(vs, "")
+    return s + (" *" if bool(r.get(f"{m}_small")) else "")
+
+
+def cell(r, m) -> str:
+    v = r.get(m)
+    if v is None or pd.isna(v):
+        return "—"
+    num, den = r.get(f"{m}_num"), r.get(f"{m}_den")
+    if m == "per_100k":
+        s = f"{v:,.1f} ({int(num):,})"
+    elif m in R.PROPORTIONS:
+        s = f"{v * 100:.1f}% ({int(num):,}/{int(den):,})"
+    elif m == "median_days":
+        s = (f"{v:.1f} 天" if not en else f"{v:.1f} d") + f" (n={int(den):,})"
+    elif m == "recovered_per_complaint":
+        s = (f"¥{v:,.0f}" if en else f"{v:,.0f} 元") + f" (n={int(den):,})"
+    else:
+        s = f"{v:.2f} ({t('dr.stores', r=int(num), s=int(den))})"
+    return s + mark(r, m)
+
+
+def city_cell(m) -> str:
+    v = city.get(m)
+    if v is None or pd.isna(v):
+        return "—"
+    if m == "per_100k":
+        return f"{v:,.1f} ({city['complaints']:,})"
+    if m in R.PROPORTIONS:
+        return f"{v * 100:.1f}%"
+    if m == "median_days":
+        return f"{v:.1f} 天" if not en else f"{v:.1f} d"
+    if m == "recovered_per_complaint":
+        return f"¥{v:,.0f}" if en else f"{v:,.0f} 元"
+    return f"{v:.2f} ({t('dr.stores', r=city['returns'], s=city['stores'])})"
+
+
+def change(r) -> str:
+    if pd.isna(r["rank"]):
+        return "—"
+    if pd.isna(r["prev_rank"]):
+        return t("dr.new")
+    c = int(r["rank_change"])
+    return "→ 0" if c == 0 else (f"↑ {c}" if c > 0 else f"↓ {-c}")
+
+
+# --- ranking table ------------------------------------------------------------------------------------
+st.subheader(t("dr.table.title"), anchor=False)
+if level == "township":
+    st.info(t("dr.township.no_pop"), icon=":material/info:")
+    cov = data.call(R.township_coverage, f)
+    st.caption(t("dr.township.coverage", k=cov["with_township"], n=cov["complaints"]))
+    if focus:
+        st.caption(t("dr.township.focus", county=short.get(focus, focus)))
+
+unit_col = t("dr.col.county") if level == "county" else t("dr.col.township")
+rows = []
+for _, r in tab.iterrows():
+    row = {t("dr.col.rank"): "—" if pd.isna(r["rank"]) else str(int(r["rank"])),
+           t("dr.col.change"): change(r), unit_col: r["label"],
+           t("dr.col.index"): None if pd.isna(r["index"]) else round(float(r["index"]), 1),
+           t("dr.col.complaints"): int(r["complaints"])}
+    for m in metrics_here:
+        row[t(f"dr.m.{m}")] = cell(r, m)
+    rows.append(row)
+display = pd.DataFrame(rows)
+focus_rows = [bool(focus) and level == "county" and r["district_code"] == focus for _, r in tab.iterrows()]
+
+
+def _style(row):
+    return ["background-color: #fdebd3" if focus_rows[row.name] else ""] * len(row)
+
+
+colcfg = {t("dr.col.index"): st.column_config.NumberColumn(format="%.1f", help=t("dr.weights.intro")),
+          t("dr.col.change"): st.column_config.TextColumn(help=t("dr.table.caption", start=f.date_from,
+                                                                 end=f.date_to, pstart=prev.date_from,
+                                                                 pend=prev.date_to))}
+for m in metrics_here:
+    colcfg[t(f"dr.m.{m}")] = st.column_config.TextColumn(help=t(f"dr.m.{m}.help"))
+if display.empty:
+    st.info(t("data.no_rows"), icon=":material/info:")
+    st.stop()
+st.dataframe(display.style.apply(_style, axis=1).format({t("dr.col.index"): "{:.1f}"}, na_rep="—"),
+             hide_index=True, column_config=colcfg,
+             height=min(38 + 35 * len(display), 620) if level == "township" else "auto")
+st.caption(t("dr.city_line", items=("；" if not en else "; ").join(
+    [f"{t('dr.col.complaints')} {city['complaints']:,}"] + [f"{t(f'dr.m.{m}')} {city_cell(m)}" for m in metrics_here]))
+    + "  \n" + t("dr.table.caption", start=f.date_from, end=f.date_to, pstart=prev.date_from, pend=prev.date_to)
+    + "  \n" + t("dr.legend", n=R.SMALL_N) + "  \n" + t("dr.detail.caption"))
+export_cols = (["unit", "district_code", "name", "township", "population", "complaints", "index", "rank",
+                "prev_rank", "rank_change"]
+               + [c for m in metrics_here for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den", f"{m}_vs_city",
+                                                     f"{m}_small")])
+downloads(None, tab[[c for c in export_cols if c in tab.columns]],
+          f"district_ranking_{level}_{f.date_from}_{f.date_to}", png=False)
+
+# --- map and funnel ----------------------------------------------------------------------------------
+mname = t(f"dr.m.{metric}")
+unit_suffix = " (%)" if metric in R.PROPORTIONS else ""
+left, right = st.columns([1, 1])
+with left:
+    if F.load_geojson() is None:
+        st.warning(t("dr.map.missing"))
+    else:
+        map_key = f"dr_map_{focus or 'all'}_{metric}"
+
+        def _on_map_select():
+            ev = st.session_state.get(map_key)
+            try:
+                pts = ev["selection"]["points"]
+            except (KeyError, TypeError):
+                pts = []
+            for p in pts:
+                code = p.get("location")
+                if code is None and p.get("customdata"):
+                    code = p["customdata"][-1]
+                if code in short:
+                    st.session_state["qp:dr_focus"] = code
+
+        fig = F.county_map(county_tab, metric, title=t("dr.map.title", metric=mname), value_label=mname + unit_suffix,
+                           higher_is_better=R.HIGHER_IS_BETTER[metric], label_col="label", focus=focus)
+        chart_block(fig, county_tab[["district_code", "name", metric, f"{metric}_lo", f"{metric}_hi",
+                                     f"{metric}_num", f"{metric}_den", f"{metric}_vs_city"]],
+                    f"district_map_{metric}_{f.date_from}_{f.date_to}", on_select=_on_map_select, key=map_key)
+        st.caption(t("dr.map.note"))
+with right:
+    if R.KINDS[metric] not in ("poisson", "wilson"):
+        st.info(t("dr.funnel.none", metric=mname), icon=":material/info:")
+    elif level == "township" and metric in R.COUNTY_ONLY:
+        st.info(t("dr.funnel.township_pop"), icon=":material/info:")
+    else:
+        limits = data.call(R.funnel, f, metric, level)
+        xkey = metric if metric in ("per_100k", "returns_per_store") else "count"
+        xl = t(f"dr.funnel.x.{xkey}")
+        fig = F.funnel_chart(tab, limits, metric, title=t("dr.funnel.title", metric=mname, x=xl), x_label=xl,
+                             y_label=mname + unit_suffix, label_col="label",
+                             labels={"l95": t("dr.funnel.l95"), "l998": t("dr.funnel.l998"),
+                                     "city": t("dr.funnel.city"), "better": t("dr.better"), "worse": t("dr.worse"),
+                                     "same": t("dr.v.same")},
+                             focus=focus if level == "county" else None)
+        chart_block(fig, limits, f"district_funnel_{metric}_{level}_{f.date_from}_{f.date_to}")
+        st.caption(t("dr.funnel.note"))
+
+# --- intervals of the chosen metric ---------------------------------------------------------------------
+st.subheader(t("dr.detail.title", metric=mname), anchor=False)
+if level == "township" and metric in R.COUNTY_ONLY:
+    st.info(t("dr.township.no_pop"), icon=":material/info:")
+else:
+    k = 100 if metric in R.PROPORTIONS else 1
+    cv = city.get(metric)
+    city_txt = "—" if cv is None else fmt_num(cv * k, 2 if metric == "returns_per_store" else 1) + (
+        "%" if k == 100 else "")
+    verdicts = {"better": t("dr.better"), "worse": t("dr.worse"), "same": t("dr.v.same")}
+    fig = F.interval_chart(tab, metric, title=t("dr.interval.title", metric=mname, city=city_txt),
+                           x_label=mname + unit_suffix, city=cv, city_label=t("dr.city_row") + " " + city_txt,
+                           verdict_labels=verdicts, label_col="label", focus=focus if level == "county" else None)
+    detail = pd.DataFrame({
+        unit_col: tab["label"],
+        t("dr.col.value"): tab[metric] * k,
+        t("dr.col.lo"): tab[f"{metric}_lo"] * k,
+        t("dr.col.hi"): tab[f"{metric}_hi"] * k,
+        t("dr.col.num"): tab[f"{metric}_num"],
+        t("dr.col.den"): tab[f"{metric}_den"],
+        t("dr.col.city"): None if cv is None else cv * k,
+        t("dr.col.verdict"): [t(f"dr.v.{v}") if v in ("same", "above", "below") else t("dr.v.none")
+                              for v in tab[f"{metric}_vs_city"]],
+    })
+    a, b = st.columns([3, 2])
+    with a:
+        chart_block(fig, detail, f"district_intervals_{metric}_{level}_{f.date_from}_{f.date_to}")
+    with b:
+        nd = "%.2f" if metric == "returns_per_store" else "%.1f"
+        st.dataframe(detail, hide_index=True, column_config={
+            t("dr.col.value"): st.column_config.NumberColumn(format=nd),
+            t("dr.col.lo"): st.column_config.NumberColumn(format=nd),
+            t("dr.col.hi"): st.column_config.NumberColumn(format=nd),
+            t("dr.col.num"): st.column_config.NumberColumn(format="%.0f" if metric != "recovered_per_complaint"
+                                                           else "%.2f"),
+            t("dr.col.den"): st.column_config.NumberColumn(format="%.0f"),
+            t("dr.col.city"): st.column_config.NumberColumn(format=nd),
+        })
+        st.caption(t(f"dr.m.{metric}.help"))
+        if tab[f"{metric}_small"].any():
+            st.caption(t("dr.small_warn", n=R.SMALL_N))
+
+# --- bump chart -------------------------------------------------------------------------------------------
+grain = url_widget(st.segmented_control, "dr_bump", "week", options=list(R.GRAINS), label=t("dr.bump.grain"),
+                   format_func=lambda g: t(f"dr.bump.{g}", lang=lang), required=True)
+gname = t(f"dr.bump.{grain}")
+hist = data.call(R.rank_history, f, grain, 8, weights_arg, fair)
+if hist.empty or hist["rank"].isna().all():
+    st.info(t("dr.bump.empty", grain=gname), icon=":material/info:")
+else:
+    hist = hist.copy()
+    hist["label"] = hist["name_en" if en else "short_name"]
+    fig = F.bump_chart(hist, title=t("dr.bump.title", grain=gname), label_col="label", rank_label=t("dr.rank_axis"),
+                       focus=focus, n_units=len(hist["district_code"].unique()))
+    chart_block(fig, hist.drop(columns=["label"]), f"district_rank_history_{grain}_{f.date_to}")
+    st.caption(t("dr.bump.note", grain=t(f"dr.bump.{grain}.one"), end=f.date_to))
