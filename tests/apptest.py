@@ -9,15 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_app(page: str | None = None, query: dict | None = None, timeout: float = 120) -> AppTest:
-    """Run app.py with ``query`` as URL query parameters, then switch to ``page``
-    (e.g. "pages/trends.py") and run again. Returns the AppTest after the last run."""
+    """Open ``page`` (e.g. "pages/trends.py"; None = the default page) the way a deep link does:
+    app.py runs with ``query`` as URL query parameters and that page as the first page."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for k, v in (query or {}).items():
         at.query_params[k] = v
-    at.run()
     if page:
         at.switch_page(str(ROOT / page))
-        at.run()
+    at.run()
     return at
 
 
