@@ -1,0 +1,473 @@
+"""Case volume over time: series by interval and breakdown, weekly statistics with a
+seasonality-aware expected band, calendar context, and the composition of one week.
+
+Definitions (METRICS.md): a complaint belongs to the bucket of its received date; weeks are ISO
+weeks labelled ``YYYY-Www`` by ISO year; a bucket the data ([first received date, as-of]) or the
+period covers only partly is *partial* and is never compared as if it were whole.
+
+Expected band of a week t (method shown on the page, constants below):
+
+1. *Recent level* L(t): median of the 8 most recent whole, non-event weeks among the 16 before
+   t (at least 6 are needed, else no band). Its spread: MAD = median |x − L| over the same weeks.
+2. *Seasonal index* S(t): for each of the 3 previous years, reference weeks are the same ISO week
+   ±1 week — or, when t is an event week (3·15 week, Spring Festival, May Day, National Day
+   holiday weeks and the week after each holiday), the week with the same event key in that year,
+   so moving holidays are aligned by the holiday, not by the week number. Each whole reference
+   week r gives the ratio count(r) / L(r); S is the median of the ratios (1 when there is none).
+3. Expected E = L × S. Spread: quasi-Poisson noise of the week, φ² × max(E, 1) with
+   overdispersion φ = max(1, 1.4826 × MAD / √L), plus the uncertainty of S, which rests on few
+   reference weeks: each ratio has a relative Poisson variance of 1 / its count, so S's relative
+   variance is about 1 / R with R the references' total count, adding E² / R.
+   Band = E ± 2.5 √Var (lower bound at least 0).
+   An event week without any reference in earlier years gets no band (a holiday dip is not
+   reported as unusual just because there is no history).
+4. A whole week with count > upper is flagged ``high``, < lower ``low``. Partial weeks are not
+   flagged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from statistics import median
+
+import pandas as pd
+
+from .db import query
+from .filters import Filters, complaint_where
+from .queries import data_coverage
+
+INTERVALS = ("day", "week", "month", "quarter")
+# Breakdown name -> SQL expression over complaints c. The only expressions a breakdown may use.
+BREAKDOWNS = {
+    "total": "'total'",
+    "route": "CASE WHEN c.is_odr THEN 'odr' ELSE 'traditional' END",
+    "channel": "c.channel",
+    "object_class": "c.object_class",
+    "category": "c.category",
+    "problem": "c.problem",
+    "district": "c.district_code",
+}
+DIMENSIONS = {**{k: v for k, v in BREAKDOWNS.items() if k != "total"}, "merchant": "c.merchant_name"}
+OTHER = "_other"      # series key of the values beyond the top N
+MISSING = "_missing"  # value not recorded
+
+LEVEL_WEEKS = 8        # weeks in the recent level
+LEVEL_LOOKBACK = 16    # ... searched among this many weeks before t
+LEVEL_MIN = 6          # ... at least this many needed
+SEASON_YEARS = 3       # previous years giving seasonal ratios
+Z = 2.5                # band half-width in standard deviations
+MAD_SCALE = 1.4826     # MAD -> standard deviation for normal data
+
+EVENTS = ("w315", "spring_festival", "may_day", "national_day")
+_HOLIDAY_EVENT = {"Spring Festival": "spring_festival", "Labour Day": "may_day",
+                  "National Day": "national_day"}
+
+
+def monday(d: dt.date) -> dt.date:
+    return d - dt.timedelta(days=d.weekday())
+
+
+def week_label(d: dt.date) -> str:
+    y, w, _ = d.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def _bucket_start(d: dt.date, interval: str) -> dt.date:
+    if interval == "day":
+        return d
+    if interval == "week":
+        return monday(d)
+    if interval == "month":
+        return d.replace(day=1)
+    return dt.date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def _bucket_next(d: dt.date, interval: str) -> dt.date:
+    if interval == "day":
+        return d + dt.timedelta(days=1)
+    if interval == "week":
+        return d + dt.timedelta(days=7)
+    months = 1 if interval == "month" else 3
+    m = d.month - 1 + months
+    return dt.date(d.year + m // 12, m % 12 + 1, 1)
+
+
+def bucket_label(d: dt.date, interval: str) -> str:
+    if interval == "day":
+        return d.isoformat()
+    if interval == "week":
+        return week_label(d)
+    if interval == "month":
+        return f"{d.year}-{d.month:02d}"
+    return f"{d.year}-Q{(d.month - 1) // 3 + 1}"
+
+
+def buckets(lo: dt.date, hi: dt.date, interval: str) -> list[tuple[dt.date, dt.date]]:
+    """(start, end) of every bucket overlapping [lo, hi]."""
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}")
+    out, s = [], _bucket_start(lo, interval)
+    while s <= hi:
+        n = _bucket_next(s, interval)
+        out.append((s, n - dt.timedelta(days=1)))
+        s = n
+    return out
+
+
+def _coverage(con, f: Filters):
+    """(lo, hi, first, as_of): the part of the period the data covers, and the data's span."""
+    first, as_of = data_coverage(con)
+    if first is None:
+        return None, None, None, None
+    return max(f.date_from, first), min(f.date_to, as_of), first, as_of
+
+
+# --- series ------------------------------------------------------------------------------------
+
+def volume_series(con, f: Filters, interval: str = "week", breakdown: str = "total",
+                  top_n: int = 6) -> pd.DataFrame:
+    """Complaints per bucket (day, ISO week, month, quarter) and breakdown value.
+
+    Grain: one row per bucket overlapping the covered part of the period (the period ∩ [first
+    received date, as-of]) and series; zero rows included. Columns: bucket (label: 2024-03-11,
+    2024-W11, 2024-03, 2024-Q1), bucket_start, bucket_end (dates), series (breakdown value; the
+    values beyond the ``top_n`` largest over the period are summed into ``_other``, a missing
+    value is ``_missing``; ``total`` without breakdown), complaints (count of complaints received
+    in the bucket and the period), days (days in the bucket), covered_days (days of the bucket
+    inside the period and the data), partial (covered_days < days)."""
+    if breakdown not in BREAKDOWNS:
+        raise ValueError(f"breakdown must be one of {list(BREAKDOWNS)}")
+    if interval not in INTERVALS:
+        raise ValueError(f"interval must be one of {INTERVALS}")
+    cols = ["bucket", "bucket_start", "bucket_end", "series", "complaints", "days", "covered_days", "partial"]
+    lo, hi, _, _ = _coverage(con, f)
+    if lo is None or lo > hi:
+        return pd.DataFrame(columns=cols)
+    where, params = complaint_where(f)
+    expr = BREAKDOWNS[breakdown]
+    daily = query(con, f"""
+        SELECT c.received_date AS d, coalesce(CAST({expr} AS VARCHAR), '{MISSING}') AS series,
+               count(*) AS complaints
+        FROM complaints c WHERE {where} GROUP BY 1, 2""", params)
+    bks = buckets(lo, hi, interval)
+    frame = pd.DataFrame({"bucket_start": [b[0] for b in bks], "bucket_end": [b[1] for b in bks]})
+    frame["bucket"] = [bucket_label(s, interval) for s in frame["bucket_start"]]
+    frame["days"] = [(e - s).days + 1 for s, e in bks]
+    frame["covered_days"] = [(min(e, hi) - max(s, lo)).days + 1 for s, e in bks]
+    frame["partial"] = frame["covered_days"] < frame["days"]
+    if len(daily):
+        daily["d"] = pd.to_datetime(daily["d"]).dt.date
+        daily["bucket_start"] = [_bucket_start(d, interval) for d in daily["d"]]
+        totals = daily.groupby("series", as_index=False)["complaints"].sum()
+        totals = totals.sort_values(["complaints", "series"], ascending=[False, True], kind="stable")
+        keep = list(totals["series"])
+        if len(keep) > top_n + 1:
+            keep = keep[:top_n]
+            daily["series"] = daily["series"].where(daily["series"].isin(keep), OTHER)
+            keep.append(OTHER)
+        agg = daily.groupby(["bucket_start", "series"], as_index=False)["complaints"].sum()
+    else:
+        keep = ["total"] if breakdown == "total" else []
+        agg = pd.DataFrame(columns=["bucket_start", "series", "complaints"])
+    if not keep:
+        return pd.DataFrame(columns=cols)
+    grid = frame.merge(pd.DataFrame({"series": keep}), how="cross")
+    out = grid.merge(agg, on=["bucket_start", "series"], how="left")
+    out["complaints"] = out["complaints"].fillna(0).astype(int)
+    order = {s: i for i, s in enumerate(keep)}
+    out["_o"] = out["series"].map(order)
+    out = out.sort_values(["bucket_start", "_o"]).drop(columns="_o").reset_index(drop=True)
+    return out[cols]
+
+
+# --- calendar context -----------------------------------------------------------------------
+
+def calendar_events(con, date_from: dt.date, date_to: dt.date) -> pd.DataFrame:
+    """Calendar context overlapping [date_from, date_to]: the 3·15 week (ISO week containing
+    15 March) of every year and the official Spring Festival, May Day and National Day holidays
+    (consecutive official holiday days; a Mid-autumn holiday adjoining National Day is part of
+    it, as in 2023).
+
+    Grain: one row per occurrence. Columns: event (w315, spring_festival, may_day,
+    national_day), year (the event's year), start, end (dates, inclusive)."""
+    lo, hi = date_from - dt.timedelta(days=10), date_to + dt.timedelta(days=10)
+    days = query(con, """
+        SELECT d, holiday FROM calendar
+        WHERE d BETWEEN ? AND ? AND NOT is_workday
+          AND holiday IN ('Spring Festival', 'Labour Day', 'National Day', 'Mid-autumn Festival')
+        ORDER BY d""", [lo, hi])
+    out = []
+    block: list = []
+
+    def close(block):
+        names = {h for _, h in block}
+        for name, ev in _HOLIDAY_EVENT.items():
+            if name in names:
+                out.append((ev, block[0][0].year, block[0][0], block[-1][0]))
+                return
+
+    for d, h in days.itertuples(index=False):
+        d = pd.Timestamp(d).date()
+        if block and (d - block[-1][0]).days > 1:
+            close(block)
+            block = []
+        block.append((d, h))
+    if block:
+        close(block)
+    for y in range(lo.year, hi.year + 1):
+        s = monday(dt.date(y, 3, 15))
+        out.append(("w315", y, s, s + dt.timedelta(days=6)))
+    df = pd.DataFrame(out, columns=["event", "year", "start", "end"])
+    df = df[(df["end"] >= date_from) & (df["start"] <= date_to)]
+    return df.sort_values(["start", "event"]).reset_index(drop=True)
+
+
+def unknown_calendar_years(con, date_from: dt.date, date_to: dt.date) -> list[int]:
+    """Years in [date_from, date_to] without a known official holiday calendar."""
+    df = query(con, """SELECT DISTINCT year(d) AS y FROM calendar
+                       WHERE d BETWEEN ? AND ? AND NOT known ORDER BY 1""", [date_from, date_to])
+    return [int(y) for y in df["y"]]
+
+
+def event_keys(events: pd.DataFrame) -> dict[dt.date, tuple[str, int]]:
+    """Week start -> (event key, event year) for event weeks: every ISO week a holiday overlaps
+    (``spring_festival0``, ``spring_festival1`` …) and the week after it, and the 3·15 week
+    (``w315``). Priority when two events share a week: 3·15 > Spring Festival > National Day >
+    May Day."""
+    keys: dict[dt.date, tuple[str, int]] = {}
+    for ev in ("may_day", "national_day", "spring_festival", "w315"):
+        for r in events[events["event"] == ev].itertuples():
+            w0, w1 = monday(r.start), monday(r.end)
+            if ev == "w315":
+                keys[w0] = ("w315", int(r.year))
+                continue
+            i, w = 0, w0
+            while w <= w1 + dt.timedelta(days=7):
+                keys[w] = (f"{ev}{i}", int(r.year))
+                w += dt.timedelta(days=7)
+                i += 1
+    return keys
+
+
+# --- weekly statistics ----------------------------------------------------------------------
+
+def robust_level(values: list[float]) -> tuple[float, float]:
+    """(median, MAD) of ``values`` (MAD = median absolute deviation from the median)."""
+    m = float(median(values))
+    return m, float(median(abs(v - m) for v in values))
+
+
+def expected_band(level: float, mad: float, seasonal_index: float, ref_count: float = 0,
+                  z: float = Z) -> dict:
+    """Expected count and band from the recent level, its MAD and the seasonal index.
+
+    E = level × S; φ = max(1, 1.4826 × MAD / √level) (1 when level is 0);
+    variance = φ² × max(E, 1) + E² / R, where R (``ref_count``) is the total count of the
+    reference weeks behind S (no second term without references);
+    half-width = z × √variance; lower = max(0, E − half), upper = E + half."""
+    e = level * seasonal_index
+    phi = max(1.0, MAD_SCALE * mad / math.sqrt(level)) if level > 0 else 1.0
+    var = phi ** 2 * max(e, 1.0) + (e * e / max(ref_count, 1) if ref_count else 0.0)
+    half = z * math.sqrt(var)
+    return {"expected": e, "dispersion": phi, "lower": max(0.0, e - half), "upper": e + half}
+
+
+def flag(count: float, lower: float | None, upper: float | None) -> str:
+    """``high`` above the band, ``low`` below it, '' inside or without a band."""
+    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
+        return ""
+    if count > upper:
+        return "high"
+    if count < lower:
+        return "low"
+    return ""
+
+
+def weekly_stats(con, f: Filters) -> pd.DataFrame:
+    """Per ISO week of the period: count, comparisons and the expected band.
+
+    Grain: one row per ISO week overlapping the covered part of the period. History before the
+    period (up to three years) is read for comparisons and the baseline, with the same filters
+    except the period. Columns: week (label), week_start, week_end, iso_year, iso_week,
+    complaints (received in the week and the period), days_covered, partial (bool), event (event
+    key of the week, '' for none); comparisons, null for partial weeks or when the other week is
+    not whole: previous_week (count of the week before), wow_change, wow_pct (fraction),
+    last_year_week (label of ISO week w of year Y−1), last_year, yoy_change, yoy_pct, ma4 (mean of
+    this and the 3 previous whole weeks); band, null for partial weeks or without history: level,
+    mad, seasonal_index, seasonal_refs (number of ratios), ref_count (their weeks' total count),
+    expected, dispersion, lower, upper,
+    flag (high / low / ''), baseline (comma-separated start dates of the weeks in the level)."""
+    lo, hi, first, as_of = _coverage(con, f)
+    cols = ["week", "week_start", "week_end", "iso_year", "iso_week", "complaints", "days_covered",
+            "partial", "event", "previous_week", "wow_change", "wow_pct", "last_year_week", "last_year",
+            "yoy_change", "yoy_pct", "ma4", "level", "mad", "seasonal_index", "seasonal_refs", "ref_count",
+            "expected", "dispersion", "lower", "upper", "flag", "baseline"]
+    if lo is None or lo > hi:
+        return pd.DataFrame(columns=cols)
+    h_from = max(first, monday(lo) - dt.timedelta(weeks=SEASON_YEARS * 53 + LEVEL_LOOKBACK + 2))
+    where, params = complaint_where(f, period=False)
+    daily = query(con, f"""
+        SELECT c.received_date AS d, count(*) AS n FROM complaints c
+        WHERE {where} AND c.received_date BETWEEN ? AND ? GROUP BY 1""", params + [h_from, as_of])
+    counts: dict[dt.date, int] = {}
+    for d, n in daily.itertuples(index=False):
+        counts[pd.Timestamp(d).date()] = int(n)
+
+    # history: full weeks, whole when inside the data's span
+    hist: dict[dt.date, int] = {}
+    whole: dict[dt.date, bool] = {}
+    w = monday(h_from)
+    while w <= as_of:
+        hist[w] = sum(counts.get(w + dt.timedelta(days=i), 0) for i in range(7))
+        whole[w] = w >= first and w + dt.timedelta(days=6) <= as_of
+        w += dt.timedelta(days=7)
+    keys = event_keys(calendar_events(con, monday(h_from), as_of))
+    week = dt.timedelta(days=7)
+
+    def hwhole(x):
+        return whole.get(x, False)
+
+    level_cache: dict[dt.date, tuple] = {}
+
+    def level(t):
+        if t not in level_cache:
+            vals, starts = [], []
+            for k in range(1, LEVEL_LOOKBACK + 1):
+                x = t - k * week
+                if hwhole(x) and x not in keys:
+                    vals.append(hist[x])
+                    starts.append(x)
+                    if len(vals) == LEVEL_WEEKS:
+                        break
+            level_cache[t] = (*robust_level(vals), starts) if len(vals) >= LEVEL_MIN else (None, None, [])
+        return level_cache[t]
+
+    def refs(t):
+        y, wn, _ = t.isocalendar()
+        key = keys.get(t)
+        out = []
+        for k in range(1, SEASON_YEARS + 1):
+            if key:
+                cands = [x for x, kv in keys.items() if kv == (key[0], key[1] - k)]
+            else:
+                try:
+                    r0 = dt.date.fromisocalendar(y - k, wn, 1)
+                except ValueError:   # week 53 in a 52-week year
+                    r0 = dt.date.fromisocalendar(y - k, 52, 1)
+                cands = [x for x in (r0 - week, r0, r0 + week) if x not in keys]
+            for r in cands:
+                if hwhole(r):
+                    lr = level(r)[0]
+                    if lr:
+                        out.append((hist[r] / lr, hist[r]))
+        return out
+
+    rows = []
+    for s, e in buckets(lo, hi, "week"):
+        n = sum(counts.get(d, 0) for d in pd.date_range(max(s, lo), min(e, hi)).date)
+        cov = (min(e, hi) - max(s, lo)).days + 1
+        part = cov < 7
+        y, wn, _ = s.isocalendar()
+        r = {"week": week_label(s), "week_start": s, "week_end": e, "iso_year": y, "iso_week": wn,
+             "complaints": n, "days_covered": cov, "partial": part, "event": keys.get(s, ("",))[0]}
+        if not part:
+            p = s - week
+            if hwhole(p):
+                r["previous_week"] = hist[p]
+                r["wow_change"] = n - hist[p]
+                r["wow_pct"] = (n - hist[p]) / hist[p] if hist[p] else None
+            try:
+                ly = dt.date.fromisocalendar(y - 1, wn, 1)
+            except ValueError:
+                ly = None
+            if ly is not None:
+                r["last_year_week"] = week_label(ly)
+                if hwhole(ly):
+                    r["last_year"] = hist[ly]
+                    r["yoy_change"] = n - hist[ly]
+                    r["yoy_pct"] = (n - hist[ly]) / hist[ly] if hist[ly] else None
+            prev3 = [s - k * week for k in (1, 2, 3)]
+            if all(hwhole(x) for x in prev3):
+                r["ma4"] = (n + sum(hist[x] for x in prev3)) / 4
+            lv, mad, starts = level(s)
+            ratios = refs(s) if lv is not None else []
+            # an event week without any earlier occurrence of its event gets no band
+            if lv is not None and (ratios or s not in keys):
+                si = float(median(q for q, _ in ratios)) if ratios else 1.0
+                ref_count = sum(c for _, c in ratios)
+                band = expected_band(lv, mad, si, ref_count)
+                r.update(level=lv, mad=mad, seasonal_index=si, seasonal_refs=len(ratios), ref_count=ref_count,
+                         **band,
+                         flag=flag(n, band["lower"], band["upper"]),
+                         baseline=",".join(x.isoformat() for x in starts))
+        rows.append(r)
+    df = pd.DataFrame(rows).reindex(columns=cols)
+    for c in ("flag", "baseline", "last_year_week"):
+        df[c] = df[c].astype(object).fillna("").astype(str)
+    for c in ("previous_week", "wow_change", "wow_pct", "last_year", "yoy_change", "yoy_pct", "ma4", "level",
+              "mad", "seasonal_index", "seasonal_refs", "ref_count", "expected", "dispersion", "lower", "upper"):
+        df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+    return df
+
+
+# --- one week ---------------------------------------------------------------------------------
+
+def week_detail(con, f: Filters, week_start: dt.date, dimension: str, baseline: tuple = (),
+                expected_total: float | None = None) -> pd.DataFrame:
+    """Composition of one ISO week by ``dimension`` and its change.
+
+    Grain: one row per value of the dimension seen in the week, the week before or the baseline
+    weeks. Columns: value (``_missing`` when not recorded), complaints (received in the week and
+    the period), share (fraction of the week's complaints), previous_week (count in the week
+    before, whole, period ignored), change_previous, baseline_weekly (mean count per baseline
+    week; ``baseline`` = start dates of the weeks in the recent level), expected
+    (``expected_total`` × the value's share of the baseline), change_expected (complaints −
+    expected). Sorted by complaints, descending."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {list(DIMENSIONS)}")
+    ws = monday(week_start)
+    we = ws + dt.timedelta(days=6)
+    a, b = max(ws, f.date_from), min(we, f.date_to)
+    ps, pe = ws - dt.timedelta(days=7), ws - dt.timedelta(days=1)
+    base = sorted({monday(dt.date.fromisoformat(str(x))) for x in baseline if str(x)})
+    lo = min([ps] + base)
+    where, params = complaint_where(f, period=False)
+    expr = DIMENSIONS[dimension]
+    base_sql = (f"date_trunc('week', c.received_date)::DATE IN ({', '.join('?' for _ in base)})"
+                if base else "FALSE")
+    df = query(con, f"""
+        SELECT coalesce(CAST({expr} AS VARCHAR), '{MISSING}') AS value,
+               count(*) FILTER (WHERE c.received_date BETWEEN ? AND ?) AS complaints,
+               count(*) FILTER (WHERE c.received_date BETWEEN ? AND ?) AS previous_week,
+               count(*) FILTER (WHERE {base_sql}) AS baseline_total
+        FROM complaints c
+        WHERE {where} AND c.received_date BETWEEN ? AND ?
+        GROUP BY 1""", [a, b, ps, pe] + base + params + [lo, we])
+    df = df[(df["complaints"] > 0) | (df["previous_week"] > 0) | (df["baseline_total"] > 0)].copy()
+    total = df["complaints"].sum()
+    df["share"] = df["complaints"] / total if total else float("nan")
+    df["change_previous"] = df["complaints"] - df["previous_week"]
+    df["baseline_weekly"] = df["baseline_total"] / len(base) if base else float("nan")
+    btotal = df["baseline_total"].sum()
+    if expected_total is not None and btotal:
+        df["expected"] = expected_total * df["baseline_total"] / btotal
+    else:
+        df["expected"] = float("nan")
+    df["change_expected"] = df["complaints"] - df["expected"]
+    df = df.sort_values(["complaints", "previous_week", "value"], ascending=[False, False, True], kind="stable")
+    return df[["value", "complaints", "share", "previous_week", "change_previous", "baseline_weekly",
+               "expected", "change_expected"]].reset_index(drop=True)
+
+
+def top_contributors(detail: pd.DataFrame, direction: str, by: str = "change_expected",
+                     n: int = 5) -> pd.DataFrame:
+    """The ``n`` values that moved the week most in ``direction`` (high: largest increases,
+    low: largest decreases) by column ``by``; values that moved the other way are left out."""
+    if by not in ("change_expected", "change_previous"):
+        raise ValueError("by must be change_expected or change_previous")
+    d = detail.dropna(subset=[by])
+    if direction == "low":
+        d = d[d[by] < 0].sort_values(by, kind="stable")
+    else:
+        d = d[d[by] > 0].sort_values(by, ascending=False, kind="stable")
+    return d.head(n).reset_index(drop=True)
