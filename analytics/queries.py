@@ -377,8 +377,18 @@ def latest_weeks(con, f: Filters) -> pd.DataFrame:
 
     Grain: up to two rows (``which`` = latest, previous) with the weekly_complaints columns, plus a
     row ``which`` = current when the period ends in a partial week (its count so far)."""
+    return pick_latest_weeks(weekly_complaints(con, latest_weeks_window(f)))
+
+
+def latest_weeks_window(f: Filters) -> Filters:
+    """The period of up to three weeks, ending at ``date_to``, that latest_weeks looks at."""
     start = f.date_to - dt.timedelta(days=f.date_to.weekday()) - dt.timedelta(weeks=2)
-    w = weekly_complaints(con, f.with_(date_from=max(f.date_from, start)))
+    return f.with_(date_from=max(f.date_from, start))
+
+
+def pick_latest_weeks(w: pd.DataFrame) -> pd.DataFrame:
+    """From a weekly_complaints frame: the latest whole week, the whole week before it, and the
+    current partial week (``which`` = latest / previous / current)."""
     whole = w[~w["partial"]].tail(2)
     out = []
     if len(whole) >= 1:

@@ -69,23 +69,7 @@ def as_of(con) -> dt.date | None:
 def quantile_from_counts(values, counts, q: float) -> float | None:
     """Linear-interpolation percentile (NumPy default, DuckDB ``quantile_cont``) of a sample given
     as distinct ``values`` with ``counts``; None for an empty sample."""
-    v = np.asarray(values, dtype=float)
-    n = np.asarray(counts, dtype=np.int64)
-    keep = n > 0
-    v, n = v[keep], n[keep]
-    total = int(n.sum())
-    if total == 0:
-        return None
-    order = np.argsort(v, kind="stable")
-    v, n = v[order], n[order]
-    cum = np.cumsum(n)
-    h = (total - 1) * q
-    lo = int(math.floor(h))
-    hi = min(lo + 1, total - 1)
-    # value at 0-based rank k: first index whose cumulative count exceeds k
-    x_lo = v[np.searchsorted(cum, lo, side="right")]
-    x_hi = v[np.searchsorted(cum, hi, side="right")]
-    return float(x_lo + (h - lo) * (x_hi - x_lo))
+    return queries.weighted_quantile(values, counts, q)
 
 
 def _quantiles_from_count_matrix(values: np.ndarray, counts: np.ndarray, q: float) -> np.ndarray:

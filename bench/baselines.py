@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import metrics as M
+from analytics import queries
 from analytics.filters import FACET_COLUMNS, Filters
 
 
@@ -118,17 +119,7 @@ def weekly_complaints(t: Tables, f: Filters) -> pd.DataFrame:
 
 
 def latest_weeks(t: Tables, f: Filters) -> pd.DataFrame:
-    start = f.date_to - dt.timedelta(days=f.date_to.weekday()) - dt.timedelta(weeks=2)
-    w = weekly_complaints(t, f.with_(date_from=max(f.date_from, start)))
-    whole = w[~w["partial"]].tail(2)
-    out = []
-    if len(whole) >= 1:
-        out.append(whole.iloc[[-1]].assign(which="latest"))
-    if len(whole) == 2:
-        out.append(whole.iloc[[0]].assign(which="previous"))
-    if len(w) and bool(w.iloc[-1]["partial"]):
-        out.append(w.iloc[[-1]].assign(which="current"))
-    return pd.concat(out, ignore_index=True) if out else w.head(0)
+    return queries.pick_latest_weeks(weekly_complaints(t, queries.latest_weeks_window(f)))
 
 
 def district_summary(t: Tables, f: Filters) -> pd.DataFrame:
