@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -78,6 +79,30 @@ def _stamp(p: Path) -> tuple:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+CATALOG = "odr"
+_attached: "weakref.WeakSet[duckdb.DuckDBPyConnection]" = weakref.WeakSet()  # cursors must USE odr
+
+
+def _open_isolated(p: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only view of ``p`` in a private in-memory DuckDB instance.
+
+    DuckDB keeps one database instance per open path in a process: a plain ``connect`` to a file
+    that an import has replaced would return the old instance for as long as any connection to it
+    is open. ATTACHing into a fresh in-memory instance always reads the file as it is now, and the
+    previous instance stays valid for queries still running on it."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    try:
+        con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(p)])
+        con.execute(f"USE {CATALOG}")
+        con.execute("SET enable_progress_bar = false")
+    except duckdb.Error as exc:
+        con.close()
+        raise DatabaseUnavailable(f"cannot open database {p}: {exc}") from exc
+    _attached.add(con)
+    return con
+
+
 def shared(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """The process's read-only connection to the database, reopened when the file was replaced
     (imports write a new file and swap it in atomically, see analytics/importer.py)."""
@@ -89,7 +114,7 @@ def shared(path: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     with _handles_lock:
         h = _handles.get(key)
         if h is None or h.stamp != stamp:
-            con = connect(p, read_only=True)
+            con = _open_isolated(p)
             _handles[key] = _Handle(con, stamp)
             # the old connection is left to the garbage collector: threads may still be using it
         return _handles[key].con
@@ -108,6 +133,8 @@ def reset_shared() -> None:
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None,
          time_limit: float | None, fetch):
     cur = con.cursor()
+    if con in _attached:
+        cur.execute(f"USE {CATALOG}")
     timer = None
     fired = threading.Event()
     if time_limit:

@@ -111,7 +111,7 @@ def page(browser):
 
 def wait_ready(pg, charts: bool = True, timeout: float = 60_000):
     """Wait until the script has finished running and, if asked, a Plotly chart has drawn."""
-    pg.wait_for_selector("[data-testid=stSidebar]", timeout=timeout)
+    pg.wait_for_selector("[data-testid=stSidebar]", state="attached", timeout=timeout)
     pg.wait_for_selector("h1", timeout=timeout)
     # the "running" indicator disappears when the script run ends
     pg.wait_for_function(
