@@ -59,8 +59,8 @@ def test_deep_link_on_fresh_server(fresh_server, page, spec):
     page.goto(_url(fresh_server, spec))
     wait_ready(page, charts=False)
     page.wait_for_function(
-        "label => (document.querySelector('[data-testid=stSidebar]') || {innerText: ''}).innerText.includes(label)",
-        arg=t("filter.district", "zh"), timeout=60_000)
+        "labels => labels.every(l => (document.querySelector('[data-testid=stSidebar]') || {innerText: ''})"
+        ".innerText.includes(l))", arg=[t("filter.period", "zh"), t("filter.route", "zh")], timeout=60_000)
     title = t(spec.title_key, "zh")
     assert page.locator("h1").first.inner_text().strip() == title
     sidebar = page.locator("[data-testid=stSidebar]").inner_text()
