@@ -28,6 +28,12 @@ ON_TIME_NUM = "c.closed_date IS NOT NULL AND c.closed_date <= c.deadline_date"
 # Denominator: closed, or open with the deadline earlier than the period's end (param: to).
 ON_TIME_DEN = "(c.closed_date IS NOT NULL OR c.deadline_date < ?)"
 OVERDUE_OPEN = "c.closed_date IS NULL AND c.deadline_date < ?"
+# Acceptance decision (domain.md art. 14, definition "accept_on_time" below): the acceptance
+# date, or for a complaint not accepted (不予受理) the date of that decision — the acceptance date
+# when recorded, else the closed date (rejecting closes the case). Traditional complaints only.
+DECISION_DATE = ("CASE WHEN c.acceptance = '不予受理' THEN coalesce(c.accepted_date, c.closed_date) "
+                 "ELSE c.accepted_date END")
+ACCEPT_ON_TIME = f"({DECISION_DATE}) <= c.accept_deadline"
 
 
 def settled_sql_list() -> str:

@@ -45,12 +45,8 @@ ROUTE_SQL = "CASE WHEN c.is_odr THEN 'odr' ELSE 'traditional' END"
 BOOT_SEED = 20240314
 Z95 = 1.959963984540054
 
-# Acceptance decision (METRICS.md "accept_on_time", domain.md art. 14): the acceptance date, or
-# for a complaint not accepted (不予受理) the date of that decision — the acceptance date when
-# recorded, else the closed date (rejecting closes the case). Traditional complaints only.
-DECISION_DATE = ("CASE WHEN c.acceptance = '不予受理' THEN coalesce(c.accepted_date, c.closed_date) "
-                 "ELSE c.accepted_date END")
-ACCEPT_ON_TIME = f"({DECISION_DATE}) <= c.accept_deadline"
+DECISION_DATE = M.DECISION_DATE
+ACCEPT_ON_TIME = M.ACCEPT_ON_TIME
 
 
 def _unit(unit: str) -> str:
