@@ -83,9 +83,25 @@ _AGG_SQL = f"""
 """
 
 
+# Returns per day, district and store (stores numbered: counting distinct integers is much faster
+# than counting distinct names), for returns_summary.
+_AGG_RETURNS_SQL = """
+    CREATE OR REPLACE TABLE agg_returns AS
+    WITH keyed AS (
+        SELECT r.*, dense_rank() OVER (ORDER BY coalesce(nullif(r.credit_code, ''), r.store_name)) AS store_key
+        FROM returns r
+    )
+    SELECT return_date, district_code, store_key::INTEGER AS store_key,
+           count(*)::BIGINT AS n, sum(amount_yuan) AS amount_yuan,
+           count(*) FILTER (WHERE completed)::BIGINT AS n_completed
+    FROM keyed GROUP BY ALL ORDER BY return_date
+"""
+
+
 def refresh_aggregates(con) -> None:
-    """Rebuild the pre-aggregated tables; call after any change to complaints."""
+    """Rebuild the pre-aggregated tables; call after any change to complaints or returns."""
     con.execute(_AGG_SQL)
+    con.execute(_AGG_RETURNS_SQL)
     version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
     set_meta(con, agg_for=version[0] if version else None)
 

@@ -295,22 +295,29 @@ def registry_counts(con, f: Filters) -> dict[str, int]:
     }
 
 
-def returns_summary(con, f: Filters) -> dict:
+def returns_summary(con, f: Filters, *, fast: bool = True) -> dict:
     """No-reason returns dated in the period: count, amount_yuan (2 decimals), stores (distinct
     stores by credit code, else name, with at least one return), completion_rate (fraction,
     null when there is no return)."""
     params: list = [f.date_from, f.date_to]
-    w = district_where(f, "district_code", params)
-    n, amount, stores, done = rows(con, f"""
-        SELECT count(*), coalesce(sum(amount_yuan), 0),
-               count(DISTINCT coalesce(nullif(credit_code, ''), store_name)),
-               count(*) FILTER (WHERE completed)
-        FROM returns WHERE return_date BETWEEN ? AND ? AND {w}""", params)[0]
+    if fast and _agg_usable(con, f.with_(route="all")):
+        w = district_where(f, "district_code", params)
+        n, amount, stores, done = rows(con, f"""
+            SELECT coalesce(sum(n), 0), coalesce(sum(amount_yuan), 0), count(DISTINCT store_key),
+                   coalesce(sum(n_completed), 0)
+            FROM agg_returns WHERE return_date BETWEEN ? AND ? AND {w}""", params)[0]
+    else:
+        w = district_where(f, "district_code", params)
+        n, amount, stores, done = rows(con, f"""
+            SELECT count(*), coalesce(sum(amount_yuan), 0),
+                   count(DISTINCT coalesce(nullif(credit_code, ''), store_name)),
+                   count(*) FILTER (WHERE completed)
+            FROM returns WHERE return_date BETWEEN ? AND ? AND {w}""", params)[0]
     return {
         "count": int(n),
         "amount_yuan": round(float(amount), 2),
         "stores": int(stores),
-        "completion_rate": (done / n) if n else None,
+        "completion_rate": (int(done) / int(n)) if n else None,
     }
 
 

@@ -194,3 +194,9 @@ BASELINES = {
     "analytics.queries.districts": districts,
     "analytics.db.meta": meta,
 }
+
+# Baselines of the other pages' questions.
+from bench import baselines_a  # noqa: E402  (pages trends and resolution)
+
+BASELINES.update(baselines_a.BASELINES)
+Tables = baselines_a.Tables  # noqa: F811  (also loads the calendar, counted in the load time)

@@ -34,6 +34,7 @@ def test_fast_equals_plain_on_sample(sample_con, f):
     _eq(queries.complaint_kpis(sample_con, f), queries.complaint_kpis(sample_con, f, fast=False))
     _eq(queries.weekly_complaints(sample_con, f), queries.weekly_complaints(sample_con, f, fast=False))
     _eq(queries.district_summary(sample_con, f), queries.district_summary(sample_con, f, fast=False))
+    assert queries.returns_summary(sample_con, f) == queries.returns_summary(sample_con, f, fast=False)
 
 
 def test_fast_equals_plain_on_fixture(tmp_path):
@@ -75,3 +76,23 @@ def test_stale_aggregate_is_not_used(sample_db, tmp_path):
 ])
 def test_weighted_quantile_matches_quantile_cont(values, counts, q, want):
     assert queries.weighted_quantile(values, counts, q) == (pytest.approx(want) if want is not None else None)
+
+
+def test_returns_fast_path_counts_stores_like_the_plain_query(tmp_path):
+    """Stores by credit code, else by name; the same store under two names counts once."""
+    from tests.fixtures import make_db, open_db
+    returns = [
+        {"return_id": "r1", "store_name": "甲一店", "credit_code": "X1", "return_date": D("2024-02-01"), "amount_yuan": 10},
+        {"return_id": "r2", "store_name": "甲二店", "credit_code": "X1", "return_date": D("2024-02-02"), "amount_yuan": 20},
+        {"return_id": "r3", "store_name": "乙", "credit_code": "", "return_date": D("2024-02-03"), "amount_yuan": 30,
+         "completed": False},
+        {"return_id": "r4", "store_name": "乙", "return_date": D("2024-02-04"), "amount_yuan": 40,
+         "district_code": "620723"},
+    ]
+    c = open_db(make_db(tmp_path / "r.duckdb", returns=returns))
+    for f in (Filters(D("2024-02-01"), D("2024-02-29")), Filters(D("2024-02-02"), D("2024-02-03")),
+              Filters(D("2024-02-01"), D("2024-02-29"), districts=("620723",))):
+        assert queries.returns_summary(c, f) == queries.returns_summary(c, f, fast=False)
+    assert queries.returns_summary(c, Filters(D("2024-02-01"), D("2024-02-29"))) == {
+        "count": 4, "amount_yuan": 100.0, "stores": 2, "completion_rate": 0.75}
+    c.close()
