@@ -17,7 +17,7 @@ import chinese_calendar
 import numpy as np
 import pandas as pd
 
-from . import build
+from . import build, workdays
 
 SEED = 20240314
 START = dt.date(2022, 1, 1)
@@ -99,10 +99,11 @@ def _day_weights(days: np.ndarray) -> np.ndarray:
     w[pdays.day_of_week >= 5] = 0.5
     w *= np.select([pdays.year <= 2022, pdays.year == 2023], [0.93, 1.0], 1.07)
     iso = pdays.isocalendar()
+    first, last = workdays.package_years()
     for i, d in enumerate(pdays.date):
-        try:
+        if first <= d.year <= last:
             on, name = chinese_calendar.get_holiday_detail(d)
-        except NotImplementedError:
+        else:                       # a year the official calendar does not know: plain weekends
             on, name = d.weekday() >= 5, None
         if name == "Spring Festival" and on:
             w[i] = 0.45 * w[i] / (0.5 if d.weekday() >= 5 else 1.0)  # the week at about -50%
