@@ -66,7 +66,7 @@ def derived_select(src: str, source_sql: str = "s.source") -> str:
 # received date, district, route, resolution days, on-time flag and (for open complaints)
 # deadline. Integer resolution days make exact medians from the histogram. Built from the same
 # metric SQL as the plain queries; analytics/queries.py uses it only while
-# meta.agg_for == meta.data_version, and tests check both paths give the same answers.
+# meta.agg_for == agg_stamp(meta.data_version), and tests check both paths give the same answers.
 _AGG_SQL = f"""
     CREATE OR REPLACE TABLE agg_complaints AS
     SELECT c.received_date, c.district_code, c.is_odr,
@@ -98,12 +98,20 @@ _AGG_RETURNS_SQL = """
 """
 
 
+AGG_LAYOUT = "2"   # bump when the aggregate tables change shape: older files use the plain queries
+
+
+def agg_stamp(data_version: str | None) -> str | None:
+    """The ``agg_for`` meta value that marks aggregates as built for ``data_version``."""
+    return f"{data_version}|agg{AGG_LAYOUT}" if data_version else None
+
+
 def refresh_aggregates(con) -> None:
     """Rebuild the pre-aggregated tables; call after any change to complaints or returns."""
     con.execute(_AGG_SQL)
     con.execute(_AGG_RETURNS_SQL)
     version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    set_meta(con, agg_for=version[0] if version else None)
+    set_meta(con, agg_for=agg_stamp(version[0] if version else None))
 
 
 def load_reference(con, extra_holidays: Path | None = None) -> None:

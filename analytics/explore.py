@@ -66,7 +66,7 @@ def facet_counts(con, f: Filters) -> pd.DataFrame:
         parts.append(f"SELECT '{name}' AS facet, {expr} AS value, count(*) AS n "
                      f"FROM complaints c WHERE {where} AND {expr} IS NOT NULL GROUP BY 2")
         params += p
-    df = query(con, " UNION ALL ".join(parts), params)
+    df = query(con, " UNION ALL ".join(parts) + " ORDER BY facet, n DESC, value", params)
     df["n"] = df["n"].astype("int64")
     return df
 

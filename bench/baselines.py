@@ -41,25 +41,38 @@ def _ts(d: dt.date) -> pd.Timestamp:
     return pd.Timestamp(d)
 
 
-def complaints_of(t: Tables, f: Filters, date_col: str = "received_date") -> pd.DataFrame:
+def complaint_mask(t: Tables, f: Filters, *, period: bool = True, date_col: str = "received_date",
+                   received: tuple | None = None, route: bool = True, facets: bool = True) -> pd.Series:
+    """Boolean mask of the complaints ``analytics.filters.complaint_where`` selects (same
+    options; ``received``: (from, to) received in those dates instead of the period)."""
     c = t.complaints
-    m = (c["appeal_type"] == "投诉") & c[date_col].between(_ts(f.date_from), _ts(f.date_to))
+    m = c["appeal_type"] == "投诉"
+    if received:
+        m &= c["received_date"].between(_ts(received[0]), _ts(received[1]))
+    elif period:
+        m &= c[date_col].between(_ts(f.date_from), _ts(f.date_to))
     if f.districts:
         m &= c["district_code"].isin(f.districts)
-    if f.route == "odr":
+    if route and f.route == "odr":
         m &= c["is_odr"]
-    elif f.route == "traditional":
+    elif route and f.route == "traditional":
         m &= ~c["is_odr"]
-    for name, col in FACET_COLUMNS.items():
-        if getattr(f, name):
-            m &= c[col].isin(getattr(f, name))
-    if f.status == "open":
-        m &= c["closed_date"].isna()
-    elif f.status == "closed":
-        m &= c["closed_date"].notna()
-    if f.merchant:
-        m &= c["merchant_name"].str.contains(f.merchant, regex=False, na=False) | (c["credit_code"] == f.merchant)
-    return c[m]
+    if facets:
+        for name, col in FACET_COLUMNS.items():
+            if getattr(f, name):
+                m &= c[col].isin(getattr(f, name))
+        if f.status == "open":
+            m &= c["closed_date"].isna()
+        elif f.status == "closed":
+            m &= c["closed_date"].notna()
+        if f.merchant:   # ILIKE '%merchant%' OR credit_code = merchant
+            m &= (c["merchant_name"].str.contains(f.merchant, case=False, regex=False, na=False)
+                  | (c["credit_code"] == f.merchant).fillna(False))
+    return m
+
+
+def complaints_of(t: Tables, f: Filters, date_col: str = "received_date") -> pd.DataFrame:
+    return t.complaints[complaint_mask(t, f, date_col=date_col)]
 
 
 def _q(s: pd.Series, q: float):
@@ -200,3 +213,6 @@ from bench import baselines_a  # noqa: E402  (pages trends and resolution)
 
 BASELINES.update(baselines_a.BASELINES)
 Tables = baselines_a.Tables  # noqa: F811  (also loads the calendar, counted in the load time)
+from bench import baselines_b  # noqa: E402  (pages programmes, districts, explore, methodology, sql)
+
+BASELINES.update(baselines_b.BASELINES)

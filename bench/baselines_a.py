@@ -71,33 +71,11 @@ def _wd_idx(t) -> pd.Series:
     return s
 
 
-def complaints(t, f: Filters, *, period: bool = True, date_col: str = "received_date",
-               received: tuple | None = None, cols: list | None = None) -> pd.DataFrame:
-    """The complaints of ``f``, as analytics.filters.complaint_where selects them (``period``
-    False: every filter except the period; ``received``: (from, to), received in those dates
-    instead of the period), with only the columns ``cols`` when given."""
+def complaints(t, f: Filters, *, cols: list | None = None, **kw) -> pd.DataFrame:
+    """The complaints of ``f`` (bench.baselines.complaint_mask), only the columns ``cols`` when given."""
+    from bench.baselines import complaint_mask
+    m = complaint_mask(t, f, **kw)
     c = t.complaints
-    m = c["appeal_type"] == "投诉"
-    if received:
-        m &= c["received_date"].between(_ts(received[0]), _ts(received[1]))
-    elif period:
-        m &= c[date_col].between(_ts(f.date_from), _ts(f.date_to))
-    if f.districts:
-        m &= c["district_code"].isin(f.districts)
-    if f.route == "odr":
-        m &= c["is_odr"]
-    elif f.route == "traditional":
-        m &= ~c["is_odr"]
-    for name, col in FACET_COLUMNS.items():
-        if getattr(f, name):
-            m &= c[col].isin(getattr(f, name))
-    if f.status == "open":
-        m &= c["closed_date"].isna()
-    elif f.status == "closed":
-        m &= c["closed_date"].notna()
-    if f.merchant:   # ILIKE '%merchant%' OR credit_code = merchant
-        m &= (c["merchant_name"].str.contains(f.merchant, case=False, regex=False, na=False)
-              | (c["credit_code"] == f.merchant).fillna(False))
     return c.loc[m, list(dict.fromkeys(cols))] if cols else c[m]
 
 

@@ -440,7 +440,7 @@ def test_meta_after_import(empty_db, tmp_path, sample_db):
     m = dict(_df(empty_db, "SELECT key, value FROM meta").values.tolist())
     # received 2024-03-15..16, latest closed 2024-03-20
     assert (m["dataset"], m["as_of"], m["data_from"]) == ("imported", "2024-03-20", "2024-03-15")
-    assert m["agg_for"] == m["data_version"]
+    assert m["agg_for"] == build.agg_stamp(m["data_version"])
     h = hashlib.sha256(("empty-0" + hashlib.sha256((empty_db.parent / "export.csv").read_bytes()).hexdigest())
                        .encode()).hexdigest()
     assert m["data_version"] == f"imp-{h[:10]}"
