@@ -201,7 +201,8 @@ def import_bench() -> str | None:
     if not script.exists():
         return None
     r = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
-    return (r.stdout.strip() or r.stderr.strip()).splitlines()[-1] if (r.stdout or r.stderr) else None
+    lines = [l for l in r.stdout.splitlines() if l.startswith(("import of", "re-import"))]
+    return "; ".join(lines) if lines else (r.stderr.strip().splitlines() or ["failed"])[-1]
 
 
 def main(argv=None) -> int:

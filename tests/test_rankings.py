@@ -356,3 +356,17 @@ def test_page_chinese_default(app_env):
     assert "肃南" in set(t["区县"]) and t["中位办理天数"].str.contains("天").any()
     # median days has no funnel: the page says so
     assert any("没有漏斗图" in i.value for i in at.info)
+
+
+def test_large_sample_mean_interval_uses_the_normal_approximation():
+    import numpy as np
+    from analytics import rankings as R
+    x = np.arange(10_001, dtype=float)          # mean 5000, sd 2887.18 (ddof=1)
+    lo, hi = R.bootstrap_mean_interval(x)
+    half = 1.959963984540054 * x.std(ddof=1) / np.sqrt(len(x))   # 56.59
+    assert lo == pytest.approx(5000 - half) and hi == pytest.approx(5000 + half)
+    # below the threshold the bootstrap agrees with it to a few percent of the width
+    y = x[:: 3][:4000]
+    blo, bhi = R.bootstrap_mean_interval(y)
+    h = 1.959963984540054 * y.std(ddof=1) / np.sqrt(len(y))
+    assert abs((bhi - blo) - 2 * h) < 0.1 * 2 * h
