@@ -348,12 +348,9 @@ def unit_metrics(con, f: Filters, level: str = "county", conf: float = 0.95) -> 
         df["township"] = None
         rec = rows.groupby("district_code")["recovered"].sum() if len(rows) else pd.Series(dtype=float)
         df["recovered_yuan"] = df["district_code"].map(rec).fillna(0.0).astype(float)
-        rets, stores = [], []
-        for code in df["district_code"]:
-            fd = f.with_(districts=(code,))
-            rets.append(queries.returns_summary(con, fd)["count"])
-            stores.append(queries.registry_counts(con, fd)["return_stores"])
-        df["returns"], df["stores"] = rets, stores
+        rs = queries.returns_and_stores_by_district(con, f).set_index("district_code")
+        df["returns"] = df["district_code"].map(rs["returns"]).fillna(0).astype(int).tolist()
+        df["stores"] = df["district_code"].map(rs["stores"]).fillna(0).astype(int).tolist()
         df = _add_intervals(df, rows, ["district_code"], conf)
     else:
         ref = _townships(con, f)

@@ -220,3 +220,13 @@ def test_registry_counts_and_returns(tmp_path):
 def test_filters_reject_inverted_period():
     with pytest.raises(ValueError):
         Filters(D("2024-02-02"), D("2024-02-01"))
+
+
+def test_returns_and_stores_by_district_match_the_per_district_figures(sample_con):
+    f = Filters(D("2023-06-01"), D("2023-12-31"))
+    by = queries.returns_and_stores_by_district(sample_con, f).set_index("district_code")
+    assert list(by.index) == ["620702", "620721", "620722", "620723", "620724", "620725"]
+    for code in by.index:
+        fd = f.with_(districts=(code,))
+        assert by.loc[code, "returns"] == queries.returns_summary(sample_con, fd)["count"]
+        assert by.loc[code, "stores"] == queries.registry_counts(sample_con, fd)["return_stores"]
