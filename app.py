@@ -30,6 +30,7 @@ for spec in PAGES:
                    default=spec.default)
     sections.setdefault(t(spec.section_key), []).append(page)
 nav = st.navigation(sections, position="sidebar", expanded=True)
+st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
 
 try:
     data.ensure_database()

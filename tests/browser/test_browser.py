@@ -63,6 +63,7 @@ def test_deep_link_on_fresh_server(fresh_server, page, spec):
         ".innerText.includes(l))", arg=[t("filter.period", "zh"), t("filter.route", "zh")], timeout=60_000)
     title = t(spec.title_key, "zh")
     assert page.locator("h1").first.inner_text().strip() == title
+    page.wait_for_function("t => document.title.startsWith(t)", arg=title, timeout=30_000)
     sidebar = page.locator("[data-testid=stSidebar]").inner_text()
     assert t("filter.period", "zh") in sidebar and t("filter.district", "zh") in sidebar
     # navigation shows the Chinese titles, not file names
