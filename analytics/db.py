@@ -80,6 +80,8 @@ def _stamp(p: Path) -> tuple:
 
 
 CATALOG = "odr"
+_ATTACH_SQL = f"ATTACH ? AS {CATALOG} (READ_ONLY)"     # identifiers are constants; the path is bound
+_USE_SQL = f"USE {CATALOG}"
 _attached: "weakref.WeakSet[duckdb.DuckDBPyConnection]" = weakref.WeakSet()  # cursors must USE odr
 
 
@@ -93,8 +95,8 @@ def _open_isolated(p: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
     try:
-        con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(p)])
-        con.execute(f"USE {CATALOG}")
+        con.execute(_ATTACH_SQL, [str(p)])
+        con.execute(_USE_SQL)
         con.execute("SET enable_progress_bar = false")
     except duckdb.Error as exc:
         con.close()
@@ -134,7 +136,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict 
          time_limit: float | None, fetch):
     cur = con.cursor()
     if con in _attached:
-        cur.execute(f"USE {CATALOG}")
+        cur.execute(_USE_SQL)
     timer = None
     fired = threading.Event()
     if time_limit:

@@ -927,7 +927,12 @@ def _one(con, sql: str, params=None):
     return rows[0][0] if rows else None
 
 
+_STAGING = {"staging_complaints", "staging_returns", "staging_register", "staging_demo"}
+
+
 def _sync_staging(con, name: str, df: pd.DataFrame, types: dict[str, str]) -> None:
+    if name not in _STAGING or not all(str(c).isidentifier() for c in df.columns):
+        raise ValueError(f"not a staging table or column name: {name}")
     con.register("im_df", df)
     sel = ", ".join(f"CAST({c} AS {types.get(c, 'VARCHAR')}) AS {c}" for c in df.columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {sel} FROM im_df")
@@ -941,6 +946,8 @@ _CTYPES = {"received_at": "TIMESTAMP", "received_date": "DATE", "accepted_date":
 
 def _link_merchants(con, table: str, name_col: str) -> None:
     """Fill ``merchant_id`` of staging ``table`` from merchants: by credit code, else by name."""
+    if table not in _STAGING or name_col not in ("merchant_name", "store_name", "name"):
+        raise ValueError(f"not a staging table or name column: {table}.{name_col}")
     con.execute(f"""UPDATE {table} s SET merchant_id = m.merchant_id
         FROM (SELECT credit_code, min(merchant_id) AS merchant_id FROM merchants
               WHERE credit_code IS NOT NULL GROUP BY 1) m

@@ -106,6 +106,8 @@ _parser_con: duckdb.DuckDBPyConnection | None = None
 
 
 CATALOG = "odr"           # the attached database's name on the guarded connection
+_ATTACH_SQL = f"ATTACH ? AS {CATALOG} (READ_ONLY)"     # identifiers are constants; the path is bound
+_USE_SQL = f"USE {CATALOG}"
 
 
 class _InCatalog:
@@ -117,7 +119,7 @@ class _InCatalog:
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self.con.cursor()
-        cur.execute(f"USE {CATALOG}")
+        cur.execute(_USE_SQL)
         return cur
 
 
@@ -129,8 +131,8 @@ def connect_guarded(path) -> duckdb.DuckDBPyConnection:
         raise db.DatabaseUnavailable(f"database {p} does not exist")
     con = duckdb.connect(":memory:", config=dict(GUARD_CONFIG))
     try:
-        con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(p)])
-        con.execute(f"USE {CATALOG}")
+        con.execute(_ATTACH_SQL, [str(p)])
+        con.execute(_USE_SQL)
         for k, v in LOCKDOWN.items():         # lock_configuration last
             con.execute(f"SET {k} = {str(v).lower()}")
         locked = dict(con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN "
