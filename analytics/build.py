@@ -114,6 +114,15 @@ def refresh_aggregates(con) -> None:
     set_meta(con, agg_for=agg_stamp(version[0] if version else None))
 
 
+def insert_complaints(con, src: str) -> None:
+    """INSERT into ``complaints`` the rows of staging relation ``src`` (allow-listed), with the
+    derived columns computed from the official calendar."""
+    con.execute(INSERT_COMPLAINTS[src])
+
+
+INSERT_COMPLAINTS = {name: "INSERT INTO complaints " + derived_select(name) for name in sorted(_STAGING_NAMES)}
+
+
 def load_reference(con, extra_holidays: Path | None = None) -> None:
     """Districts, townships and the official calendar (replacing what is there)."""
     con.execute("DELETE FROM districts")

@@ -935,7 +935,8 @@ def _sync_staging(con, name: str, df: pd.DataFrame, types: dict[str, str]) -> No
         raise ValueError(f"not a staging table or column name: {name}")
     con.register("im_df", df)
     sel = ", ".join(f"CAST({c} AS {types.get(c, 'VARCHAR')}) AS {c}" for c in df.columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {sel} FROM im_df")
+    stmt = "CREATE OR REPLACE TEMP TABLE " + name + " AS SELECT " + sel + " FROM im_df"
+    con.execute(stmt)
     con.unregister("im_df")
 
 
@@ -946,15 +947,25 @@ _CTYPES = {"received_at": "TIMESTAMP", "received_date": "DATE", "accepted_date":
 
 def _link_merchants(con, table: str, name_col: str) -> None:
     """Fill ``merchant_id`` of staging ``table`` from merchants: by credit code, else by name."""
-    if table not in _STAGING or name_col not in ("merchant_name", "store_name", "name"):
+    if (table, name_col) not in _LINK_SQL:
         raise ValueError(f"not a staging table or name column: {table}.{name_col}")
-    con.execute(f"""UPDATE {table} s SET merchant_id = m.merchant_id
+    by_code, by_name = _LINK_SQL[(table, name_col)]
+    con.execute(by_code)
+    con.execute(by_name)
+
+
+_LINK_SQL = {
+    (t, n): (
+        "UPDATE " + t + """ s SET merchant_id = m.merchant_id
         FROM (SELECT credit_code, min(merchant_id) AS merchant_id FROM merchants
               WHERE credit_code IS NOT NULL GROUP BY 1) m
-        WHERE s.credit_code IS NOT NULL AND s.credit_code = m.credit_code""")
-    con.execute(f"""UPDATE {table} s SET merchant_id = m.merchant_id
+        WHERE s.credit_code IS NOT NULL AND s.credit_code = m.credit_code""",
+        "UPDATE " + t + """ s SET merchant_id = m.merchant_id
         FROM (SELECT name, min(merchant_id) AS merchant_id FROM merchants GROUP BY 1) m
-        WHERE s.merchant_id IS NULL AND s.{name_col} = m.name""")
+        WHERE s.merchant_id IS NULL AND s.""" + n + " = m.name")
+    for t, n in (("staging_complaints", "merchant_name"), ("staging_returns", "store_name"),
+                 ("staging_register", "name"), ("staging_demo", "name"))
+}
 
 
 def _write_complaints(con, df: pd.DataFrame) -> tuple[int, int]:
@@ -964,7 +975,7 @@ def _write_complaints(con, df: pd.DataFrame) -> tuple[int, int]:
     upd = _one(con, "SELECT count(*) FROM complaints WHERE reg_no IN (SELECT reg_no FROM staging_complaints)",
                     )
     con.execute("DELETE FROM complaints WHERE reg_no IN (SELECT reg_no FROM staging_complaints)")
-    con.execute(f"INSERT INTO complaints {build.derived_select('staging_complaints')}")
+    build.insert_complaints(con, "staging_complaints")
     con.execute("DROP TABLE staging_complaints")
     return len(df) - upd, upd
 
@@ -978,10 +989,38 @@ def _write_returns(con, df: pd.DataFrame) -> tuple[int, int]:
     upd = _one(con, "SELECT count(*) FROM returns WHERE return_id IN (SELECT return_id FROM staging_returns)",
                     )
     con.execute("DELETE FROM returns WHERE return_id IN (SELECT return_id FROM staging_returns)")
-    cols = [r[0] for r in con.execute("DESCRIBE returns").fetchall()]
-    con.execute(f"INSERT INTO returns ({', '.join(cols)}) SELECT {', '.join(cols)} FROM staging_returns")
+    con.execute(_INSERT_RETURNS)
     con.execute("DROP TABLE staging_returns")
     return len(df) - upd, upd
+
+
+_RETURN_COLS = ("return_id, merchant_id, store_name, credit_code, district_code, purchase_date, return_date, "
+                "goods_category, amount_yuan, result, completed, source")
+_INSERT_RETURNS = "INSERT INTO returns (" + _RETURN_COLS + ") SELECT " + _RETURN_COLS + " FROM staging_returns"
+
+
+def _register_sql(kind: str) -> tuple[str, str]:
+    """UPDATE of known merchants and INSERT of new ones from staging_register, for a register kind
+    (column names come from _REG_DATES, i.e. from code)."""
+    start_f, end_f = _REG_DATES[kind]
+    sets = [start_f + " = s." + start_f, end_f + " = s." + end_f,
+            "credit_code = coalesce(merchants.credit_code, s.credit_code)",
+            "district_code = coalesce(s.district_code, merchants.district_code)",
+            "township = coalesce(s.township, merchants.township)",
+            "industry = coalesce(s.industry, merchants.industry)"]
+    extra = ""
+    if kind == "commit_register":
+        sets.append("return_commit_days = s.return_commit_days")
+        extra = ", return_commit_days"
+    cols = "merchant_id, name, credit_code, district_code, township, industry, " + start_f + ", " + end_f + extra
+    update = ("UPDATE merchants SET " + ", ".join(sets) + " FROM staging_register s "
+              "WHERE merchants.merchant_id = s.merchant_id")
+    insert = ("INSERT INTO merchants (" + cols + ") SELECT " + cols +
+              " FROM staging_register WHERE merchant_id IN (SELECT mid FROM im_ids)")
+    return update, insert
+
+
+_REGISTER_SQL = {kind: _register_sql(kind) for kind in _REG_DATES}
 
 
 def _new_ids(prefix: str, keys) -> list[str]:
@@ -996,27 +1035,15 @@ def _write_merchants(con, kind: str, df: pd.DataFrame) -> tuple[int, int]:
     _sync_staging(con, "staging_register", df, types)
     _link_merchants(con, "staging_register", "name")
     upd = _one(con, "SELECT count(*) FROM staging_register WHERE merchant_id IS NOT NULL")
-    sets = [f"{start_f} = s.{start_f}", f"{end_f} = s.{end_f}",
-            "credit_code = coalesce(merchants.credit_code, s.credit_code)",
-            "district_code = coalesce(s.district_code, merchants.district_code)",
-            "township = coalesce(s.township, merchants.township)",
-            "industry = coalesce(s.industry, merchants.industry)"]
-    if kind == "commit_register":
-        sets.append("return_commit_days = s.return_commit_days")
-    con.execute(f"UPDATE merchants SET {', '.join(sets)} FROM staging_register s "
-                "WHERE merchants.merchant_id = s.merchant_id")
+    update_sql, insert_sql = _REGISTER_SQL[kind]
+    con.execute(update_sql)
     new = con.execute("SELECT rowid, coalesce(credit_code, name) FROM staging_register WHERE merchant_id IS NULL").fetchall()
     if new:
         ids = pd.DataFrame({"rid": [r[0] for r in new], "mid": _new_ids("IM", [r[1] for r in new])})
         con.register("im_ids", ids)
         try:
             con.execute("UPDATE staging_register s SET merchant_id = i.mid FROM im_ids i WHERE s.rowid = i.rid")
-            extra = ", return_commit_days" if kind == "commit_register" else ""
-            con.execute(f"""INSERT INTO merchants (merchant_id, name, credit_code, district_code, township, industry,
-                            {start_f}, {end_f}{extra})
-                            SELECT merchant_id, name, credit_code, district_code, township, industry, {start_f},
-                                   {end_f}{extra}
-                            FROM staging_register WHERE merchant_id IN (SELECT mid FROM im_ids)""")
+            con.execute(insert_sql)
         finally:
             con.unregister("im_ids")
     con.execute("DROP TABLE staging_register")

@@ -354,45 +354,55 @@ def unit_metrics(con, f: Filters, level: str = "county", conf: float = 0.95) -> 
         df = _add_intervals(df, rows, ["district_code"], conf)
     else:
         ref = _townships(con, f)
-        named = rows[rows["township"].notna() & (rows["township"] != "")]
+        df = township_table(rows, ref, dist, conf)
+    return finish_units(df)
+
+
+def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
+    """Township units from the complaint rows (``_complaint_rows``), every township of ``ref``
+    (district_code, township) included, with intervals. ``dist`` is district_summary's frame."""
+    named = rows[rows["township"].notna() & (rows["township"] != "")]
+    cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
+            "median_days", "recovered_yuan"]
+    if len(named):
         g = named.groupby(["district_code", "township"])
-        cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
-                "median_days", "recovered_yuan"]
-        if len(named):
-            g = named.groupby(["district_code", "township"])
-            agg = pd.DataFrame({
-                "complaints": g.size(),
-                "closed": g["closed"].sum(),
-                "on_time": g["on_time"].sum(),
-                "on_time_base": g["on_time_base"].sum(),
-                "odr": g["is_odr"].sum(),
-                "recovered_yuan": g["recovered"].sum(),
-            })
-            # linear-interpolation median of closed complaints, as quantile_cont (METRICS.md)
-            agg["median_days"] = (named[named["closed"]].groupby(["district_code", "township"])
-                                  ["resolution_days"].quantile(0.5))
-            agg = agg.reset_index()[cols]
-        else:
-            agg = pd.DataFrame(columns=cols)
-        df = ref.merge(agg, on=["district_code", "township"], how="outer")
-        names = dist.set_index("code")
-        df = df[df["district_code"].isin(names.index)].copy()
-        for c in ("complaints", "closed", "on_time", "on_time_base", "odr", "recovered_yuan"):
-            df[c] = pd.to_numeric(df[c]).fillna(0)
-        for c in ("complaints", "closed", "on_time", "on_time_base", "odr"):
-            df[c] = df[c].astype(int)
-        df["median_days"] = pd.to_numeric(df["median_days"])
-        df["name"] = df["township"]
-        df["name_en"] = df["township"]
-        df["short_name"] = df["township"]
-        df["county"] = df["district_code"].map(names["short_name"])
-        df["county_en"] = df["district_code"].map(names["name_en"])
-        df["population"] = np.nan
-        df["returns"] = np.nan
-        df["stores"] = np.nan
-        df.insert(0, "unit", df["district_code"] + "|" + df["township"])
-        df = df.sort_values(["district_code", "township"]).reset_index(drop=True)
-        df = _add_intervals(df, named, ["district_code", "township"], conf)
+        agg = pd.DataFrame({
+            "complaints": g.size(),
+            "closed": g["closed"].sum(),
+            "on_time": g["on_time"].sum(),
+            "on_time_base": g["on_time_base"].sum(),
+            "odr": g["is_odr"].sum(),
+            "recovered_yuan": g["recovered"].sum(),
+        })
+        # linear-interpolation median of closed complaints, as quantile_cont (METRICS.md)
+        agg["median_days"] = (named[named["closed"]].groupby(["district_code", "township"])
+                              ["resolution_days"].quantile(0.5))
+        agg = agg.reset_index()[cols]
+    else:
+        agg = pd.DataFrame(columns=cols)
+    df = ref.merge(agg, on=["district_code", "township"], how="outer")
+    names = dist.set_index("code")
+    df = df[df["district_code"].isin(names.index)].copy()
+    for c in ("complaints", "closed", "on_time", "on_time_base", "odr", "recovered_yuan"):
+        df[c] = pd.to_numeric(df[c]).fillna(0)
+    for c in ("complaints", "closed", "on_time", "on_time_base", "odr"):
+        df[c] = df[c].astype(int)
+    df["median_days"] = pd.to_numeric(df["median_days"])
+    df["name"] = df["township"]
+    df["name_en"] = df["township"]
+    df["short_name"] = df["township"]
+    df["county"] = df["district_code"].map(names["short_name"])
+    df["county_en"] = df["district_code"].map(names["name_en"])
+    df["population"] = np.nan
+    df["returns"] = np.nan
+    df["stores"] = np.nan
+    df.insert(0, "unit", df["district_code"] + "|" + df["township"])
+    df = df.sort_values(["district_code", "township"]).reset_index(drop=True)
+    return _add_intervals(df, named, ["district_code", "township"], conf)
+
+
+def finish_units(df: pd.DataFrame) -> pd.DataFrame:
+    """Sample sizes and small-sample marks of every metric; recovered yuan to two decimals."""
     for m in METRIC_KEYS:
         # the sample size behind the value: the event count for Poisson rates, else the denominator
         size = df[f"{m}_num"] if KINDS[m] == "poisson" else df[f"{m}_den"]

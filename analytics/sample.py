@@ -499,7 +499,7 @@ def fill(con, rows: int | None = None, seed: int = SEED, progress=None) -> None:
         c = c.drop(columns=["i"])
         c["source"] = "sample"
         con.register("complaints_sample_chunk", c)
-        con.execute(f"INSERT INTO complaints {build.derived_select('complaints_sample_chunk')}")
+        build.insert_complaints(con, "complaints_sample_chunk")
         con.unregister("complaints_sample_chunk")
         done += k
         part += 1

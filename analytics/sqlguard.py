@@ -51,6 +51,8 @@ GUARD_CONFIG = {
     "memory_limit": "1GB",
 }
 LOCKDOWN = {"enable_external_access": False, "lock_configuration": True}
+# the statements that apply it, in order (lock_configuration last)
+LOCKDOWN_SQL = tuple(f"SET {k} = {str(v).lower()}" for k, v in LOCKDOWN.items())
 
 ALLOWED_TABLES = frozenset(TABLE_ORDER)
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
@@ -133,8 +135,8 @@ def connect_guarded(path) -> duckdb.DuckDBPyConnection:
     try:
         con.execute(_ATTACH_SQL, [str(p)])
         con.execute(_USE_SQL)
-        for k, v in LOCKDOWN.items():         # lock_configuration last
-            con.execute(f"SET {k} = {str(v).lower()}")
+        for stmt in LOCKDOWN_SQL:             # lock_configuration last
+            con.execute(stmt)
         locked = dict(con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN "
                                   "('enable_external_access', 'lock_configuration')").fetchall())
         if locked != {"enable_external_access": "false", "lock_configuration": "true"}:
@@ -166,8 +168,8 @@ def _parser() -> duckdb.DuckDBPyConnection:
     with _lock:
         if _parser_con is None:
             _parser_con = duckdb.connect(":memory:", config=dict(GUARD_CONFIG))
-            for k, v in LOCKDOWN.items():
-                _parser_con.execute(f"SET {k} = {str(v).lower()}")
+            for stmt in LOCKDOWN_SQL:
+                _parser_con.execute(stmt)
         return _parser_con.cursor()
 
 

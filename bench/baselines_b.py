@@ -597,46 +597,8 @@ def unit_metrics(t: B.Tables, f: Filters, level: str = "county", conf: float = 0
         tw = table(t, "townships")
         ref = tw.loc[_in_districts(tw, f), ["district_code", "name"]].rename(columns={"name": "township"})
         ref = ref.sort_values(["district_code", "township"]).reset_index(drop=True)
-        named = rows[rows["township"].notna() & (rows["township"] != "")]
-        cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
-                "median_days", "recovered_yuan"]
-        if len(named):
-            g = named.groupby(["district_code", "township"])
-            agg = pd.DataFrame({
-                "complaints": g.size(), "closed": g["closed"].sum(), "on_time": g["on_time"].sum(),
-                "on_time_base": g["on_time_base"].sum(), "odr": g["is_odr"].sum(),
-                "recovered_yuan": g["recovered"].sum(),
-            })
-            agg["median_days"] = (named[named["closed"]].groupby(["district_code", "township"])
-                                  ["resolution_days"].quantile(0.5))
-            agg = agg.reset_index()[cols]
-        else:
-            agg = pd.DataFrame(columns=cols)
-        df = ref.merge(agg, on=["district_code", "township"], how="outer")
-        names = dist.set_index("code")
-        df = df[df["district_code"].isin(names.index)].copy()
-        for c in ("complaints", "closed", "on_time", "on_time_base", "odr", "recovered_yuan"):
-            df[c] = pd.to_numeric(df[c]).fillna(0)
-        for c in ("complaints", "closed", "on_time", "on_time_base", "odr"):
-            df[c] = df[c].astype(int)
-        df["median_days"] = pd.to_numeric(df["median_days"])
-        df["name"] = df["township"]
-        df["name_en"] = df["township"]
-        df["short_name"] = df["township"]
-        df["county"] = df["district_code"].map(names["short_name"])
-        df["county_en"] = df["district_code"].map(names["name_en"])
-        df["population"] = np.nan
-        df["returns"] = np.nan
-        df["stores"] = np.nan
-        df.insert(0, "unit", df["district_code"] + "|" + df["township"])
-        df = df.sort_values(["district_code", "township"]).reset_index(drop=True)
-        df = R._add_intervals(df, named, ["district_code", "township"], conf)
-    for m_ in R.METRIC_KEYS:
-        size = df[f"{m_}_num"] if R.KINDS[m_] == "poisson" else df[f"{m_}_den"]
-        df[f"{m_}_n"] = size.astype(float)
-        df[f"{m_}_small"] = df[m_].notna() & (size.astype(float) < R.SMALL_N)
-    df["recovered_yuan"] = df["recovered_yuan"].astype(float).round(2)
-    return df
+        df = R.township_table(rows, ref, dist, conf)
+    return R.finish_units(df)
 
 
 def township_coverage(t: B.Tables, f: Filters) -> dict:

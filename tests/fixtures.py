@@ -100,7 +100,7 @@ def make_db(path: Path, complaints=(), merchants=(), returns=(), demo_units=(), 
             sel = ", ".join(f"CAST({c} AS {casts[c]}) AS {c}" if c in casts else f"CAST({c} AS VARCHAR) AS {c}"
                             for c in build.COMPLAINT_RAW_COLUMNS + ["source"])
             con.execute(f"CREATE TEMP TABLE staging_complaints AS SELECT {sel} FROM fixture_raw")
-            con.execute(f"INSERT INTO complaints {build.derived_select('staging_complaints')}")
+            build.insert_complaints(con, "staging_complaints")
             con.execute("DROP TABLE staging_complaints")
             con.unregister("fixture_raw")
         _insert(con, "merchants", list(merchants), MERCHANT_DEFAULTS)
