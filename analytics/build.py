@@ -98,20 +98,20 @@ _AGG_RETURNS_SQL = """
 """
 
 
-AGG_LAYOUT = "2"   # bump when the aggregate tables change shape: older files use the plain queries
+# The fast-path tables of this module (see analytics/aggregates.py).
+AGGREGATES = {"agg_complaints": _AGG_SQL, "agg_returns": _AGG_RETURNS_SQL}
 
 
 def agg_stamp(data_version: str | None) -> str | None:
     """The ``agg_for`` meta value that marks aggregates as built for ``data_version``."""
-    return f"{data_version}|agg{AGG_LAYOUT}" if data_version else None
+    from . import aggregates
+    return aggregates.stamp(data_version)
 
 
 def refresh_aggregates(con) -> None:
     """Rebuild the pre-aggregated tables; call after any change to complaints or returns."""
-    con.execute(_AGG_SQL)
-    con.execute(_AGG_RETURNS_SQL)
-    version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
-    set_meta(con, agg_for=agg_stamp(version[0] if version else None))
+    from . import aggregates
+    aggregates.refresh(con)
 
 
 def insert_complaints(con, src: str) -> None:

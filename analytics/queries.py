@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import build
+from . import aggregates
 from . import metrics as M
 from .db import query, rows, scalar
 from .filters import FACET_COLUMNS, Filters, complaint_where, district_where
@@ -50,8 +50,7 @@ def _agg_usable(con, f: Filters) -> bool:
     built for the current data version."""
     if f.status != "all" or f.merchant or any(getattr(f, name) for name in FACET_COLUMNS):
         return False
-    m = dict(rows(con, "SELECT key, value FROM meta WHERE key IN ('agg_for', 'data_version')"))
-    return bool(m.get("agg_for")) and m.get("agg_for") == build.agg_stamp(m.get("data_version"))
+    return aggregates.usable(con)
 
 
 def _agg_where(f: Filters, *, period: bool = True, districts: bool = True) -> tuple[str, list]:

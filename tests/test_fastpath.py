@@ -96,3 +96,34 @@ def test_returns_fast_path_counts_stores_like_the_plain_query(tmp_path):
     assert queries.returns_summary(c, Filters(D("2024-02-01"), D("2024-02-29"))) == {
         "count": 4, "amount_yuan": 100.0, "stores": 2, "completion_rate": 0.75}
     c.close()
+
+
+def test_aggregates_built_by_older_code_are_not_used(sample_db, tmp_path, monkeypatch):
+    """The stamp hashes every aggregate statement: a file built before a table changed shape is
+    answered by the plain queries until it is rebuilt."""
+    from analytics import aggregates
+    p = tmp_path / "old-code.duckdb"
+    shutil.copy(sample_db, p)
+    con = db.connect(p)
+    f = Filters(D("2023-01-01"), D("2024-03-14"))
+    assert aggregates.usable(con) and queries._agg_usable(con, f)
+    changed = dict(build.AGGREGATES)
+    changed["agg_complaints"] = changed["agg_complaints"] + " -- a new column"
+    monkeypatch.setattr(build, "AGGREGATES", changed)
+    monkeypatch.setattr(aggregates, "_layout", None)
+    assert not queries._agg_usable(con, f)
+    want = queries.complaint_kpis(con, f, fast=False)
+    _eq(queries.complaint_kpis(con, f), want)              # answered by the plain query
+    aggregates.refresh(con)
+    assert queries._agg_usable(con, f)
+    _eq(queries.complaint_kpis(con, f), want)
+    con.close()
+    monkeypatch.setattr(aggregates, "_layout", None)
+
+
+def test_every_aggregate_table_is_declared_once():
+    from analytics import aggregates
+    t = aggregates.tables()
+    assert {"agg_complaints", "agg_returns"} <= set(t)
+    for name, sql in t.items():
+        assert f"CREATE OR REPLACE TABLE {name} AS" in " ".join(sql.split()), name

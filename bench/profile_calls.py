@@ -1,0 +1,71 @@
+"""Per-call timings of the pages' analytics calls: which query makes a page slow.
+
+    python bench/profile_calls.py --db bench/out/bench-10000000.duckdb --pages trends resolution
+    python bench/profile_calls.py --db my-copy.duckdb --refresh      # rebuild aggregates first
+
+The calls each page makes are recorded once by an AppTest run of the real pages (as
+bench/bench.py does) and kept in bench/out/calls-<db name>.pkl; ``--record`` records them again
+(needed when a page starts calling something different). Each call is then run once to warm up
+and timed as the median of ``--repeat`` runs on a read-only connection, uncached.
+"""
+from __future__ import annotations
+
+import argparse
+import pickle
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--db", required=True, type=Path)
+    ap.add_argument("--pages", nargs="+")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--record", action="store_true", help="record the pages' calls again")
+    ap.add_argument("--refresh", action="store_true", help="rebuild the aggregate tables first")
+    a = ap.parse_args(argv)
+    from analytics import db as adb
+    if a.refresh:
+        from analytics import aggregates
+        t0 = time.perf_counter()
+        con = adb.connect(a.db)
+        aggregates.refresh(con)
+        con.close()
+        print(f"aggregates rebuilt in {time.perf_counter() - t0:.1f} s")
+    cache = ROOT / "bench" / "out" / f"calls-{a.db.stem}.pkl"
+    if cache.exists() and not a.record:
+        calls = pickle.loads(cache.read_bytes())
+    else:
+        from bench.bench import record_pages
+        calls = record_pages(a.db)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_bytes(pickle.dumps(calls))
+    con = adb.connect(a.db, read_only=True)
+    for page, cs in calls.items():
+        if a.pages and page not in a.pages:
+            continue
+        total = 0.0
+        print(f"== {page}")
+        for fn, args, kw in cs:
+            fn(con, *args, **kw)
+            ts = []
+            for _ in range(a.repeat):
+                t0 = time.perf_counter()
+                fn(con, *args, **kw)
+                ts.append(time.perf_counter() - t0)
+            ms = statistics.median(ts) * 1000
+            total += ms
+            extra = ", ".join(f"{k}={v!r}" for k, v in kw.items())
+            print(f"  {ms:8.1f} ms  {fn.__module__}.{fn.__name__}({extra})")
+        print(f"  {total:8.1f} ms  total")
+    con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
