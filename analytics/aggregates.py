@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 
-from .db import rows
+from .db import meta
 
 # Modules that may declare AGGREGATES, in build order (a later table may read an earlier one).
 _MODULES = ("analytics.build", "analytics.trends", "analytics.resolution", "analytics.programmes",
@@ -65,5 +65,5 @@ def refresh(con) -> None:
 
 def usable(con) -> bool:
     """True while the aggregate tables were built for the current data version and code."""
-    m = dict(rows(con, "SELECT key, value FROM meta WHERE key IN ('agg_for', 'data_version')"))
+    m = meta(con)
     return bool(m.get("agg_for")) and m.get("agg_for") == stamp(m.get("data_version"))

@@ -181,5 +181,37 @@ def scalar(con, sql: str, params=None, time_limit: float | None = DEFAULT_TIME_L
     return _run(con, sql, params, time_limit, one)
 
 
+_memos: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict]" = weakref.WeakKeyDictionary()
+_memos_lock = threading.Lock()
+MEMO_KEYS = 32   # per connection: a handful of small reference lookups, never query results
+
+
+def memoised(con, key: str, compute):
+    """``compute()``, remembered per read-only snapshot for small reference lookups (meta,
+    districts, coverage) that every page asks for several times.
+
+    Only connections from :func:`shared` are memoised: they read one version of the file, and
+    :func:`shared` opens a new connection (with an empty memo) when the file is replaced, so the
+    memo can never outlive the data it describes. Other connections (writers, tests) compute every
+    time. At most ``MEMO_KEYS`` entries per connection. DataFrames are returned as copies."""
+    if con not in _attached:
+        return compute()
+    with _memos_lock:
+        memo = _memos.setdefault(con, {})
+        hit = key in memo
+        value = memo.get(key)
+    if not hit:
+        value = compute()
+        with _memos_lock:
+            if len(memo) < MEMO_KEYS:
+                memo[key] = value
+    if isinstance(value, pd.DataFrame):
+        return value.copy()
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
 def meta(con) -> dict[str, str]:
-    return dict(rows(con, "SELECT key, value FROM meta"))
+    """The ``meta`` table as a dict (memoised per read-only snapshot)."""
+    return memoised(con, "meta", lambda: dict(rows(con, "SELECT key, value FROM meta")))

@@ -10,7 +10,7 @@ import pandas as pd
 
 from . import aggregates
 from . import metrics as M
-from .db import query, rows, scalar
+from .db import memoised, meta, query, rows, scalar
 from .filters import FACET_COLUMNS, Filters, complaint_where, district_where
 
 
@@ -21,7 +21,11 @@ def data_coverage(con) -> tuple[dt.date | None, dt.date | None]:
 
     Both come from ``meta`` (``data_from``, ``as_of``: set by the sample and by imports) when
     present, else from the complaints themselves (the latest received or closed date)."""
-    m = dict(rows(con, "SELECT key, value FROM meta WHERE key IN ('data_from', 'as_of')"))
+    return memoised(con, "data_coverage", lambda: _data_coverage(con))
+
+
+def _data_coverage(con) -> tuple[dt.date | None, dt.date | None]:
+    m = meta(con)
     if m.get("data_from") and m.get("as_of"):
         return dt.date.fromisoformat(m["data_from"]), dt.date.fromisoformat(m["as_of"])
     first, last = rows(con, """
@@ -35,12 +39,13 @@ def data_coverage(con) -> tuple[dt.date | None, dt.date | None]:
 
 
 def is_sample(con) -> bool:
-    return scalar(con, "SELECT value FROM meta WHERE key = 'dataset'") == "sample"
+    return meta(con).get("dataset") == "sample"
 
 
 def districts(con) -> pd.DataFrame:
     """All districts, in code order. Columns: code, name, short_name, name_en, population."""
-    return query(con, "SELECT code, name, short_name, name_en, population FROM districts ORDER BY code")
+    return memoised(con, "districts", lambda: query(
+        con, "SELECT code, name, short_name, name_en, population FROM districts ORDER BY code"))
 
 
 # --- fast path: pre-aggregated complaints ---------------------------------------------------

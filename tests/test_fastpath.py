@@ -127,3 +127,33 @@ def test_every_aggregate_table_is_declared_once():
     assert {"agg_complaints", "agg_returns"} <= set(t)
     for name, sql in t.items():
         assert f"CREATE OR REPLACE TABLE {name} AS" in " ".join(sql.split()), name
+
+
+def test_reference_memo_follows_the_file(sample_db, tmp_path):
+    """meta/districts/coverage are remembered per read-only snapshot only: replacing the file
+    (as imports do) gives a new connection with fresh answers; writers are never memoised."""
+    p = tmp_path / "memo.duckdb"
+    shutil.copy(sample_db, p)
+    con = db.shared(p)
+    assert db.meta(con)["dataset"] == "sample"
+    d = queries.districts(con)
+    d.loc[0, "name"] = "changed by a caller"
+    assert queries.districts(con).loc[0, "name"] != "changed by a caller"
+    first = queries.data_coverage(con)
+
+    staged = tmp_path / "staged.duckdb"
+    shutil.copy(sample_db, staged)
+    w = db.connect(staged)
+    build.set_meta(w, dataset="imported", data_from="2023-01-01")
+    assert db.meta(w)["dataset"] == "imported"            # writer: not memoised
+    build.set_meta(w, dataset="imported-2")
+    assert db.meta(w)["dataset"] == "imported-2"
+    w.close()
+    import os
+    os.replace(staged, p)
+    con2 = db.shared(p)
+    assert con2 is not con
+    assert db.meta(con2)["dataset"] == "imported-2"
+    assert queries.data_coverage(con2) == (D("2023-01-01"), first[1])
+    assert not queries.is_sample(con2)
+    db.reset_shared()
