@@ -8,8 +8,8 @@ For each size N it builds ``bench/out/bench-N.duckdb`` with ``python -m analytic
 
 1. records, for every page, the analytics calls the page makes (AppTest run of the real page with
    ``ui.data.RECORDER``; the frame's own calls included) with its default filters;
-2. replays them directly on a read-only connection, uncached: one warm-up, then the median of
-   ``--repeat`` runs;
+2. replays them directly on the app's read-only connection (``analytics.db.shared``), without
+   the page caches: one warm-up, then the median of ``--repeat`` runs;
 3. answers the same calls with pandas on all tables loaded in memory (bench/baselines.py) — checked
    to give the same numbers — and times them the same way;
 4. starts the real app server on the database and, in Chromium, measures cold start (process start
@@ -125,7 +125,7 @@ def measure_queries(db: Path, calls: dict, repeat: int) -> tuple[list[dict], dic
 
     from analytics import db as adb
     from bench.baselines import BASELINES, Tables
-    con = adb.connect(db, read_only=True)
+    con = adb.shared(db)          # the connection the app uses (read-only snapshot)
     rows = []
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t0 = time.perf_counter()
@@ -150,7 +150,7 @@ def measure_queries(db: Path, calls: dict, repeat: int) -> tuple[list[dict], dic
             row["pandas_ms"] = p * 1000
             row["ratio"] = p / duck if duck else None
         rows.append(row)
-    con.close()
+    adb.reset_shared()
     return rows, info
 
 

@@ -6,7 +6,7 @@
 The calls each page makes are recorded once by an AppTest run of the real pages (as
 bench/bench.py does) and kept in bench/out/calls-<db name>.pkl; ``--record`` records them again
 (needed when a page starts calling something different). Each call is then run once to warm up
-and timed as the median of ``--repeat`` runs on a read-only connection, uncached.
+and timed as the median of ``--repeat`` runs on the app's read-only connection, without page caches.
 """
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ def main(argv=None) -> int:
         calls = record_pages(a.db)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(pickle.dumps(calls))
-    con = adb.connect(a.db, read_only=True)
+    con = adb.shared(a.db)
     for page, cs in calls.items():
         if a.pages and page not in a.pages:
             continue
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
             extra = ", ".join(f"{k}={v!r}" for k, v in kw.items())
             print(f"  {ms:8.1f} ms  {fn.__module__}.{fn.__name__}({extra})")
         print(f"  {total:8.1f} ms  total")
-    con.close()
+    adb.reset_shared()
     return 0
 
 
