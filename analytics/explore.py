@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from . import aggregates
 from .db import query, rows, scalar
-from .filters import Filters, complaint_where
+from .filters import FACET_COLUMNS, Filters, complaint_where
+from .queries import _agg_where as _global_where
 
 EXPORT_CAP = 100_000
 PAGE_SIZES = (25, 50, 100, 200)
@@ -54,35 +56,99 @@ _SELECT = """
     c.resolution_days, c.resolution_wdays, c.deadline_date, c.source"""
 
 
-def facet_counts(con, f: Filters) -> pd.DataFrame:
+# --- fast path: complaints counted per facet value (see analytics/aggregates.py) ---------------
+
+# Facets whose values the aggregate holds and that a filter may restrict (the others — route,
+# districts, status — are columns of its grain).
+_VALUE_FACETS = tuple(name for name in FACETS if name in FACET_COLUMNS)
+_GRAIN = "c.received_date, c.district_code, c.is_odr, c.closed_date IS NOT NULL AS closed"
+
+# agg_explore_facets: grain (facet, value, received_date, district_code, is_odr, closed) for every
+# facet of FACETS, built with the same value expressions; n = complaints. The rows of one facet
+# count each complaint with a non-empty value of that facet once (route: every complaint).
+# agg_explore_values: grain (facet, value) for the value facets, total = complaints (all periods).
+AGGREGATES = {
+    "agg_explore_facets": "CREATE OR REPLACE TABLE agg_explore_facets AS " + " UNION ALL ".join(
+        f"""SELECT '{name}' AS facet, {expr} AS value, {_GRAIN}, count(*)::BIGINT AS n
+            FROM complaints c WHERE c.appeal_type = '投诉' AND {expr} IS NOT NULL GROUP BY ALL"""
+        for name, (expr, _) in FACETS.items()) + " ORDER BY received_date, facet",
+    "agg_explore_values": f"""CREATE OR REPLACE TABLE agg_explore_values AS
+        SELECT facet, value, sum(n)::BIGINT AS total FROM agg_explore_facets
+        WHERE facet IN ({", ".join(f"'{name}'" for name in _VALUE_FACETS)}) GROUP BY ALL""",
+}
+
+
+def _agg_rows(f: Filters, facet: str | None = None) -> tuple[str, list] | None:
+    """WHERE clause over ``agg_explore_facets a`` selecting the rows of one facet that count the
+    complaints of ``f`` (each once, by its value of that facet), or None when ``f`` needs the
+    complaints table: a merchant or township filter, value filters on more than one facet, or
+    (when ``facet`` is given) on a facet other than ``facet``. Without ``facet``: the filtered
+    value facet, else route (whose rows hold every complaint)."""
+    if f.merchant or f.townships:
+        return None
+    used = [name for name in _VALUE_FACETS if getattr(f, name)]
+    if facet is None:
+        if len(used) > 1:
+            return None
+        facet = used[0] if used else "route"
+    elif set(used) - {facet}:
+        return None
+    where, params = _global_where(f)
+    parts = [where, "a.facet = ?"]
+    params.append(facet)
+    if f.status != "all":
+        parts.append("a.closed" if f.status == "closed" else "NOT a.closed")
+    values = getattr(f, facet) if facet in _VALUE_FACETS else ()
+    if values:
+        parts.append(f"a.value IN ({', '.join('?' for _ in values)})")
+        params += list(values)
+    return " AND ".join(parts), params
+
+
+def _agg_usable(con, fast: bool) -> bool:
+    return fast and aggregates.usable(con)
+
+
+def facet_counts(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Counts of complaints per facet value under ``f``, each facet counted with every OTHER
     restriction of ``f`` applied and its own left out.
 
     Grain: one row per (facet, value) with at least one complaint; empty values are left out.
-    Columns: facet (a key of FACETS), value (text), n (complaints)."""
+    Columns: facet (a key of FACETS), value (text), n (complaints). A facet is counted from
+    agg_explore_facets when its other restrictions allow (``fast=False``: always from complaints)."""
+    usable = _agg_usable(con, fast)
     parts, params = [], []
     for name, (expr, clear) in FACETS.items():
-        where, p = complaint_where(f.with_(**clear))
-        parts.append(f"SELECT '{name}' AS facet, {expr} AS value, count(*) AS n "
-                     f"FROM complaints c WHERE {where} AND {expr} IS NOT NULL GROUP BY 2")
+        g = f.with_(**clear)
+        agg = _agg_rows(g, name) if usable else None
+        if agg is not None:
+            where, p = agg
+            parts.append(f"SELECT '{name}' AS facet, a.value, sum(a.n)::BIGINT AS n "
+                         f"FROM agg_explore_facets a WHERE {where} GROUP BY 2")
+        else:
+            where, p = complaint_where(g)
+            parts.append(f"SELECT '{name}' AS facet, {expr} AS value, count(*) AS n "
+                         f"FROM complaints c WHERE {where} AND {expr} IS NOT NULL GROUP BY 2")
         params += p
     df = query(con, " UNION ALL ".join(parts) + " ORDER BY facet, n DESC, value", params)
     df["n"] = df["n"].astype("int64")
     return df
 
 
-def facet_values(con) -> pd.DataFrame:
+def facet_values(con, *, fast: bool = True) -> pd.DataFrame:
     """Every value each facet can take in the database (all complaints, any period), most frequent
     first: the stable option lists of the facet controls.
 
     Columns: facet, value, total (complaints with this value, all periods)."""
-    parts = []
-    for name, (expr, _) in FACETS.items():
-        if name in ("route", "status", "districts"):
-            continue
-        parts.append(f"SELECT '{name}' AS facet, {expr} AS value, count(*) AS total FROM complaints c "
-                     f"WHERE c.appeal_type = '投诉' AND {expr} IS NOT NULL GROUP BY 2")
-    df = query(con, " UNION ALL ".join(parts) + " ORDER BY facet, total DESC, value")
+    if _agg_usable(con, fast):
+        df = query(con, "SELECT facet, value, total FROM agg_explore_values ORDER BY facet, total DESC, value")
+    else:
+        parts = []
+        for name in _VALUE_FACETS:
+            expr = FACETS[name][0]
+            parts.append(f"SELECT '{name}' AS facet, {expr} AS value, count(*) AS total FROM complaints c "
+                         f"WHERE c.appeal_type = '投诉' AND {expr} IS NOT NULL GROUP BY 2")
+        df = query(con, " UNION ALL ".join(parts) + " ORDER BY facet, total DESC, value")
     fixed = [("route", "odr"), ("route", "traditional"), ("status", "open"), ("status", "closed")]
     codes = [("districts", c) for (c,) in rows(con, "SELECT code FROM districts ORDER BY code")]
     extra = pd.DataFrame(fixed + codes, columns=["facet", "value"]).assign(total=0)
@@ -91,8 +157,12 @@ def facet_values(con) -> pd.DataFrame:
     return out
 
 
-def record_count(con, f: Filters) -> int:
+def record_count(con, f: Filters, *, fast: bool = True) -> int:
     """Number of complaints under ``f``."""
+    agg = _agg_rows(f) if _agg_usable(con, fast) else None
+    if agg is not None:
+        where, params = agg
+        return int(scalar(con, f"SELECT coalesce(sum(a.n), 0) FROM agg_explore_facets a WHERE {where}", params))
     where, params = complaint_where(f)
     return int(scalar(con, f"SELECT count(*) FROM complaints c WHERE {where}", params))
 
@@ -105,19 +175,27 @@ def _order(sort: str, descending: bool) -> str:
 
 
 def records(con, f: Filters, sort: str = "received", descending: bool = True, limit: int = 50,
-            offset: int = 0) -> pd.DataFrame:
+            offset: int = 0, *, fast: bool = True) -> pd.DataFrame:
     """The complaints under ``f``, one row per complaint, sorted by ``sort`` (a key of SORTS; ties
     broken by registration number, so pages never overlap), ``limit`` rows from ``offset``.
 
-    Columns: RECORD_COLUMNS (times local, money in yuan, days as integers; status open/closed)."""
+    Columns: RECORD_COLUMNS (times local, money in yuan, days as integers; status open/closed).
+    The page's rows are found by a scan of the filter and sort columns only, then read in full by
+    row id (``fast=False``: one query sorting the full rows)."""
     limit = max(0, min(int(limit), EXPORT_CAP + 1))
     offset = max(0, int(offset))
     where, params = complaint_where(f)
+    order = _order(sort, descending)
+    if fast:
+        rows_of = f"""c.rowid IN (SELECT c.rowid FROM complaints c WHERE {where}
+                                  ORDER BY {order} LIMIT ? OFFSET ?)"""
+        paging = ""
+    else:
+        rows_of, paging = where, "LIMIT ? OFFSET ?"
     sql = f"""SELECT {_SELECT}
         FROM complaints c LEFT JOIN districts d ON d.code = c.district_code
-        WHERE {where}
-        ORDER BY {_order(sort, descending)}
-        LIMIT ? OFFSET ?"""
+        WHERE {rows_of}
+        ORDER BY {order} {paging}"""
     return query(con, sql, params + [limit, offset])
 
 
@@ -128,11 +206,20 @@ def export_records(con, f: Filters, sort: str = "received", descending: bool = T
     return records(con, f, sort, descending, limit=cap, offset=0)
 
 
-def monthly_records(con, f: Filters) -> pd.DataFrame:
+def monthly_records(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Complaints under ``f`` per calendar month of receipt (the explore page's overview chart).
 
     Grain: one row per month with at least one complaint. Columns: month (``YYYY-MM``), odr,
     traditional, complaints (counts)."""
+    agg = _agg_rows(f) if _agg_usable(con, fast) else None
+    if agg is not None:
+        where, params = agg
+        return query(con, f"""
+            SELECT strftime(a.received_date, '%Y-%m') AS month,
+                   coalesce(sum(a.n) FILTER (WHERE a.is_odr), 0)::BIGINT AS odr,
+                   coalesce(sum(a.n) FILTER (WHERE NOT a.is_odr), 0)::BIGINT AS traditional,
+                   sum(a.n)::BIGINT AS complaints
+            FROM agg_explore_facets a WHERE {where} GROUP BY 1 ORDER BY 1""", params)
     where, params = complaint_where(f)
     return query(con, f"""
         SELECT strftime(c.received_date, '%Y-%m') AS month,

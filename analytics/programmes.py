@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
+from . import aggregates
 from . import metrics as M
 from .db import query, rows, scalar
 from .filters import Filters, complaint_where, district_where
@@ -52,11 +54,124 @@ ODR_GROUPS = {"district": "m.district_code", "industry": "m.industry"}
 # Per-return amount bins (yuan): [lo, hi); the last bin is open-ended.
 AMOUNT_EDGES = (0, 50, 100, 200, 500, 1000, 2000, 5000)
 
+
+def _amount_bin(edge: str) -> str:
+    """CASE expression: the AMOUNT_EDGES bin of r.amount_yuan, ``edge`` the SQL of each upper edge
+    in turn (``?`` to bind AMOUNT_EDGES[1:], or ``{}`` to write them in)."""
+    case = " ".join(f"WHEN r.amount_yuan < {edge.format(e)} THEN {i}" for i, e in enumerate(AMOUNT_EDGES[1:]))
+    return f"CASE {case} ELSE {len(AMOUNT_EDGES) - 1} END"
+
 FAILED_OUTCOME = "协商不成转办"   # ODR negotiation failed, handed to the traditional route
 ODR_DAYS_LIMIT = 10               # platform rule: an ODR unit handles a dispute in 10 working days
 
 RETURN_KEY = "coalesce(nullif(r.credit_code, ''), r.store_name)"
 MERCHANT_KEY = "coalesce(nullif(m.credit_code, ''), m.name)"
+GOODS_CATEGORY = "coalesce(nullif(trim(r.goods_category), ''), '')"
+
+
+# --- fast path: returns and committed stores with numbered store keys (analytics/aggregates.py) ---
+
+# Every store key of the returns and of the committed merchants, numbered once; both tables below
+# number their keys with this same CTE, so equal keys get equal ids.
+_STORE_IDS = f"""store_ids AS (
+    SELECT store_key, row_number() OVER (ORDER BY store_key)::INTEGER AS store_id FROM (
+        SELECT {RETURN_KEY} AS store_key FROM returns r
+        UNION SELECT {MERCHANT_KEY} FROM merchants m WHERE m.return_commit_date IS NOT NULL))"""
+
+# agg_prog_returns: one row per return (the columns the returns questions read, the store key as
+# an integer, the goods category as GOODS_CATEGORY gives it), in return_date order so that a
+# period reads only its own row groups. prev_date,
+# prev_in_district, prev_in_category: the date of the store's previous return (any district and
+# category / the same district / the same goods category; a same-day return counts as previous
+# for all but one of them). A return dated in a period that starts at ``a`` is the store's first
+# there when that date is null or before ``a``: counting first returns counts distinct stores.
+# agg_prog_committed: one row per merchant that ever committed to no-reason returns.
+# agg_prog_daily: grain (return_date, district_code, bin of AMOUNT_EDGES); n (returns),
+# amount_yuan (yuan), n_completed (completed returns).
+AGGREGATES = {
+    "agg_prog_returns": f"""CREATE OR REPLACE TABLE agg_prog_returns AS WITH {_STORE_IDS},
+        keyed AS (SELECT r.return_date, r.district_code, {GOODS_CATEGORY} AS goods_category, r.amount_yuan,
+                         r.completed, s.store_id
+                  FROM returns r JOIN store_ids s ON s.store_key = {RETURN_KEY})
+        SELECT return_date, district_code, goods_category, amount_yuan, completed, store_id,
+               lag(return_date) OVER (PARTITION BY store_id ORDER BY return_date) AS prev_date,
+               lag(return_date) OVER (PARTITION BY store_id, district_code ORDER BY return_date) AS prev_in_district,
+               lag(return_date) OVER (PARTITION BY store_id, goods_category ORDER BY return_date) AS prev_in_category
+        FROM keyed ORDER BY return_date""",
+    "agg_prog_daily": f"""CREATE OR REPLACE TABLE agg_prog_daily AS
+        SELECT r.return_date, r.district_code, {_amount_bin("{}")} AS bin, count(*)::BIGINT AS n,
+               sum(r.amount_yuan) AS amount_yuan, count(*) FILTER (WHERE r.completed)::BIGINT AS n_completed
+        FROM returns r GROUP BY ALL ORDER BY return_date""",
+    "agg_prog_committed": f"""CREATE OR REPLACE TABLE agg_prog_committed AS WITH {_STORE_IDS}
+        SELECT m.district_code, m.return_commit_date, m.return_withdrawn_date, s.store_id
+        FROM merchants m JOIN store_ids s ON s.store_key = {MERCHANT_KEY}
+        WHERE m.return_commit_date IS NOT NULL""",
+}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the returns questions read: the returns (alias r) and the merchants (alias m) with
+    the store key of each. The fast source has the same columns, numbered keys, and counts
+    distinct stores by their first return of the period where its prev_* columns allow."""
+    returns: str
+    return_key: str
+    category: str           # the goods category of a return ('' when blank)
+    merchants: str
+    merchant_key: str
+    daily: str              # returns, or their counts per day, district and amount bin (alias r)
+    n: str                  # aggregate expressions over ``daily``: returns, completed returns
+    n_completed: str
+    fast: bool = False
+
+    def amount_bin(self, params: list) -> str:
+        """The AMOUNT_EDGES bin of each row of ``daily`` (may append parameters)."""
+        if self.fast:
+            return "r.bin"
+        params += list(AMOUNT_EDGES[1:])
+        return _amount_bin("?")
+
+    def _prev(self, f: Filters, group: str | None) -> str | None:
+        """The prev_* column that marks each store's first return among the selected ones (per
+        district / goods category when ``group`` says so), or None: count distinct keys."""
+        if not self.fast:
+            return None
+        if group == "district" or (group is None and len(f.districts) == 1):
+            return "prev_in_district"
+        if f.districts:
+            return None
+        return "prev_in_category" if group == "category" else "prev_date"
+
+    def stores(self, f: Filters, params: list, group: str | None = None) -> str:
+        """Aggregate expression: distinct stores of the selected returns (of each district or
+        goods category when the query groups by ``group``). May append a parameter."""
+        col = self._prev(f, group)
+        if col is None:
+            return f"count(DISTINCT {self.return_key})"
+        params.append(f.date_from)
+        return f"count(*) FILTER (WHERE r.{col} IS NULL OR r.{col} < ?)"
+
+    def keys(self, f: Filters, params: list) -> str:
+        """SELECT of the distinct store keys (column store_key) with a return in the period."""
+        where = _returns_where(f, params)
+        col = self._prev(f, None)
+        if col is None:
+            return f"SELECT DISTINCT {self.return_key} AS store_key FROM {self.returns} WHERE {where}"
+        params.append(f.date_from)
+        return (f"SELECT {self.return_key} AS store_key FROM {self.returns} WHERE {where} "
+                f"AND (r.{col} IS NULL OR r.{col} < ?)")
+
+
+_PLAIN = _Source("returns r", RETURN_KEY, GOODS_CATEGORY, "merchants m", MERCHANT_KEY,
+                 "returns r", "count(*)", "count(*) FILTER (WHERE r.completed)")
+_FAST = _Source("agg_prog_returns r", "r.store_id", "r.goods_category", "agg_prog_committed m", "m.store_id",
+                "agg_prog_daily r", "sum(r.n)::BIGINT", "sum(r.n_completed)::BIGINT", fast=True)
+
+
+def _source(con, fast: bool) -> _Source:
+    """The aggregates while they are usable (returns questions use no complaint facet), unless
+    ``fast`` is False."""
+    return _FAST if fast and aggregates.usable(con) else _PLAIN
 
 
 def _dates(df: pd.DataFrame, *cols: str) -> pd.DataFrame:
@@ -83,7 +198,7 @@ def _active(alias: str, start: str, end: str) -> str:
 
 # --- no-reason returns --------------------------------------------------------------------------
 
-def returns_series(con, f: Filters, grain: str = "week") -> pd.DataFrame:
+def returns_series(con, f: Filters, grain: str = "week", *, fast: bool = True) -> pd.DataFrame:
     """No-reason returns per day, ISO week or calendar month overlapping the period.
 
     Grain: one row per unit (``grain`` = day / week / month) overlapping [date_from, date_to],
@@ -94,6 +209,7 @@ def returns_series(con, f: Filters, grain: str = "week") -> pd.DataFrame:
     if grain not in GRAINS:
         raise ValueError(f"grain must be one of {tuple(GRAINS)}")
     unit, fmt, step, last = GRAINS[grain]
+    src = _source(con, fast)
     first, as_of = data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, as_of) if as_of else f.date_to
@@ -104,10 +220,9 @@ def returns_series(con, f: Filters, grain: str = "week") -> pd.DataFrame:
             SELECT u::DATE AS start, ({last})::DATE AS "end"
             FROM (SELECT ts::DATE AS u FROM generate_series(date_trunc('{unit}', ?::DATE), ?::DATE, {step}) t(ts))
         ), agg AS (
-            SELECT date_trunc('{unit}', r.return_date)::DATE AS start, count(*) AS returns,
-                   sum(r.amount_yuan)::DOUBLE AS amount_yuan,
-                   count(*) FILTER (WHERE r.completed) AS completed
-            FROM returns r WHERE {where} GROUP BY 1
+            SELECT date_trunc('{unit}', r.return_date)::DATE AS start, {src.n} AS returns,
+                   sum(r.amount_yuan)::DOUBLE AS amount_yuan, {src.n_completed} AS completed
+            FROM {src.daily} WHERE {where} GROUP BY 1
         )
         SELECT strftime(u.start, '{fmt}') AS label, u.start, u."end",
                coalesce(a.returns, 0) AS returns,
@@ -123,7 +238,7 @@ def returns_series(con, f: Filters, grain: str = "week") -> pd.DataFrame:
     return df
 
 
-def returns_by_district(con, f: Filters) -> pd.DataFrame:
+def returns_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Returns of the period and committed stores as of the period's end, per district.
 
     Grain: every district of the database (those of the district filter), in code order.
@@ -132,27 +247,27 @@ def returns_by_district(con, f: Filters) -> pd.DataFrame:
     in the period), committed (stores committed as of the period's end), committed_with_return
     (committed stores with at least one return in the period), dormant (committed stores without
     a return in the period), dormant_share (fraction of committed, null without committed)."""
+    src = _source(con, fast)
     p_ret: list = []
+    stores = src.stores(f, p_ret, "district")
     w_ret = _returns_where(f, p_ret)
+    p_keys: list = []
+    keys = src.keys(f, p_keys)
     p_com: list = [f.date_to, f.date_to]
     w_com = _active("m", "return_commit_date", "return_withdrawn_date") + " AND " + \
         district_where(f, "m.district_code", p_com)
     p_d: list = []
     w_d = district_where(f, "d.code", p_d)
     sql = f"""
-        WITH r AS (
-            SELECT r.district_code AS code, {RETURN_KEY} AS store_key, r.amount_yuan, r.completed
-            FROM returns r WHERE {w_ret}
-        ), ra AS (
-            SELECT code, count(*) AS returns, sum(amount_yuan)::DOUBLE AS amount_yuan,
-                   count(*) FILTER (WHERE completed) AS completed,
-                   count(DISTINCT store_key) AS return_stores
-            FROM r GROUP BY 1
-        ), keys AS (SELECT DISTINCT store_key FROM r),
+        WITH ra AS (
+            SELECT r.district_code AS code, count(*) AS returns, sum(r.amount_yuan)::DOUBLE AS amount_yuan,
+                   count(*) FILTER (WHERE r.completed) AS completed, {stores} AS return_stores
+            FROM {src.returns} WHERE {w_ret} GROUP BY 1
+        ), keys AS ({keys}),
         com AS (
             SELECT m.district_code AS code, count(*) AS committed,
                    count(k.store_key) AS committed_with_return
-            FROM merchants m LEFT JOIN keys k ON k.store_key = {MERCHANT_KEY}
+            FROM {src.merchants} LEFT JOIN keys k ON k.store_key = {src.merchant_key}
             WHERE {w_com} GROUP BY 1
         )
         SELECT d.code, d.name, d.short_name, d.name_en,
@@ -164,14 +279,14 @@ def returns_by_district(con, f: Filters) -> pd.DataFrame:
                coalesce(com.committed_with_return, 0) AS committed_with_return
         FROM districts d LEFT JOIN ra USING (code) LEFT JOIN com USING (code)
         WHERE {w_d} ORDER BY d.code"""
-    df = query(con, sql, p_ret + p_com + p_d)
+    df = query(con, sql, p_ret + p_keys + p_com + p_d)
     df["dormant"] = df["committed"] - df["committed_with_return"]
     df["completion_rate"] = [_ratio(a, b) for a, b in zip(df["completed"], df["returns"])]
     df["dormant_share"] = [_ratio(a, b) for a, b in zip(df["dormant"], df["committed"])]
     return df
 
 
-def returns_commitments(con, f: Filters) -> dict:
+def returns_commitments(con, f: Filters, *, fast: bool = True) -> dict:
     """Committed stores (as of the period's end) against stores with a return in the period.
 
     Keys: committed (stores committed as of ``date_to``; equals ``registry_counts`` return_stores),
@@ -179,18 +294,20 @@ def returns_commitments(con, f: Filters) -> dict:
     null without committed stores), return_stores (distinct stores with a return in the period;
     equals ``returns_summary`` stores), uncommitted_with_return (stores with a return in the
     period that are not committed as of ``date_to``: withdrawn since, or not in the registry)."""
+    src = _source(con, fast)
     p_ret: list = []
-    w_ret = _returns_where(f, p_ret)
+    keys = src.keys(f, p_ret)
     p_com: list = [f.date_to, f.date_to]
     w_com = _active("m", "return_commit_date", "return_withdrawn_date") + " AND " + \
         district_where(f, "m.district_code", p_com)
     committed, with_ret, ret_stores, uncommitted = rows(con, f"""
-        WITH keys AS (SELECT DISTINCT {RETURN_KEY} AS store_key FROM returns r WHERE {w_ret}),
-        com AS (SELECT DISTINCT {MERCHANT_KEY} AS store_key, m.merchant_id FROM merchants m WHERE {w_com})
+        WITH keys AS ({keys}),
+        com AS (SELECT {src.merchant_key} AS store_key FROM {src.merchants} WHERE {w_com}),
+        hit AS (SELECT store_key FROM com JOIN keys USING (store_key))
         SELECT (SELECT count(*) FROM com),
-               (SELECT count(*) FROM com WHERE store_key IN (SELECT store_key FROM keys)),
+               (SELECT count(*) FROM hit),
                (SELECT count(*) FROM keys),
-               (SELECT count(*) FROM keys WHERE store_key NOT IN (SELECT store_key FROM com))""",
+               (SELECT count(*) FROM keys) - (SELECT count(DISTINCT store_key) FROM hit)""",
         p_ret + p_com)[0]
     dormant = int(committed) - int(with_ret)
     return {
@@ -203,21 +320,23 @@ def returns_commitments(con, f: Filters) -> dict:
     }
 
 
-def returns_by_category(con, f: Filters) -> pd.DataFrame:
+def returns_by_category(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Returns of the period per goods category, largest amount first.
 
     Columns: goods_category ('' when blank), returns (count), amount_yuan (yuan), amount_share
     (fraction of the period's amount), median_yuan (median amount per return, linear
     interpolation), completed (count), completion_rate (fraction), stores (distinct stores)."""
+    src = _source(con, fast)
     params: list = []
+    stores = src.stores(f, params, "category")
     where = _returns_where(f, params)
     df = query(con, f"""
-        SELECT coalesce(nullif(trim(r.goods_category), ''), '') AS goods_category,
+        SELECT {src.category} AS goods_category,
                count(*) AS returns, round(sum(r.amount_yuan)::DOUBLE, 2) AS amount_yuan,
                quantile_cont(r.amount_yuan::DOUBLE, 0.5) AS median_yuan,
                count(*) FILTER (WHERE r.completed) AS completed,
-               count(DISTINCT {RETURN_KEY}) AS stores
-        FROM returns r WHERE {where}
+               {stores} AS stores
+        FROM {src.returns} WHERE {where}
         GROUP BY 1 ORDER BY amount_yuan DESC, goods_category""", params)
     total = df["amount_yuan"].sum()
     df["amount_share"] = df["amount_yuan"] / total if total else None
@@ -225,24 +344,29 @@ def returns_by_category(con, f: Filters) -> pd.DataFrame:
     return df
 
 
-def returns_distribution(con, f: Filters) -> dict:
+def returns_distribution(con, f: Filters, *, fast: bool = True) -> dict:
     """Distribution of the amount per return, returns of the period.
 
     Keys: count, amount_yuan (sum), mean_yuan, median_yuan, p90_yuan (linear-interpolation
     percentiles; null without returns), max_yuan, top_decile_n (the largest ceil(count / 10)
     returns), top_decile_yuan (their amount), top_decile_share (their share of the amount,
-    fraction; null without returns)."""
+    fraction; null without returns). The fast path sums the largest amounts with ``max(x, n)``
+    (the same sum: ties among the largest amounts do not change it)."""
+    src = _source(con, fast)
     params: list = []
     where = _returns_where(f, params)
-    n, amount, mean, med, p90, mx = rows(con, f"""
+    n, amount, mean, (med, p90), mx = rows(con, f"""
         SELECT count(*), coalesce(sum(r.amount_yuan), 0)::DOUBLE, avg(r.amount_yuan)::DOUBLE,
-               quantile_cont(r.amount_yuan::DOUBLE, 0.5), quantile_cont(r.amount_yuan::DOUBLE, 0.9),
+               coalesce(quantile_cont(r.amount_yuan::DOUBLE, [0.5, 0.9]), [NULL, NULL]),
                max(r.amount_yuan)::DOUBLE
-        FROM returns r WHERE {where}""", params)[0]
+        FROM {src.returns} WHERE {where}""", params)[0]
     n = int(n)
     top_n = math.ceil(n / 10)
     top = 0.0
-    if n:
+    if n and src is _FAST:
+        top = float(scalar(con, f"""SELECT coalesce(list_sum(max(r.amount_yuan, ?)), 0)::DOUBLE
+                                    FROM {src.returns} WHERE {where}""", [top_n] + params))
+    elif n:
         top = float(scalar(con, f"""
             SELECT coalesce(sum(a), 0)::DOUBLE FROM (
                 SELECT r.amount_yuan AS a FROM returns r WHERE {where}
@@ -260,21 +384,21 @@ def returns_distribution(con, f: Filters) -> dict:
     }
 
 
-def returns_amount_bins(con, f: Filters) -> pd.DataFrame:
+def returns_amount_bins(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Returns of the period by amount bin (``AMOUNT_EDGES``, yuan, [lo, hi), last bin open).
 
     Grain: one row per bin, empty bins included, in amount order. Columns: bin (index), lo, hi
     (null for the last), returns (count), amount_yuan (yuan), share_returns, share_amount
     (fractions of the period's count / amount; null without returns)."""
+    src = _source(con, fast)
     params: list = []
+    amount_bin = src.amount_bin(params)
     where = _returns_where(f, params)
     edges = list(AMOUNT_EDGES)
-    case = " ".join(f"WHEN r.amount_yuan < ? THEN {i}" for i in range(len(edges) - 1))
     sql = f"""
-        SELECT CASE {case} ELSE {len(edges) - 1} END AS bin, count(*) AS returns,
-               sum(r.amount_yuan)::DOUBLE AS amount_yuan
-        FROM returns r WHERE {where} GROUP BY 1"""
-    got = query(con, sql, edges[1:] + params).set_index("bin")
+        SELECT {amount_bin} AS bin, {src.n} AS returns, sum(r.amount_yuan)::DOUBLE AS amount_yuan
+        FROM {src.daily} WHERE {where} GROUP BY 1"""
+    got = query(con, sql, params).set_index("bin")
     out = pd.DataFrame({
         "bin": range(len(edges)),
         "lo": edges,
