@@ -98,8 +98,34 @@ _AGG_RETURNS_SQL = """
 """
 
 
+# Settled ODR complaints per closing date and district, for odr_resolved (the complaints table is
+# in received-date order, so a closed-date range scans all of it).
+_AGG_CLOSED_SQL = f"""
+    CREATE OR REPLACE TABLE agg_closed AS
+    SELECT c.closed_date, c.district_code, c.is_odr, count(*)::BIGINT AS n_settled
+    FROM complaints c
+    WHERE c.appeal_type = '投诉' AND c.closed_date IS NOT NULL AND {M.IS_SETTLED}
+    GROUP BY ALL ORDER BY c.closed_date
+"""
+
+# Registry intervals: units per (programme, district, start, end). A unit is on a register on day
+# d when start <= d and (end is null or end > d); counting units is summing n over the intervals.
+_AGG_REGISTRY_SQL = """
+    CREATE OR REPLACE TABLE agg_registry AS
+    SELECT 'odr' AS kind, district_code, odr_enrolled_date AS start_date,
+           odr_withdrawn_date AS end_date, count(*)::BIGINT AS n
+    FROM merchants WHERE odr_enrolled_date IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT 'returns', district_code, return_commit_date, return_withdrawn_date, count(*)::BIGINT
+    FROM merchants WHERE return_commit_date IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT unit_type, district_code, named_date, withdrawn_date, count(*)::BIGINT
+    FROM demo_units GROUP BY ALL
+"""
+
 # The fast-path tables of this module (see analytics/aggregates.py).
-AGGREGATES = {"agg_complaints": _AGG_SQL, "agg_returns": _AGG_RETURNS_SQL}
+AGGREGATES = {"agg_complaints": _AGG_SQL, "agg_returns": _AGG_RETURNS_SQL,
+              "agg_closed": _AGG_CLOSED_SQL, "agg_registry": _AGG_REGISTRY_SQL}
 
 
 def agg_stamp(data_version: str | None) -> str | None:

@@ -157,8 +157,13 @@ def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     return df
 
 
-def odr_resolved(con, f: Filters) -> int:
+def odr_resolved(con, f: Filters, *, fast: bool = True) -> int:
     """ODR complaints closed within the period with a settled outcome (count)."""
+    if fast and _agg_usable(con, f):
+        params: list = [f.date_from, f.date_to]
+        w = district_where(f, "district_code", params)
+        return int(scalar(con, f"""SELECT coalesce(sum(n_settled), 0) FROM agg_closed
+            WHERE is_odr AND closed_date BETWEEN ? AND ? AND {w}""", params))
     where, params = complaint_where(f.with_(route="odr"), date_col="closed_date")
     return int(scalar(con, f"SELECT count(*) FROM complaints c WHERE {where} AND {M.IS_SETTLED}", params))
 
@@ -274,30 +279,34 @@ def _district_rates(df: pd.DataFrame) -> pd.DataFrame:
 
 # --- registries and returns --------------------------------------------------------------
 
-def registry_counts(con, f: Filters) -> dict[str, int]:
+_REGISTRY_KINDS = (("odr_enterprises", "odr"), ("return_stores", "returns"),
+                   ("demo_districts", "street"), ("demo_chain_stores", "chain_store"),
+                   ("demo_operators", "operator"))
+
+# The same registers as agg_registry's rows, read from the source tables (the plain path).
+_REGISTRY_SOURCE = """
+    SELECT 'odr' AS kind, district_code, odr_enrolled_date AS start_date,
+           odr_withdrawn_date AS end_date, 1 AS n
+    FROM merchants WHERE odr_enrolled_date IS NOT NULL
+    UNION ALL
+    SELECT 'returns', district_code, return_commit_date, return_withdrawn_date, 1
+    FROM merchants WHERE return_commit_date IS NOT NULL
+    UNION ALL
+    SELECT unit_type, district_code, named_date, withdrawn_date, 1 FROM demo_units
+"""
+
+
+def registry_counts(con, f: Filters, *, fast: bool = True) -> dict[str, int]:
     """Units enrolled on or before ``date_to`` and not withdrawn on or before it.
 
-    Keys: odr_enterprises, return_stores, demo_districts, demo_chain_stores, demo_operators."""
-    to = f.date_to
-    p1: list = [to, to]
-    w1 = district_where(f, "district_code", p1)
-    p2: list = [to, to]
-    w2 = district_where(f, "district_code", p2)
-    p3: list = [to, to]
-    w3 = district_where(f, "district_code", p3)
-    odr = scalar(con, f"""SELECT count(*) FROM merchants WHERE odr_enrolled_date <= ?
-        AND (odr_withdrawn_date IS NULL OR odr_withdrawn_date > ?) AND {w1}""", p1)
-    ret = scalar(con, f"""SELECT count(*) FROM merchants WHERE return_commit_date <= ?
-        AND (return_withdrawn_date IS NULL OR return_withdrawn_date > ?) AND {w2}""", p2)
-    demo = dict(rows(con, f"""SELECT unit_type, count(*) FROM demo_units WHERE named_date <= ?
-        AND (withdrawn_date IS NULL OR withdrawn_date > ?) AND {w3} GROUP BY 1""", p3))
-    return {
-        "odr_enterprises": int(odr),
-        "return_stores": int(ret),
-        "demo_districts": int(demo.get("street", 0)),
-        "demo_chain_stores": int(demo.get("chain_store", 0)),
-        "demo_operators": int(demo.get("operator", 0)),
-    }
+    Keys: odr_enterprises, return_stores, demo_districts, demo_chain_stores, demo_operators.
+    One query over the registry intervals (``agg_registry`` when usable, else the registers)."""
+    source = "agg_registry" if fast and _agg_usable(con, f) else f"({_REGISTRY_SOURCE})"
+    params: list = [f.date_to, f.date_to]
+    w = district_where(f, "district_code", params)
+    counts = dict(rows(con, f"""SELECT kind, sum(n) FROM {source}
+        WHERE start_date <= ? AND (end_date IS NULL OR end_date > ?) AND {w} GROUP BY kind""", params))
+    return {key: int(counts.get(kind) or 0) for key, kind in _REGISTRY_KINDS}
 
 
 def returns_summary(con, f: Filters, *, fast: bool = True) -> dict:

@@ -157,3 +157,9 @@ def test_reference_memo_follows_the_file(sample_db, tmp_path):
     assert queries.data_coverage(con2) == (D("2023-01-01"), first[1])
     assert not queries.is_sample(con2)
     db.reset_shared()
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=lambda f: f"{f.date_from}-{f.route}-{len(f.districts)}")
+def test_registers_and_odr_settled_fast_equal_plain(sample_con, f):
+    assert queries.registry_counts(sample_con, f) == queries.registry_counts(sample_con, f, fast=False)
+    assert queries.odr_resolved(sample_con, f) == queries.odr_resolved(sample_con, f, fast=False)
