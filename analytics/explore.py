@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from . import aggregates
-from .db import query, rows, scalar
+from .db import memoised, query, rows, scalar
 from .filters import FACET_COLUMNS, Filters, complaint_where
 from .queries import _agg_where as _global_where
 
@@ -234,18 +234,24 @@ def monthly_records(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
 def import_history(con) -> pd.DataFrame:
     """Files imported into the database, latest first. Columns: file_name, kind, imported_at,
     rows_read, rows_imported, rows_updated, rows_rejected."""
-    return query(con, """SELECT file_name, kind, imported_at, rows_read, rows_imported, rows_updated,
-        rows_rejected FROM import_log ORDER BY imported_at DESC, import_id DESC""")
+    return memoised(con, "import_history", lambda: query(con, """SELECT file_name, kind, imported_at,
+        rows_read, rows_imported, rows_updated, rows_rejected FROM import_log
+        ORDER BY imported_at DESC, import_id DESC"""))
 
 
 def district_populations(con) -> pd.DataFrame:
     """The per-capita denominators. Columns: code, name, name_en, population, pop_note."""
-    return query(con, "SELECT code, name, name_en, population, pop_note FROM districts ORDER BY code")
+    return memoised(con, "district_populations", lambda: query(
+        con, "SELECT code, name, name_en, population, pop_note FROM districts ORDER BY code"))
 
 
 def table_sizes(con) -> pd.DataFrame:
     """Rows per table. Columns: table, rows. Complaints are split by appeal type in
-    ``complaints_by_type`` (table ``complaints:<type>``)."""
+    ``complaints_by_type`` (table ``complaints:<type>``). Remembered per read-only snapshot."""
+    return memoised(con, "table_sizes", lambda: _table_sizes(con))
+
+
+def _table_sizes(con) -> pd.DataFrame:
     out = []
     for t in ("complaints", "merchants", "returns", "demo_units", "districts", "townships", "calendar"):
         out.append((t, int(scalar(con, f"SELECT count(*) FROM {t}"))))
@@ -257,5 +263,6 @@ def table_sizes(con) -> pd.DataFrame:
 def calendar_coverage(con) -> dict:
     """First and last date of the calendar, and the last date whose official holidays are known
     (working days after it assume Monday–Friday). Keys: first, last, known_until."""
-    first, last, known = rows(con, "SELECT min(d), max(d), max(d) FILTER (WHERE known) FROM calendar")[0]
+    first, last, known = memoised(con, "calendar_coverage", lambda: rows(
+        con, "SELECT min(d), max(d), max(d) FILTER (WHERE known) FROM calendar")[0])
     return {"first": first, "last": last, "known_until": known}
