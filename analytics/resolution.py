@@ -19,11 +19,17 @@ quantity measured up to the as-of date of the data instead of the closed date.
 
 The statistical helpers (:func:`kaplan_meier`, :func:`km_time_at`, :func:`quantile_from_counts`)
 are plain NumPy so they can be tested against hand-computed examples.
+
+Fast path: every question is answered from a count histogram (integer times, so quantiles and
+Kaplan–Meier curves are exact), read either from ``complaints`` or, when the filters allow it,
+from this module's pre-aggregated tables (``AGGREGATES``, see analytics/aggregates.py). The SQL
+and the statistics are the same on both paths; ``fast=False`` forces the plain one.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -60,6 +66,137 @@ def as_of(con) -> dt.date | None:
     return queries.data_coverage(con)[1]
 
 
+# --- fast path: pre-aggregated complaints ------------------------------------------------------
+
+# Latest date a complaint involves (received, closed, deadline): the range calendar_notice checks.
+_LAST_DATE = ("greatest(c.received_date, coalesce(c.closed_date, c.received_date), "
+              "coalesce(c.deadline_date, c.received_date))")
+
+# Complaints per received date, district, route and time to close (null while open), with the
+# deadline flags of METRICS.md: the on-time numerator; the deadline of an open complaint (for the
+# on-time denominator and "overdue open", which depend on the period's end / the as-of date); for
+# traditional complaints the acceptance decision flags and, when undecided, the acceptance
+# deadline. ``last_date``: latest _LAST_DATE of the row's complaints. Times are whole days, so
+# quantiles and Kaplan–Meier curves computed from these counts are exact.
+_AGG_TIMES_SQL = f"""
+    CREATE OR REPLACE TABLE agg_res_times AS
+    SELECT c.received_date, c.district_code, c.is_odr,
+           {M.IS_CLOSED} AS closed,
+           c.resolution_days, c.resolution_wdays,
+           ({M.ON_TIME_NUM}) AS on_time,
+           CASE WHEN c.closed_date IS NULL THEN c.deadline_date END AS open_deadline,
+           CASE WHEN NOT c.is_odr THEN ({DECISION_DATE}) IS NOT NULL END AS decided,
+           CASE WHEN NOT c.is_odr THEN {ACCEPT_ON_TIME} END AS accept_on_time,
+           CASE WHEN NOT c.is_odr AND ({DECISION_DATE}) IS NULL THEN c.accept_deadline END AS undecided_deadline,
+           count(*)::BIGINT AS n,
+           max({_LAST_DATE}) AS last_date
+    FROM complaints c WHERE c.appeal_type = '投诉'
+    GROUP BY ALL
+    ORDER BY c.received_date
+"""
+
+# Closed complaints per received date, route, category ('其他' when missing) and time to close,
+# with how many of them settled. No district: one would multiply the rows by the number of
+# districts (≈ 2.6 M rows at 10 M complaints), so a district filter takes the plain path.
+_AGG_CATEGORIES_SQL = f"""
+    CREATE OR REPLACE TABLE agg_res_categories AS
+    SELECT c.received_date, c.is_odr, coalesce(c.category, '其他') AS category,
+           c.resolution_days, c.resolution_wdays,
+           count(*)::BIGINT AS n,
+           count(*) FILTER (WHERE {M.IS_SETTLED})::BIGINT AS settled
+    FROM complaints c WHERE c.appeal_type = '投诉' AND {M.IS_CLOSED}
+    GROUP BY ALL
+    ORDER BY c.received_date
+"""
+
+# The open complaints, one row each, with the columns of the overdue list (a small share of all
+# complaints: the list is taken from here instead of scanning every complaint). ``pos``: rank in
+# the list's order (_LIST_ORDER), so that its first rows are a top-N on one integer.
+_LIST_ORDER = "c.district_code, c.received_date, c.reg_no"
+_AGG_OPEN_SQL = f"""
+    CREATE OR REPLACE TABLE agg_res_open AS
+    SELECT row_number() OVER (ORDER BY {_LIST_ORDER}) AS pos,
+           c.district_code, c.reg_no, c.is_odr, c.received_date, c.category, c.merchant_name,
+           c.acceptance, c.deadline_date
+    FROM complaints c WHERE c.appeal_type = '投诉' AND NOT ({M.IS_CLOSED})
+    ORDER BY pos
+"""
+
+# The fast-path tables of this module (see analytics/aggregates.py).
+AGGREGATES = {"agg_res_times": _AGG_TIMES_SQL, "agg_res_categories": _AGG_CATEGORIES_SQL,
+              "agg_res_open": _AGG_OPEN_SQL}
+
+# Row conditions (alias c) by name: on complaints, and on each aggregate table. A ``?`` is the
+# period's end (on_time_base) or the as-of date (overdue, undecided_late), the same on both.
+_PLAIN_SQL = {
+    "traditional": "NOT c.is_odr",
+    "closed": M.IS_CLOSED,
+    "on_time": M.ON_TIME_NUM,
+    "on_time_base": M.ON_TIME_DEN,
+    "overdue": M.OVERDUE_OPEN,
+    "decided": f"({DECISION_DATE}) IS NOT NULL",
+    "accept_on_time": ACCEPT_ON_TIME,
+    "undecided": f"({DECISION_DATE}) IS NULL",
+    "undecided_late": f"({DECISION_DATE}) IS NULL AND c.accept_deadline < ?",
+    "settled": M.IS_SETTLED,
+    "last_date": _LAST_DATE,
+    "list_order": _LIST_ORDER,
+}
+_FAST_SQL = {
+    "agg_res_times": {
+        "traditional": "NOT c.is_odr",
+        "closed": "c.closed",
+        "on_time": "c.on_time",
+        "on_time_base": "(c.closed OR c.open_deadline < ?)",
+        "overdue": "c.open_deadline < ?",
+        "decided": "c.decided",
+        "accept_on_time": "c.accept_on_time",
+        "undecided": "NOT c.decided",
+        "undecided_late": "c.undecided_deadline < ?",
+        "last_date": "c.last_date",
+    },
+    "agg_res_categories": {"closed": "TRUE"},
+    "agg_res_open": {"overdue": "c.deadline_date < ?", "list_order": "c.pos"},
+}
+# Counts kept as columns of an aggregate table (summed instead of counting rows).
+_FAST_COUNTS = {"agg_res_categories": {"settled": "c.settled"}}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The complaints of a Filters as a FROM item with alias ``c``: ``rel`` (with its ``params``,
+    bound where ``rel`` stands in the statement) is a subquery on ``complaints`` (plain path, one
+    row per complaint) or on the aggregate ``table`` (fast path, one row per group of ``n``)."""
+    rel: str
+    params: list
+    table: str | None = None
+
+    def sql(self, name: str) -> str:
+        """The row condition or expression ``name`` (keys of _PLAIN_SQL)."""
+        return _FAST_SQL[self.table][name] if self.table else _PLAIN_SQL[name]
+
+    def count(self, *names: str) -> str:
+        """Aggregate SQL: how many complaints (meeting all the conditions ``names``), as BIGINT."""
+        column = _FAST_COUNTS.get(self.table, {}).get(names[0]) if len(names) == 1 else None
+        if column:
+            return f"coalesce(sum({column}), 0)::BIGINT"
+        where = f" FILTER (WHERE {' AND '.join(f'({self.sql(n)})' for n in names)})" if names else ""
+        return f"count(*){where}" if self.table is None else f"coalesce(sum(c.n){where}, 0)::BIGINT"
+
+
+def _source(con, f: Filters, table: str, *, period: bool = True, fast: bool = True) -> _Source:
+    """Where to read the complaints of ``f`` (``period=False``: of any received date): aggregate
+    ``table`` when it can answer ``f`` (it is current and ``f`` filters only on period, districts
+    and route; agg_res_categories has no districts), else ``complaints``."""
+    if table not in AGGREGATES:
+        raise ValueError(f"unknown aggregate table {table!r}")
+    if fast and queries._agg_usable(con, f) and not (table == "agg_res_categories" and f.districts):
+        where, params = queries._agg_where(f, period=period)
+        return _Source(f"(SELECT * FROM {table} a WHERE {where}) c", params, table)
+    where, params = complaint_where(f, period=period)
+    return _Source(f"(SELECT * FROM complaints c WHERE {where}) c", params)
+
+
 # --- statistics (pure NumPy) ------------------------------------------------------------------
 
 def quantile_from_counts(values, counts, q: float) -> float | None:
@@ -85,6 +222,39 @@ def _quantiles_from_count_matrix(values: np.ndarray, counts: np.ndarray, q: floa
     return np.where(total > 0, out, np.nan)
 
 
+def _group_stats(h: pd.DataFrame, keys: list[str], qs: dict[str, float]) -> pd.DataFrame:
+    """Counts and the spread of ``t`` per group of ``keys`` of the histogram ``h`` (columns
+    ``keys`` (never null), t (whole days; null while open), n (count) and optionally closed
+    (bool; all closed when absent)).
+
+    Returns one row per group, in ``keys`` order: the keys, complaints (n of all rows), closed
+    (n of the closed rows), then over the closed rows with a t: mean and one column per entry of
+    ``qs`` (name -> q; quantile_cont, as :func:`quantile_from_counts`), NaN when there are none."""
+    codes = np.zeros(len(h), dtype=np.int64)
+    for k in keys:
+        uniq, inv = np.unique(h[k].to_numpy(), return_inverse=True)
+        codes = codes * len(uniq) + inv
+    groups, gi = np.unique(codes, return_inverse=True)
+    first = np.zeros(len(groups), dtype=np.int64)
+    first[gi] = np.arange(len(h))
+    out = {k: h[k].to_numpy()[first] for k in keys}
+    n = h["n"].to_numpy(dtype=np.int64)
+    closed = h["closed"].to_numpy(dtype=bool) if "closed" in h else np.ones(len(h), dtype=bool)
+    t = h["t"].to_numpy(dtype=float, na_value=np.nan)
+    out["complaints"] = np.bincount(gi, weights=n, minlength=len(groups)).astype(np.int64)
+    out["closed"] = np.bincount(gi, weights=np.where(closed, n, 0), minlength=len(groups)).astype(np.int64)
+    timed = closed & ~np.isnan(t)
+    values, vi = np.unique(t[timed], return_inverse=True)
+    counts = np.zeros((len(groups), len(values)), dtype=np.int64)
+    np.add.at(counts, (gi[timed], vi), n[timed])
+    total = counts.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["mean"] = np.where(total > 0, (counts @ values) / total, np.nan)
+    for name, q in qs.items():
+        out[name] = _quantiles_from_count_matrix(values, counts, q) if len(values) else np.full(len(groups), np.nan)
+    return pd.DataFrame(out)
+
+
 def kaplan_meier(times, events, censored=None) -> pd.DataFrame:
     """Kaplan–Meier estimate of S(t) = P(still open after t) with Greenwood 95% intervals.
 
@@ -95,16 +265,24 @@ def kaplan_meier(times, events, censored=None) -> pd.DataFrame:
     Returns one row per distinct time: t, n_risk, events, censored, surv (S just after t),
     surv_lo, surv_hi (95% interval, Greenwood variance on the log(-log) scale, which stays in
     [0, 1]; equal to surv where S is 1 or 0)."""
+    return pd.DataFrame(_km_columns(times, events, censored))
+
+
+_KM_COLUMNS = ["t", "n_risk", "events", "censored", "surv", "surv_lo", "surv_hi"]
+
+
+def _km_columns(times, events, censored=None) -> dict[str, np.ndarray]:
+    """:func:`kaplan_meier` as a dict of column arrays (no DataFrame: the page needs several)."""
     t = np.asarray(times, dtype=float)
     d = np.asarray(events, dtype=float)
     c = np.zeros_like(d) if censored is None else np.asarray(censored, dtype=float)
-    cols = ["t", "n_risk", "events", "censored", "surv", "surv_lo", "surv_hi"]
     if t.size == 0 or (d.sum() + c.sum()) == 0:
-        return pd.DataFrame(columns=cols)
-    frame = pd.DataFrame({"t": t, "d": d, "c": c}).groupby("t", sort=True).sum()
-    tt = frame.index.to_numpy(dtype=float)
-    dd = frame["d"].to_numpy()
-    cc = frame["c"].to_numpy()
+        return {col: np.zeros(0, dtype=np.int64 if col in ("n_risk", "events", "censored") else float)
+                for col in _KM_COLUMNS}
+    keep = ~np.isnan(t)
+    tt, at = np.unique(t[keep], return_inverse=True)
+    dd = np.bincount(at, weights=d[keep], minlength=len(tt))
+    cc = np.bincount(at, weights=c[keep], minlength=len(tt))
     total = dd.sum() + cc.sum()
     left_before = np.concatenate([[0.0], np.cumsum(dd + cc)[:-1]])
     n = total - left_before
@@ -121,36 +299,41 @@ def kaplan_meier(times, events, censored=None) -> pd.DataFrame:
     inside = (surv > 0) & (surv < 1) & (gw > 0)
     lo = np.where(inside, lo, surv)
     hi = np.where(inside, hi, surv)
-    return pd.DataFrame({"t": tt, "n_risk": n.astype(np.int64), "events": dd.astype(np.int64),
-                         "censored": cc.astype(np.int64), "surv": surv, "surv_lo": lo, "surv_hi": hi})
+    return {"t": tt, "n_risk": n.astype(np.int64), "events": dd.astype(np.int64),
+            "censored": cc.astype(np.int64), "surv": surv, "surv_lo": lo, "surv_hi": hi}
 
 
-def km_time_at(curve: pd.DataFrame, level: float, col: str = "surv") -> float | None:
+def km_time_at(curve, level: float, col: str = "surv") -> float | None:
     """First time t at which ``curve[col]`` (S just after t) is at or below ``level``:
-    ``level=0.5`` is the median time to close, ``0.1`` the P90. None when never reached."""
-    if curve is None or not len(curve):
+    ``level=0.5`` is the median time to close, ``0.1`` the P90. None when never reached.
+    ``curve``: a :func:`kaplan_meier` frame (or a dict of its columns), or None."""
+    if curve is None:
         return None
-    hit = curve.loc[curve[col] <= level + 1e-12, "t"]
-    return float(hit.iloc[0]) if len(hit) else None
+    hit = np.flatnonzero(np.asarray(curve[col], dtype=float) <= level + 1e-12)
+    return float(np.asarray(curve["t"])[hit[0]]) if len(hit) else None
 
 
-def km_surv_at(curve: pd.DataFrame, t: float, col: str = "surv") -> float | None:
+def km_surv_at(curve, t: float, col: str = "surv") -> float | None:
     """S(t) read off the step curve (1 before the first time); None when ``t`` lies beyond the
-    follow-up (after the last time, when the curve has not reached 0)."""
-    if curve is None or not len(curve):
+    follow-up (after the last time, when the curve has not reached 0). ``curve`` as in
+    :func:`km_time_at`; None for an empty or missing curve."""
+    if curve is None:
         return None
-    before = curve[curve["t"] <= t]
+    times = np.asarray(curve["t"], dtype=float)
+    if not len(times):
+        return None
+    before = np.flatnonzero(times <= t)
     if not len(before):
         return 1.0
-    s = float(before[col].iloc[-1])
-    if t > curve["t"].iloc[-1] and float(curve["surv"].iloc[-1]) > 0:
+    s = float(np.asarray(curve[col])[before[-1]])
+    if t > times[-1] and float(np.asarray(curve["surv"])[-1]) > 0:
         return None
     return s
 
 
 # --- data --------------------------------------------------------------------------------------
 
-def time_counts(con, f: Filters, unit: str = "days") -> pd.DataFrame:
+def time_counts(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
     """Complaints of ``f`` (cohort: received in the period) by route and time.
 
     Grain: one row per (route, t, closed). Columns: route (``odr`` / ``traditional``), t (int,
@@ -159,19 +342,19 @@ def time_counts(con, f: Filters, unit: str = "days") -> pd.DataFrame:
     table) are left out."""
     _unit(unit)
     ao = as_of(con)
-    where, params = complaint_where(f)
+    src = _source(con, f, "agg_res_times", fast=fast)
+    closed = src.sql("closed")
     sql = f"""
         SELECT {ROUTE_SQL} AS route,
-               CASE WHEN {M.IS_CLOSED} THEN {_CLOSED_TIME[unit]} ELSE {_OPEN_AGE[unit]} END AS t,
-               {M.IS_CLOSED} AS closed,
-               count(*) AS n
-        FROM complaints c
+               CASE WHEN {closed} THEN {_CLOSED_TIME[unit]} ELSE {_OPEN_AGE[unit]} END AS t,
+               {closed} AS closed,
+               {src.count()} AS n
+        FROM {src.rel}
         LEFT JOIN calendar cr ON cr.d = c.received_date
-        WHERE {where}
         GROUP BY ALL
         HAVING t IS NOT NULL
         ORDER BY route, t, closed"""
-    df = query(con, sql, [ao] + params)
+    df = query(con, sql, [ao] + src.params)
     df["t"] = df["t"].astype("int64")
     df["n"] = df["n"].astype("int64")
     df["closed"] = df["closed"].astype(bool)
@@ -179,7 +362,8 @@ def time_counts(con, f: Filters, unit: str = "days") -> pd.DataFrame:
 
 
 def _route_frames(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """counts split per route, plus ``all`` (both routes)."""
+    """time_counts rows split per route, plus ``all`` (both routes); routes without rows absent.
+    (The page's functions use :func:`_route_arrays`; bench/baselines_a.py uses this one.)"""
     out = {}
     if len(counts):
         out["all"] = counts
@@ -190,30 +374,52 @@ def _route_frames(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _arrays(part: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t, n, closed) of time_counts rows as arrays (empty for None)."""
+    if part is None:
+        return np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    return (part["t"].to_numpy(dtype=float), part["n"].to_numpy(dtype=np.int64),
+            part["closed"].to_numpy(dtype=bool))
+
+
+def _route_arrays(counts: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_route_frames` as (t, n, closed) arrays per route."""
+    t, n, closed = _arrays(counts)
+    route = counts["route"].to_numpy(dtype=object)
+    out = {"all": (t, n, closed)} if len(counts) else {}
+    for r in ("odr", "traditional"):
+        m = route == r
+        if m.any():
+            out[r] = (t[m], n[m], closed[m])
+    return out
+
+
+def _km_arrays(t: np.ndarray, n: np.ndarray, closed: np.ndarray) -> dict[str, np.ndarray]:
+    """Kaplan–Meier columns of time_counts rows: closed ones are events, open ones censored."""
+    return _km_columns(t, np.where(closed, n, 0), np.where(closed, 0, n))
+
+
 def _km_of(part: pd.DataFrame) -> pd.DataFrame:
-    g = part.groupby(["t", "closed"])["n"].sum().unstack(fill_value=0)
-    ev = g[True] if True in g.columns else pd.Series(0, index=g.index)
-    ce = g[False] if False in g.columns else pd.Series(0, index=g.index)
-    return kaplan_meier(g.index.to_numpy(), ev.to_numpy(), ce.to_numpy())
+    """kaplan_meier of time_counts rows (a DataFrame)."""
+    return pd.DataFrame(_km_arrays(*_arrays(part)))
 
 
-def km_curves(con, f: Filters, unit: str = "days") -> pd.DataFrame:
+def km_curves(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
     """Kaplan–Meier curves of time to close, per route (``all``, ``odr``, ``traditional``; a route
     without complaints is absent).
 
     Grain: one row per (route, distinct time). Columns: route, t (``unit``), n_risk, events,
     censored, surv (share still open just after t), surv_lo, surv_hi (95% Greenwood interval)."""
-    counts = time_counts(con, f, unit)
-    parts = []
-    for r, part in _route_frames(counts).items():
-        parts.append(_km_of(part).assign(route=r))
-    if not parts:
-        return pd.DataFrame(columns=["route", "t", "n_risk", "events", "censored", "surv", "surv_lo", "surv_hi"])
-    df = pd.concat(parts, ignore_index=True)
-    return df[["route", "t", "n_risk", "events", "censored", "surv", "surv_lo", "surv_hi"]]
+    curves = {r: _km_arrays(*a) for r, a in _route_arrays(time_counts(con, f, unit, fast=fast)).items()}
+    if not curves:
+        return pd.DataFrame(columns=["route"] + _KM_COLUMNS)
+    out = {"route": np.concatenate([np.repeat(r, len(c["t"])).astype(object) for r, c in curves.items()])}
+    for col in _KM_COLUMNS:
+        out[col] = np.concatenate([c[col] for c in curves.values()])
+    return pd.DataFrame(out)
 
 
-def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10) -> pd.DataFrame:
+def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10, *, fast: bool = True) -> pd.DataFrame:
     """Censoring-aware time to close next to the naive closed-only figures, per route.
 
     Grain: one row per route (``all``, ``odr``, ``traditional``; routes without complaints absent).
@@ -225,28 +431,25 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10) -> pd.Dat
     ``n_wdays`` official working days, 1 − S(N) on the working-day curve, with 95% interval; null
     beyond the follow-up); naive_within_n (closed within N working days ÷ closed complaints);
     max_open_age (``unit``, oldest open complaint)."""
-    counts = time_counts(con, f, unit)
-    wcounts = counts if unit == "wdays" else time_counts(con, f, "wdays")
-    wparts = _route_frames(wcounts)
+    parts = _route_arrays(time_counts(con, f, unit, fast=fast))
+    wparts = parts if unit == "wdays" else _route_arrays(time_counts(con, f, "wdays", fast=fast))
     out = []
-    for r, part in _route_frames(counts).items():
-        closed = part[part["closed"]]
-        opened = part[~part["closed"]]
-        curve = _km_of(part)
+    for r, (t, n, closed) in parts.items():
+        curve = _km_arrays(t, n, closed)
         wpart = wparts.get(r)
-        wcurve = _km_of(wpart) if wpart is not None else None
+        wcurve = _km_arrays(*wpart) if wpart is not None else None
         s_n = km_surv_at(wcurve, n_wdays)
         s_n_lo = km_surv_at(wcurve, n_wdays, "surv_lo")
         s_n_hi = km_surv_at(wcurve, n_wdays, "surv_hi")
-        wclosed = wpart[wpart["closed"]] if wpart is not None else wcounts.head(0)
-        n_wclosed = int(wclosed["n"].sum())
+        wt, wn, wclosed = wpart if wpart is not None else _arrays(None)
+        n_wclosed = int(wn[wclosed].sum())
         out.append({
             "route": r,
-            "complaints": int(part["n"].sum()),
-            "closed": int(closed["n"].sum()),
-            "open": int(opened["n"].sum()),
-            "naive_median": quantile_from_counts(closed["t"], closed["n"], 0.5),
-            "naive_p90": quantile_from_counts(closed["t"], closed["n"], 0.9),
+            "complaints": int(n.sum()),
+            "closed": int(n[closed].sum()),
+            "open": int(n[~closed].sum()),
+            "naive_median": quantile_from_counts(t[closed], n[closed], 0.5),
+            "naive_p90": quantile_from_counts(t[closed], n[closed], 0.9),
             "km_median": km_time_at(curve, 0.5),
             "km_median_lo": km_time_at(curve, 0.5, "surv_lo"),
             "km_median_hi": km_time_at(curve, 0.5, "surv_hi"),
@@ -254,9 +457,8 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10) -> pd.Dat
             "within_n": None if s_n is None else 1.0 - s_n,
             "within_n_lo": None if s_n_hi is None else 1.0 - s_n_hi,
             "within_n_hi": None if s_n_lo is None else 1.0 - s_n_lo,
-            "naive_within_n": (int(wclosed.loc[wclosed["t"] <= n_wdays, "n"].sum()) / n_wclosed
-                               if n_wclosed else None),
-            "max_open_age": int(opened["t"].max()) if len(opened) else None,
+            "naive_within_n": int(wn[wclosed & (wt <= n_wdays)].sum()) / n_wclosed if n_wclosed else None,
+            "max_open_age": int(t[~closed].max()) if (~closed).any() else None,
         })
     cols = ["route", "complaints", "closed", "open", "naive_median", "naive_p90", "km_median",
             "km_median_lo", "km_median_hi", "km_p90", "within_n", "within_n_lo", "within_n_hi",
@@ -266,26 +468,49 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10) -> pd.Dat
 
 # --- ODR against traditional -----------------------------------------------------------------------
 
-def _stratum_counts(con, f: Filters, unit: str) -> pd.DataFrame:
-    """Closed complaints per (route, category, t) with settled counts."""
-    where, params = complaint_where(f)
+def _stratum_counts(con, f: Filters, unit: str, *, fast: bool = True) -> pd.DataFrame:
+    """Closed complaints of ``f`` with a time to close. Grain: one row per (route, category
+    ('其他' when missing), t). Columns: route, category, t (int, ``unit``), n, settled (counts)."""
+    src = _source(con, f, "agg_res_categories", fast=fast)
+    t = _CLOSED_TIME[unit]
     sql = f"""
-        SELECT {ROUTE_SQL} AS route, coalesce(c.category, '其他') AS category,
-               {_CLOSED_TIME[unit]} AS t, count(*) AS n,
-               count(*) FILTER (WHERE {M.IS_SETTLED}) AS settled
-        FROM complaints c
-        WHERE {where} AND {M.IS_CLOSED} AND {_CLOSED_TIME[unit]} IS NOT NULL
+        SELECT {ROUTE_SQL} AS route, coalesce(c.category, '其他') AS category, {t} AS t,
+               {src.count()} AS n, {src.count("settled")} AS settled
+        FROM {src.rel}
+        WHERE {src.sql("closed")} AND {t} IS NOT NULL
         GROUP BY ALL ORDER BY ALL"""
-    df = query(con, sql, params)
+    df = query(con, sql, src.params)
     for col in ("t", "n", "settled"):
         df[col] = df[col].astype("int64")
     return df
 
 
 def _boot_medians(rng: np.random.Generator, values: np.ndarray, counts: np.ndarray, b: int) -> np.ndarray:
+    """Medians (quantile_cont) of ``b`` bootstrap resamples of the sample given as sorted
+    ``values`` with ``counts`` (n draws with replacement each); NaN when the sample is empty.
+
+    Each median is drawn directly instead of resampling n complaints: the k-th smallest of n
+    draws from the sample is F⁻¹(U₍ₖ₎), where F is the sample's distribution function and U₍ₖ₎,
+    the k-th smallest of n uniforms, is Beta(k, n − k + 1); the next one is
+    U₍ₖ₊₁₎ = U₍ₖ₎ + (1 − U₍ₖ₎)·Beta(1, n − k). Same distribution as multinomial resampling, at a
+    cost that does not grow with n or the number of distinct values."""
     n = int(counts.sum())
-    sample = rng.multinomial(n, counts / n, size=b)
-    return _quantiles_from_count_matrix(values, sample, 0.5)
+    if n == 0:
+        return np.full(b, np.nan)
+    h = (n - 1) * 0.5
+    k = math.floor(h) + 1                       # rank of the lower middle order statistic
+    cdf = np.cumsum(counts) / n
+    last = len(values) - 1
+
+    def inverse(u: np.ndarray) -> np.ndarray:
+        return values[np.minimum(np.searchsorted(cdf, u, side="left"), last)]
+
+    u_lo = rng.beta(k, n - k + 1, size=b)
+    x_lo = inverse(u_lo).astype(float)
+    if h == k - 1:                              # n odd: the middle one
+        return x_lo
+    u_hi = u_lo + (1.0 - u_lo) * rng.beta(1, n - k, size=b)
+    return x_lo + (h - (k - 1)) * (inverse(u_hi) - x_lo)
 
 
 def _ci(x: np.ndarray) -> tuple[float | None, float | None]:
@@ -297,7 +522,7 @@ def _ci(x: np.ndarray) -> tuple[float | None, float | None]:
 
 
 def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot: int = 2000,
-              seed: int = BOOT_SEED) -> dict:
+              seed: int = BOOT_SEED, fast: bool = True) -> dict:
     """Gap between ODR and traditional complaints of ``f`` (closed complaints), raw and adjusted
     for the category mix.
 
@@ -321,34 +546,32 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
     pooled closed complaints among the compared categories, 0 when excluded), included)."""
     _unit(unit)
     rng = np.random.default_rng(seed)
-    df = _stratum_counts(con, f, unit)
+    df = _stratum_counts(con, f, unit, fast=fast)
+    routes = ("odr", "traditional")
     values = np.sort(df["t"].unique()).astype(float) if len(df) else np.array([0.0])
-
-    def vec(part: pd.DataFrame) -> np.ndarray:
-        s = part.groupby("t")["n"].sum()
-        return s.reindex(values, fill_value=0).to_numpy(dtype=np.int64)
-
-    by_route = {r: df[df["route"] == r] for r in ("odr", "traditional")}
-    n_r = {r: int(p["n"].sum()) for r, p in by_route.items()}
-    s_r = {r: int(p["settled"].sum()) for r, p in by_route.items()}
-    med = {r: quantile_from_counts(p["t"], p["n"], 0.5) for r, p in by_route.items()}
-    rate = {r: (s_r[r] / n_r[r] if n_r[r] else None) for r in by_route}
-
-    # strata
     cats = sorted(df["category"].unique()) if len(df) else []
-    strata = []
-    for cat in cats:
-        row = {"category": cat}
-        for r in ("odr", "traditional"):
-            p = by_route[r][by_route[r]["category"] == cat]
-            n = int(p["n"].sum())
-            row[f"n_{r}"] = n
-            row[f"median_{r}"] = quantile_from_counts(p["t"], p["n"], 0.5)
-            row[f"settled_{r}"] = int(p["settled"].sum()) / n if n else None
-        row["included"] = row["n_odr"] >= min_stratum and row["n_traditional"] >= min_stratum
-        strata.append(row)
-    st = pd.DataFrame(strata, columns=["category", "n_odr", "n_traditional", "median_odr", "median_traditional",
-                                       "settled_odr", "settled_traditional", "included"])
+    # counts[route, category, value] and settled[route, category] (route 0 = odr, 1 = traditional)
+    counts = np.zeros((2, len(cats), len(values)), dtype=np.int64)
+    settled = np.zeros((2, len(cats)), dtype=np.int64)
+    if len(df):
+        ri = (df["route"] == "traditional").to_numpy(dtype=np.int64)
+        ci = df["category"].map({c: j for j, c in enumerate(cats)}).to_numpy(dtype=np.int64)
+        np.add.at(counts, (ri, ci, np.searchsorted(values, df["t"].to_numpy(dtype=float))), df["n"].to_numpy())
+        np.add.at(settled, (ri, ci), df["settled"].to_numpy())
+    by_route = counts.sum(axis=1)
+    n_r = {r: int(by_route[i].sum()) for i, r in enumerate(routes)}
+    med = {r: quantile_from_counts(values, by_route[i], 0.5) for i, r in enumerate(routes)}
+    rate = {r: (int(settled[i].sum()) / n_r[r] if n_r[r] else None) for i, r in enumerate(routes)}
+
+    # strata: one row per category (medians and rates NaN where a route has none)
+    n_rc = counts.sum(axis=2)
+    med_rc = _quantiles_from_count_matrix(values, counts.reshape(2 * len(cats), len(values)), 0.5).reshape(2, -1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        set_rc = np.where(n_rc > 0, settled / n_rc, np.nan)
+    st = pd.DataFrame({"category": pd.Series(cats, dtype=object), "n_odr": n_rc[0], "n_traditional": n_rc[1],
+                       "median_odr": med_rc[0], "median_traditional": med_rc[1],
+                       "settled_odr": set_rc[0], "settled_traditional": set_rc[1]})
+    st["included"] = (st["n_odr"] >= min_stratum) & (st["n_traditional"] >= min_stratum)
     inc = st[st["included"]] if len(st) else st
     pooled = (inc["n_odr"] + inc["n_traditional"]).astype(float) if len(inc) else pd.Series(dtype=float)
     w_total = float(pooled.sum())
@@ -362,18 +585,17 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
     raw_med = None if med["odr"] is None or med["traditional"] is None else med["traditional"] - med["odr"]
     raw_med_ci = (None, None)
     if raw_med is not None:
-        bo = _boot_medians(rng, values, vec(by_route["odr"]), n_boot)
-        bt = _boot_medians(rng, values, vec(by_route["traditional"]), n_boot)
+        bo = _boot_medians(rng, values, by_route[0], n_boot)
+        bt = _boot_medians(rng, values, by_route[1], n_boot)
         raw_med_ci = _ci(bt - bo)
     adj_med, adj_med_ci = None, (None, None)
     if len(inc):
         diffs = (inc["median_traditional"] - inc["median_odr"]).to_numpy(dtype=float)
         adj_med = float(np.dot(w, diffs))
         boot = np.zeros(n_boot)
-        for wi, cat in zip(w, inc["category"]):
-            bo = _boot_medians(rng, values, vec(by_route["odr"][by_route["odr"]["category"] == cat]), n_boot)
-            bt = _boot_medians(rng, values, vec(by_route["traditional"][by_route["traditional"]["category"] == cat]),
-                               n_boot)
+        for wi, j in zip(w, inc.index):          # st's index is the position in cats
+            bo = _boot_medians(rng, values, counts[0, j], n_boot)
+            bt = _boot_medians(rng, values, counts[1, j], n_boot)
             boot += wi * (bt - bo)
         adj_med_ci = _ci(boot)
 
@@ -411,7 +633,26 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
 
 # --- distributions -------------------------------------------------------------------------------
 
-def weekly_quantiles(con, f: Filters, unit: str = "days") -> pd.DataFrame:
+_WEEK_SQL = "date_trunc('week', c.received_date)::DATE"
+
+
+def _weeks(con, f: Filters) -> pd.DataFrame:
+    """The ISO weeks overlapping the period with the columns week, week_start, partial of
+    queries.weekly_complaints (same definition; computed here from the memoised data coverage,
+    without a query: the page asks for it twice)."""
+    first, last = queries.data_coverage(con)
+    lo = max(f.date_from, first) if first else f.date_from
+    hi = min(f.date_to, last) if last else f.date_to
+    monday = f.date_from - dt.timedelta(days=f.date_from.weekday())
+    starts = [monday + dt.timedelta(weeks=i) for i in range((f.date_to - monday).days // 7 + 1)]
+    return pd.DataFrame({
+        "week": ["%d-W%02d" % s.isocalendar()[:2] for s in starts],
+        "week_start": pd.Series(starts, dtype=object),
+        "partial": [s < lo or s + dt.timedelta(days=6) > hi for s in starts],
+    })
+
+
+def weekly_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
     """Median and P90 time to close per ISO week of receipt and route.
 
     Grain: one row per (ISO week overlapping the period, route in ``all`` / ``odr`` /
@@ -419,61 +660,52 @@ def weekly_quantiles(con, f: Filters, unit: str = "days") -> pd.DataFrame:
     in queries.weekly_complaints), route, complaints, closed, open (counts), median, p90
     (``unit``, quantile_cont over the week's closed complaints; null when none closed)."""
     _unit(unit)
-    weeks = queries.weekly_complaints(con, f)[["week", "week_start", "partial"]]
-    where, params = complaint_where(f)
-    col = _CLOSED_TIME[unit]
+    weeks = _weeks(con, f)
+    src = _source(con, f, "agg_res_times", fast=fast)
+    closed, t = src.sql("closed"), _CLOSED_TIME[unit]
     sql = f"""
-        SELECT date_trunc('week', c.received_date)::DATE AS week_start,
-               coalesce({ROUTE_SQL}, 'all') AS route,
-               count(*) AS complaints,
-               count(*) FILTER (WHERE {M.IS_CLOSED}) AS closed,
-               quantile_cont({col}, 0.5) AS median,
-               quantile_cont({col}, 0.9) AS p90
-        FROM complaints c WHERE {where}
-        GROUP BY GROUPING SETS ((date_trunc('week', c.received_date)::DATE),
-                                (date_trunc('week', c.received_date)::DATE, {ROUTE_SQL}))"""
-    agg = query(con, sql, params)
+        SELECT {_WEEK_SQL} AS week_start, coalesce({ROUTE_SQL}, 'all') AS route,
+               {closed} AS closed, {t} AS t, {src.count()} AS n
+        FROM {src.rel}
+        GROUP BY GROUPING SETS (({_WEEK_SQL}, {closed}, {t}), ({_WEEK_SQL}, {ROUTE_SQL}, {closed}, {t}))"""
+    keys = ["week_start", "route"]
+    agg = _group_stats(query(con, sql, src.params), keys, {"median": 0.5, "p90": 0.9})
     agg["week_start"] = pd.to_datetime(agg["week_start"]).dt.date
     frame = weeks.merge(pd.DataFrame({"route": ["all", "odr", "traditional"]}), how="cross")
-    out = frame.merge(agg, on=["week_start", "route"], how="left")
+    out = frame.merge(agg[keys + ["complaints", "closed", "median", "p90"]], on=keys, how="left")
     for c in ("complaints", "closed"):
         out[c] = out[c].fillna(0).astype("int64")
     out["open"] = out["complaints"] - out["closed"]
     return out[["week", "week_start", "partial", "route", "complaints", "closed", "open", "median", "p90"]]
 
 
-def category_quantiles(con, f: Filters, unit: str = "days") -> pd.DataFrame:
+def category_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
     """Spread of the time to close per category and route (closed complaints).
 
     Grain: one row per (category, route) with at least one closed complaint. Columns: category,
     route, closed (count), p10, q1, median, q3, p90, mean (``unit``; quantile_cont). Sorted by
     the category's overall median, slowest first."""
     _unit(unit)
-    where, params = complaint_where(f)
-    col = _CLOSED_TIME[unit]
-    sql = f"""
-        SELECT coalesce(c.category, '其他') AS category, {ROUTE_SQL} AS route, count(*) AS closed,
-               quantile_cont({col}, 0.1) AS p10, quantile_cont({col}, 0.25) AS q1,
-               quantile_cont({col}, 0.5) AS median, quantile_cont({col}, 0.75) AS q3,
-               quantile_cont({col}, 0.9) AS p90, avg({col}) AS mean
-        FROM complaints c
-        WHERE {where} AND {M.IS_CLOSED} AND {col} IS NOT NULL
-        GROUP BY ALL"""
-    df = query(con, sql, params)
+    h = _stratum_counts(con, f, unit, fast=fast)
+    qs = {"p10": 0.1, "q1": 0.25, "median": 0.5, "q3": 0.75, "p90": 0.9}
+    df = _group_stats(h, ["category", "route"], qs)
+    cols = ["category", "route", "closed", "p10", "q1", "median", "q3", "p90", "mean"]
     if not len(df):
-        return df
-    cat_med = dict(rows(con, f"""
-        SELECT coalesce(c.category, '其他'), quantile_cont({col}, 0.5)
-        FROM complaints c WHERE {where} AND {M.IS_CLOSED} AND {col} IS NOT NULL GROUP BY 1""", params))
+        return df[cols]
+    cat_med = _group_stats(h, ["category"], {"median": 0.5}).set_index("category")["median"]
     df["_order"] = df["category"].map(cat_med)
-    df = df.sort_values(["_order", "category", "route"], ascending=[False, True, True]).drop(columns="_order")
-    df["closed"] = df["closed"].astype("int64")
-    return df.reset_index(drop=True)
+    df = df.sort_values(["_order", "category", "route"], ascending=[False, True, True])
+    return df[cols].reset_index(drop=True)
 
 
 # --- deadlines -------------------------------------------------------------------------------------
 
-def on_time_weekly(con, f: Filters) -> pd.DataFrame:
+def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
+    """num ÷ den, null where den is 0."""
+    return num.where(den > 0) / den.where(den > 0)
+
+
+def on_time_weekly(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """On-time rate (METRICS.md, metrics.ON_TIME_NUM / ON_TIME_DEN with the period's end) per ISO
     week of receipt and route.
 
@@ -481,29 +713,55 @@ def on_time_weekly(con, f: Filters) -> pd.DataFrame:
     Columns: week, week_start, partial, route, complaints, on_time (closed on or before the
     deadline), base (closed + open past the deadline before the period's end), rate (fraction,
     null when base is 0), pending (open and still inside the deadline: left out)."""
-    weeks = queries.weekly_complaints(con, f)[["week", "week_start", "partial"]]
-    where, params = complaint_where(f)
+    weeks = _weeks(con, f)
+    src = _source(con, f, "agg_res_times", fast=fast)
     sql = f"""
-        SELECT date_trunc('week', c.received_date)::DATE AS week_start,
-               coalesce({ROUTE_SQL}, 'all') AS route,
-               count(*) AS complaints,
-               count(*) FILTER (WHERE {M.ON_TIME_NUM}) AS on_time,
-               count(*) FILTER (WHERE {M.ON_TIME_DEN}) AS base
-        FROM complaints c WHERE {where}
-        GROUP BY GROUPING SETS ((date_trunc('week', c.received_date)::DATE),
-                                (date_trunc('week', c.received_date)::DATE, {ROUTE_SQL}))"""
-    agg = query(con, sql, [f.date_to] + params)
+        SELECT {_WEEK_SQL} AS week_start, coalesce({ROUTE_SQL}, 'all') AS route,
+               {src.count()} AS complaints,
+               {src.count("on_time")} AS on_time,
+               {src.count("on_time_base")} AS base
+        FROM {src.rel}
+        GROUP BY GROUPING SETS (({_WEEK_SQL}), ({_WEEK_SQL}, {ROUTE_SQL}))"""
+    agg = query(con, sql, [f.date_to] + src.params)
     agg["week_start"] = pd.to_datetime(agg["week_start"]).dt.date
     frame = weeks.merge(pd.DataFrame({"route": ["all", "odr", "traditional"]}), how="cross")
     out = frame.merge(agg, on=["week_start", "route"], how="left")
     for c in ("complaints", "on_time", "base"):
         out[c] = out[c].fillna(0).astype("int64")
-    out["rate"] = out["on_time"].where(out["base"] > 0) / out["base"].where(out["base"] > 0)
+    out["rate"] = _rate(out["on_time"], out["base"])
     out["pending"] = out["complaints"] - out["base"]
     return out[["week", "week_start", "partial", "route", "complaints", "on_time", "base", "rate", "pending"]]
 
 
-def acceptance_decisions(con, f: Filters) -> pd.DataFrame:
+def _deadline_counts(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
+    """Deadline counts of the complaints of ``f`` per district, plus a total row.
+
+    Grain: one row per district with complaints (district_code, is_total false) and the total
+    (district_code null, is_total true), total last. Columns: complaints, on_time, on_time_base
+    (METRICS.md on-time rate with the period's end), overdue_open (open past the deadline on the
+    as-of date), then over traditional complaints: traditional, decided, accept_on_time,
+    undecided, undecided_late (see :func:`acceptance_decisions`)."""
+    src = _source(con, f, "agg_res_times", fast=fast)
+    trad = "traditional"
+    sql = f"""
+        SELECT c.district_code, grouping(c.district_code) = 1 AS is_total,
+               {src.count()} AS complaints,
+               {src.count("on_time")} AS on_time,
+               {src.count("on_time_base")} AS on_time_base,
+               {src.count("overdue")} AS overdue_open,
+               {src.count(trad)} AS traditional,
+               {src.count(trad, "decided")} AS decided,
+               {src.count(trad, "accept_on_time")} AS accept_on_time,
+               {src.count(trad, "undecided")} AS undecided,
+               {src.count(trad, "undecided_late")} AS undecided_late
+        FROM {src.rel}
+        GROUP BY GROUPING SETS ((c.district_code), ())
+        ORDER BY is_total, c.district_code"""
+    ao = as_of(con)
+    return query(con, sql, [f.date_to, ao, ao] + src.params)      # counts are BIGINT on both paths
+
+
+def acceptance_decisions(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Acceptance decided within 7 working days (METRICS.md ``accept_on_time``; 《暂行办法》 art. 14),
     traditional complaints of ``f`` (ODR complaints have no acceptance step).
 
@@ -513,29 +771,18 @@ def acceptance_decisions(con, f: Filters) -> pd.DataFrame:
     on_time (decided on or before accept_deadline), rate (on_time ÷ decided, null when none
     decided), undecided (no decision date), undecided_late (no decision and the 7th working day
     after receipt is before the as-of date)."""
-    ao = as_of(con)
-    where, params = complaint_where(f)      # an ODR-only filter leaves nothing
-    sql = f"""
-        SELECT c.district_code, grouping(c.district_code) = 1 AS is_total,
-               count(*) AS traditional,
-               count(*) FILTER (WHERE ({DECISION_DATE}) IS NOT NULL) AS decided,
-               count(*) FILTER (WHERE {ACCEPT_ON_TIME}) AS on_time,
-               count(*) FILTER (WHERE ({DECISION_DATE}) IS NULL) AS undecided,
-               count(*) FILTER (WHERE ({DECISION_DATE}) IS NULL AND c.accept_deadline < ?) AS undecided_late
-        FROM complaints c WHERE {where} AND NOT c.is_odr
-        GROUP BY GROUPING SETS ((c.district_code), ())
-        ORDER BY is_total, c.district_code"""
-    df = query(con, sql, [ao] + params)
-    for c in ("traditional", "decided", "on_time", "undecided", "undecided_late"):
-        df[c] = df[c].astype("int64")
-    df["is_total"] = df["is_total"].astype(bool)
-    df["rate"] = df["on_time"].where(df["decided"] > 0) / df["decided"].where(df["decided"] > 0)
-    if not (df["traditional"] > 0).any():
-        return df.head(0)
+    d = _deadline_counts(con, f, fast=fast)
+    if not (d["traditional"] > 0).any():        # e.g. an ODR-only filter
+        d = d.head(0)
+    df = d.loc[(d["traditional"] > 0) | d["is_total"],
+               ["district_code", "is_total", "traditional", "decided", "accept_on_time", "undecided",
+                "undecided_late"]].rename(columns={"accept_on_time": "on_time"}).reset_index(drop=True)
+    df["rate"] = _rate(df["on_time"], df["decided"])
     return df
 
 
-def overdue_open(con, f: Filters, *, all_periods: bool = False, limit: int = 5000) -> pd.DataFrame:
+def overdue_open(con, f: Filters, *, all_periods: bool = False, limit: int = 5000,
+                 fast: bool = True) -> pd.DataFrame:
     """Open complaints past their deadline on the as-of date (metrics.OVERDUE_OPEN with the as-of
     date), oldest first within each district. No personal data: the schema holds none.
 
@@ -547,57 +794,53 @@ def overdue_open(con, f: Filters, *, all_periods: bool = False, limit: int = 500
     (official working days in (received, as-of]), overdue_wdays (working days in (deadline,
     as-of])."""
     ao = as_of(con)
-    where, params = complaint_where(f, period=not all_periods)
+    src = _source(con, f, "agg_res_open", period=not all_periods, fast=fast)
+    order = src.sql("list_order")
     sql = f"""
         SELECT c.district_code, c.reg_no, {ROUTE_SQL} AS route, c.received_date,
                c.category, c.merchant_name, c.acceptance, c.deadline_date,
                date_diff('day', c.received_date, ?::DATE) AS age_days,
                a.wd_idx - cr.wd_idx AS age_wdays,
                a.wd_idx - cd.wd_idx AS overdue_wdays
-        FROM complaints c
+        FROM (SELECT * FROM {src.rel} WHERE {src.sql("overdue")} ORDER BY {order} LIMIT ?) c
         LEFT JOIN calendar cr ON cr.d = c.received_date
         LEFT JOIN calendar cd ON cd.d = c.deadline_date
         LEFT JOIN calendar a ON a.d = ?::DATE
-        WHERE {where} AND {M.OVERDUE_OPEN}
-        ORDER BY c.district_code, c.received_date, c.reg_no
-        LIMIT ?"""
-    df = query(con, sql, [ao, ao] + params + [ao, int(limit)])
+        ORDER BY {order}"""
+    df = query(con, sql, [ao] + src.params + [ao, int(limit), ao])
     for c in ("received_date", "deadline_date"):
         df[c] = pd.to_datetime(df[c]).dt.date
     return df
 
 
-def deadline_by_district(con, f: Filters) -> pd.DataFrame:
-    """Deadlines per district: every district of the database in code order.
+def deadline_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
+    """Deadlines per district: every district of the database (of ``f.districts`` when set) in
+    code order, zero rows included.
 
     Columns: code, name, short_name, name_en, complaints, on_time, on_time_base, on_time_rate
-    (from queries.district_summary: METRICS.md on-time rate), accept_decided, accept_on_time,
-    accept_rate, accept_undecided_late (acceptance_decisions), overdue_open (open past the
+    (METRICS.md on-time rate, as queries.district_summary), accept_decided, accept_on_time,
+    accept_rate, accept_undecided_late (as acceptance_decisions), overdue_open (open past the
     deadline on the as-of date, received in the period)."""
-    dist = queries.district_summary(con, f)[["code", "name", "short_name", "name_en", "complaints",
-                                             "on_time", "on_time_base", "on_time_rate"]]
-    acc = acceptance_decisions(con, f)
-    acc = acc[~acc["is_total"]] if len(acc) else acc
-    acc = acc.rename(columns={"district_code": "code", "decided": "accept_decided", "on_time": "accept_on_time",
-                              "rate": "accept_rate", "undecided_late": "accept_undecided_late"})
-    out = dist.merge(acc[["code", "accept_decided", "accept_on_time", "accept_rate", "accept_undecided_late"]]
-                     if len(acc) else pd.DataFrame(columns=["code", "accept_decided", "accept_on_time",
-                                                            "accept_rate", "accept_undecided_late"]),
-                     on="code", how="left")
-    ao = as_of(con)
-    where, params = complaint_where(f)
-    od = dict(rows(con, f"""SELECT c.district_code, count(*) FROM complaints c
-                           WHERE {where} AND {M.OVERDUE_OPEN} GROUP BY 1""", params + [ao]))
-    out["overdue_open"] = out["code"].map(od).fillna(0).astype("int64")
-    for c in ("accept_decided", "accept_on_time", "accept_undecided_late"):
-        out[c] = pd.to_numeric(out[c]).fillna(0).astype("int64")
-    out["accept_rate"] = pd.to_numeric(out["accept_rate"])
-    return out
+    dist = queries.districts(con)[["code", "name", "short_name", "name_en"]]
+    if f.districts:
+        dist = dist[dist["code"].isin(f.districts)]
+    d = _deadline_counts(con, f, fast=fast)
+    d = d[~d["is_total"]].rename(columns={"district_code": "code", "decided": "accept_decided",
+                                          "undecided_late": "accept_undecided_late"})
+    counts = ["complaints", "on_time", "on_time_base", "accept_decided", "accept_on_time",
+              "accept_undecided_late", "overdue_open"]
+    out = dist.merge(d[["code"] + counts], on="code", how="left").reset_index(drop=True)
+    for c in counts:
+        out[c] = out[c].fillna(0).astype("int64")
+    out["on_time_rate"] = _rate(out["on_time"], out["on_time_base"])
+    out["accept_rate"] = _rate(out["accept_on_time"], out["accept_decided"])
+    return out[["code", "name", "short_name", "name_en", "complaints", "on_time", "on_time_base", "on_time_rate",
+                "accept_decided", "accept_on_time", "accept_rate", "accept_undecided_late", "overdue_open"]]
 
 
 # --- calendar ------------------------------------------------------------------------------------
 
-def calendar_notice(con, f: Filters) -> dict:
+def calendar_notice(con, f: Filters, *, fast: bool = True) -> dict:
     """Years among the dates this page computes with (received dates of the period, closed dates,
     deadlines, the as-of date) that the database's official calendar does not know (weekdays
     assumed there).
@@ -606,17 +849,16 @@ def calendar_notice(con, f: Filters) -> dict:
     ``fixed_in_file`` (those of ``years`` that data/holidays_extra.csv or the installed
     chinesecalendar now knows: rebuilding or re-importing the database applies them),
     ``start``, ``end`` (the date range checked)."""
-    where, params = complaint_where(f)
-    hi = rows(con, f"""SELECT max(greatest(c.received_date, coalesce(c.closed_date, c.received_date),
-                                         coalesce(c.deadline_date, c.received_date)))
-                       FROM complaints c WHERE {where}""", params)[0][0]
+    src = _source(con, f, "agg_res_times", fast=fast)
+    hi = rows(con, f"SELECT max({src.sql('last_date')}) FROM {src.rel}", src.params)[0][0]
     ao = as_of(con)
     start = f.date_from
     end = max(d for d in (f.date_to, hi, ao) if d is not None)
-    years = [int(r[0]) for r in rows(con, """SELECT DISTINCT year(d) FROM calendar
-                                           WHERE NOT known AND d BETWEEN ? AND ? ORDER BY 1""", [start, end])]
+    years, cal_end = rows(con, """
+        SELECT list(DISTINCT year(d) ORDER BY year(d)) FILTER (WHERE NOT known AND d BETWEEN ? AND ?), max(d)
+        FROM calendar""", [start, end])[0]
+    years = [int(y) for y in years or []]
     # dates beyond the calendar table are unknown too
-    cal_end = rows(con, "SELECT max(d) FROM calendar")[0][0]
     if cal_end is None or end > cal_end:
         first = (cal_end.year + 1) if cal_end else start.year
         years = sorted(set(years) | set(range(max(first, start.year), end.year + 1)))
