@@ -64,7 +64,9 @@ def derived_select(src: str, source_sql: str = "s.source") -> str:
 
 # Pre-aggregated complaints for the global filters (period, districts, route): one row per
 # received date, district, route, resolution days, on-time flag and (for open complaints)
-# deadline. Integer resolution days make exact medians from the histogram. Built from the same
+# deadline, with the recovered amounts' exact sum (yuan) and sum of squares (yuan², for the
+# rankings' normal-approximation intervals). Integer resolution days make exact medians from the
+# histogram. Built from the same
 # metric SQL as the plain queries; analytics/queries.py uses it only while
 # meta.agg_for == agg_stamp(meta.data_version), and tests check both paths give the same answers.
 _AGG_SQL = f"""
@@ -76,7 +78,8 @@ _AGG_SQL = f"""
            CASE WHEN c.closed_date IS NULL THEN c.deadline_date END AS open_deadline,
            count(*)::BIGINT AS n,
            coalesce(sum(c.recovered_yuan), 0) AS recovered_yuan,
-           coalesce(sum(c.disputed_yuan), 0) AS disputed_yuan
+           coalesce(sum(c.disputed_yuan), 0) AS disputed_yuan,
+           coalesce(sum(c.recovered_yuan * c.recovered_yuan), 0)::DECIMAL(38, 4) AS recovered_sq
     FROM complaints c WHERE c.appeal_type = '投诉'
     GROUP BY ALL
     ORDER BY c.received_date

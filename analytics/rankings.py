@@ -23,16 +23,21 @@ average* when its interval contains the city value. This module never imports st
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
+import threading
+from collections import OrderedDict
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import aggregates
 from . import metrics as M
 from . import queries
-from .db import query
+from .db import query, rows
 from .filters import Filters, complaint_where, district_where
 
 # --- metric catalogue -------------------------------------------------------------------------
@@ -81,8 +86,21 @@ GRAINS = ("week", "month")
 
 # --- intervals -------------------------------------------------------------------------------
 
+@lru_cache(maxsize=64)
 def _z(conf: float) -> float:
     return float(stats.norm.ppf(0.5 + conf / 2))
+
+
+@lru_cache(maxsize=64)
+def _z_upper(conf: float) -> float:
+    """The normal quantile 1 − α/2 (as the mean interval's normal approximation computes it)."""
+    return float(stats.norm.ppf(1 - (1 - conf) / 2))
+
+
+@lru_cache(maxsize=4096)
+def _median_rank(n: int, conf: float) -> int:
+    """j of :func:`median_interval` for n values (at least 1)."""
+    return max(int(stats.binom.ppf((1 - conf) / 2, n, 0.5)), 1)
 
 
 def wilson_interval(k, n, conf: float = 0.95):
@@ -134,13 +152,25 @@ def median_interval(values: Iterable[float], conf: float = 0.95) -> tuple[float,
     """Distribution-free interval for the median: order statistics x(j) and x(n−j+1) where
     j is the smallest count with P(Bin(n, ½) ≤ j) ≥ α/2. For n ≤ 5 no such pair reaches 95%:
     the interval is then [min, max]. NaN for no values."""
-    x = np.sort(np.asarray([v for v in values if v is not None and not pd.isna(v)], dtype=float))
-    n = len(x)
+    x = np.asarray([v for v in values if v is not None and not pd.isna(v)], dtype=float)
+    v, k = np.unique(x, return_counts=True)
+    return median_interval_counts(v, k, conf)
+
+
+def median_interval_counts(values, counts, conf: float = 0.95) -> tuple[float, float]:
+    """:func:`median_interval` of a multiset given as values with their counts (a histogram of
+    resolution days, say): the same order statistics, read from the cumulative counts."""
+    v = np.asarray(values, dtype=float)
+    k = np.asarray(counts, dtype=np.int64)
+    keep = (k > 0) & ~np.isnan(v)
+    order = np.argsort(v[keep], kind="stable")
+    v, cum = v[keep][order], np.cumsum(k[keep][order])
+    n = int(cum[-1]) if len(cum) else 0
     if n == 0:
         return math.nan, math.nan
-    j = int(stats.binom.ppf((1 - conf) / 2, n, 0.5))
-    j = max(j, 1)
-    return float(x[j - 1]), float(x[n - j])
+    j = _median_rank(n, conf)
+    # the i-th smallest (0-based) is the first value whose cumulative count exceeds i
+    return float(v[np.searchsorted(cum, j - 1, side="right")]), float(v[np.searchsorted(cum, n - j, side="right")])
 
 
 BOOTSTRAP_MAX_N = 5000
@@ -154,14 +184,34 @@ def bootstrap_mean_interval(values: Iterable[float], conf: float = 0.95,
     size the two agree to a fraction of a yuan, and resampling would take seconds."""
     x = np.asarray(list(values), dtype=float)
     n = len(x)
+    mean = float(x.mean()) if n else math.nan
+    sd = float(x.std(ddof=1)) if n > 1 else math.nan
+    return mean_interval(n, mean, sd, x, conf, resamples, seed)
+
+
+def mean_interval(n: int, mean: float, sd: float, values=None, conf: float = 0.95,
+                  resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED) -> tuple[float, float]:
+    """The interval of :func:`bootstrap_mean_interval` from the sample size, mean and standard
+    deviation (ddof 1) of the values; ``values`` themselves (in their stored order: the resamples
+    index them) are needed only for 2 ≤ n ≤ BOOTSTRAP_MAX_N."""
     if n == 0:
         return math.nan, math.nan
     if n == 1:
-        return float(x[0]), float(x[0])
+        return float(mean), float(mean)
     if n > BOOTSTRAP_MAX_N:
-        z = float(stats.norm.ppf(1 - (1 - conf) / 2))
-        half = z * float(x.std(ddof=1)) / math.sqrt(n)
-        return float(x.mean() - half), float(x.mean() + half)
+        half = _z_upper(conf) * sd / math.sqrt(n)
+        return float(mean - half), float(mean + half)
+    x = np.ascontiguousarray(values, dtype=float)
+    if len(x) != n:
+        raise ValueError(f"the bootstrap needs the {n} values, got {len(x)}")
+    # resampling a few thousand values 2,000 times takes tens of ms; the result is a function of
+    # the values (in order) and the settings only, so it is remembered (e.g. for a change of
+    # weights, which recomputes the same intervals)
+    key = (hashlib.blake2b(x.tobytes(), digest_size=20).digest(), n, conf, resamples, seed)
+    with _bootstrap_lock:
+        if key in _bootstrap_memo:
+            _bootstrap_memo.move_to_end(key)
+            return _bootstrap_memo[key]
     rng = np.random.default_rng(seed)
     means = np.empty(resamples)
     step = max(1, 2_000_000 // n)
@@ -169,66 +219,72 @@ def bootstrap_mean_interval(values: Iterable[float], conf: float = 0.95,
         m = min(step, resamples - s)
         means[s:s + m] = x[rng.integers(0, n, size=(m, n))].mean(axis=1)
     a = (1 - conf) / 2
-    return float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
+    out = float(np.quantile(means, a)), float(np.quantile(means, 1 - a))
+    with _bootstrap_lock:
+        _bootstrap_memo[key] = out
+        while len(_bootstrap_memo) > BOOTSTRAP_MEMO_SIZE:
+            _bootstrap_memo.popitem(last=False)
+    return out
+
+
+BOOTSTRAP_MEMO_SIZE = 4096          # bootstrap intervals remembered (least recently used dropped)
+_bootstrap_memo: "OrderedDict[tuple, tuple[float, float]]" = OrderedDict()
+_bootstrap_lock = threading.Lock()
 
 
 # --- funnel-plot control limits -----------------------------------------------------------------
 
-def _interp_limit(dist, p: float, args) -> float:
+def _interp_limit(dist, p: float, args):
     """Spiegelhalter's interpolated quantile of a discrete distribution: r − α where r is the
-    p-quantile and α = (F(r) − p) / (F(r) − F(r − 1))."""
+    p-quantile and α = (F(r) − p) / (F(r) − F(r − 1)), not below 0. ``args`` may be arrays (one
+    limit per element)."""
     r = dist.ppf(p, *args)
     fr = dist.cdf(r, *args)
     fr1 = dist.cdf(r - 1, *args)
-    a = (fr - p) / (fr - fr1) if fr > fr1 else 0.0
-    return max(float(r - a), 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a = np.where(fr > fr1, (fr - p) / (fr - fr1), 0.0)
+    return np.maximum(r - a, 0.0)
 
 
 def poisson_funnel(rate: float, exposures, conf: float, scale: float = 1.0) -> pd.DataFrame:
     """Control limits around ``rate`` (events per unit of exposure × ``scale``) for each exposure:
     exact Poisson quantiles of the expected count, interpolated. Columns: exposure, lo, hi."""
-    out = []
+    e = np.asarray(exposures, dtype=float)
+    mu = rate / scale * e
+    ok = (e > 0) & (mu > 0)
     a = 1 - conf
-    for e in exposures:
-        mu = rate / scale * e
-        if e <= 0 or mu <= 0:
-            out.append((e, math.nan, math.nan))
-            continue
-        lo = _interp_limit(stats.poisson, a / 2, (mu,))
-        hi = _interp_limit(stats.poisson, 1 - a / 2, (mu,))
-        out.append((e, lo / e * scale, hi / e * scale))
-    return pd.DataFrame(out, columns=["exposure", "lo", "hi"])
+    lo, hi = np.full(len(e), np.nan), np.full(len(e), np.nan)
+    if ok.any():
+        lo[ok] = _interp_limit(stats.poisson, a / 2, (mu[ok],)) / e[ok] * scale
+        hi[ok] = _interp_limit(stats.poisson, 1 - a / 2, (mu[ok],)) / e[ok] * scale
+    return pd.DataFrame({"exposure": list(exposures), "lo": lo, "hi": hi})
 
 
 def binomial_funnel(p0: float, sizes, conf: float) -> pd.DataFrame:
     """Control limits around the proportion ``p0`` for each denominator n: exact binomial
     quantiles, interpolated. Columns: exposure (n), lo, hi (fractions)."""
-    out = []
+    n = np.array([int(round(x)) for x in sizes], dtype=np.int64)
+    ok = n > 0 if p0 is not None and not pd.isna(p0) else np.zeros(len(n), dtype=bool)
     a = 1 - conf
-    for n in sizes:
-        n = int(round(n))
-        if n <= 0 or p0 is None or pd.isna(p0):
-            out.append((n, math.nan, math.nan))
-            continue
-        lo = _interp_limit(stats.binom, a / 2, (n, p0))
-        hi = _interp_limit(stats.binom, 1 - a / 2, (n, p0))
-        out.append((n, min(lo / n, 1.0), min(hi / n, 1.0)))
-    return pd.DataFrame(out, columns=["exposure", "lo", "hi"])
+    lo, hi = np.full(len(n), np.nan), np.full(len(n), np.nan)
+    if ok.any():
+        lo[ok] = np.minimum(_interp_limit(stats.binom, a / 2, (n[ok], p0)) / n[ok], 1.0)
+        hi[ok] = np.minimum(_interp_limit(stats.binom, 1 - a / 2, (n[ok], p0)) / n[ok], 1.0)
+    return pd.DataFrame({"exposure": n, "lo": lo, "hi": hi})
 
 
 def funnel(con, f: Filters, metric: str, level: str = "county", conf_levels=(0.95, 0.998),
-           points: int = 80) -> pd.DataFrame:
+           points: int = 80, *, fast: bool = True) -> pd.DataFrame:
     """Funnel-plot limits for ``metric`` around the city value.
 
     Grain: one row per exposure on a log grid from half the smallest to 1.15 × the largest exposure of the units
     (population for per_100k, committed stores for returns_per_store, the denominator count for
     proportions). Columns: exposure, lo_95, hi_95, lo_998, hi_998 (the metric's units: per 100k,
     returns per store, fractions), city (the city value). Empty for metrics without a funnel
-    (median_days, recovered_per_complaint)."""
+    (median_days, recovered_per_complaint). ``fast=False`` forces the plain queries."""
     if KINDS.get(metric) not in ("poisson", "wilson"):
         return pd.DataFrame(columns=["exposure", "lo_95", "hi_95", "lo_998", "hi_998", "city"])
-    units = unit_metrics(con, f, level)
-    city = city_reference(con, f)
+    units, city = _period_units(con, f, [(f.date_from, f.date_to)], level, fast=fast, intervals=False)[0]
     x = units[f"{metric}_den"].astype(float)
     top = float(x.max()) if len(x) and x.notna().any() else 0.0
     if top <= 0 or city[metric] is None or pd.isna(city[metric]):
@@ -252,20 +308,312 @@ def funnel(con, f: Filters, metric: str, level: str = "county", conf_levels=(0.9
 
 
 # --- per-unit metrics ------------------------------------------------------------------------------
+#
+# Every caller needs, per period and unit, a handful of counts, the closed complaints' resolution
+# days as a histogram (exact medians and order-statistic intervals), the sum and sum of squares
+# of the recovered amounts (exact DECIMAL sums: the normal-approximation interval of the mean) and,
+# only for units with 2..BOOTSTRAP_MAX_N complaints, the amounts themselves for the bootstrap.
+# The plain path groups ``complaints`` in SQL; the fast path groups the much smaller
+# ``agg_complaints`` (analytics/build.py; county level) with the same statements' shape; both fetch the few amounts
+# the bootstraps need from ``complaints`` in table order, as the bootstrap always resampled them.
 
-def _complaint_rows(con, f: Filters) -> pd.DataFrame:
-    """One row per complaint of ``f``: district_code, township, closed, on_time, on_time_base,
-    is_odr (bools), resolution_days, recovered (yuan, missing as 0)."""
-    where, params = complaint_where(f)
+_REC_SUM = "coalesce(sum(c.recovered_yuan), 0)::DECIMAL(38, 2)"
+_REC_SQ = "coalesce(sum(c.recovered_yuan * c.recovered_yuan), 0)::DECIMAL(38, 4)"
+
+# Per district and day: no-reason returns dated that day, and the net change of the stores
+# committed to no-reason returns (+1 on the commitment date, −1 on the withdrawal date or, for a
+# withdrawal dated before the commitment, on the commitment date): the running sum up to ``to`` is
+# the registry count at ``to`` (committed on or before it and not withdrawn on or before it).
+_RANK_DISTRICT_DAYS_SQL = """
+    CREATE OR REPLACE TABLE rank_district_days AS
+    WITH ev AS (
+        SELECT district_code, return_date AS d, 1 AS returns, 0 AS store_change FROM returns
+        UNION ALL
+        SELECT district_code, return_commit_date, 0, 1 FROM merchants WHERE return_commit_date IS NOT NULL
+        UNION ALL
+        SELECT district_code, greatest(return_commit_date, return_withdrawn_date), 0, -1 FROM merchants
+        WHERE return_commit_date IS NOT NULL AND return_withdrawn_date IS NOT NULL
+    )
+    SELECT district_code, d, sum(returns)::BIGINT AS returns, sum(store_change)::BIGINT AS store_change
+    FROM ev GROUP BY ALL ORDER BY d
+"""
+
+# The fast-path tables of this module (see analytics/aggregates.py).
+AGGREGATES = {"rank_district_days": _RANK_DISTRICT_DAYS_SQL}
+
+# grouping columns of the complaint statistics, by level (allow-list)
+_UNIT_COLS = {"county": ["district_code"], "township": ["district_code", "township"]}
+_COUNTS = ["n", "on_time", "on_time_base", "odr", "rec_sum", "rec_sq"]
+
+
+def _periods_cte(periods) -> tuple[str, list]:
+    """``p(i, d0, d1)``: the periods (index, first day, last day) as a CTE, values bound."""
+    rows_ = ", ".join("(?::INTEGER, ?::DATE, ?::DATE)" for _ in periods)
+    return f"p(i, d0, d1) AS (VALUES {rows_})", [x for i, (a, b) in enumerate(periods) for x in (i, a, b)]
+
+
+def _complaint_stats(con, f: Filters, periods, level: str, fast: bool) -> list[tuple]:
+    """Complaint counts of ``f`` (all districts: the city needs them) for each period, in grouping
+    sets: per unit (``g_unit`` = 0, ``g_days`` = 1), for the city (1, 1), and the same two split by
+    resolution days (``g_days`` = 0: the histograms of the closed complaints' days).
+
+    Rows: g_unit, g_days, period, district_code, [township,] days, n (complaints), closed,
+    on_time, on_time_base (on time ÷ this is the on-time rate at the period's end), odr (counts),
+    rec_sum (yuan), rec_sq (yuan²). The amounts are summed as exact decimals, so both paths give
+    the same numbers."""
+    cte, params = _periods_cte(periods)
+    span = [min(a for a, _ in periods), max(b for _, b in periods)]
+    keys = ", ".join(_UNIT_COLS[level])
+    if fast:
+        where, wparams = queries._agg_where(f.with_(districts=()), period=False)
+        rows_sql = f"""
+            SELECT p.i AS period, a.district_code, a.closed, a.resolution_days AS days,
+                   sum(a.n) AS n,
+                   coalesce(sum(a.n) FILTER (WHERE a.on_time), 0) AS on_time,
+                   coalesce(sum(a.n) FILTER (WHERE a.closed OR a.open_deadline < p.d1), 0) AS on_time_base,
+                   coalesce(sum(a.n) FILTER (WHERE a.is_odr), 0) AS odr,
+                   sum(a.recovered_yuan) AS rec_sum, sum(a.recovered_sq) AS rec_sq
+            FROM agg_complaints a JOIN p ON a.received_date BETWEEN p.d0 AND p.d1
+            WHERE {where} AND a.received_date BETWEEN ? AND ?
+            GROUP BY ALL"""
+    else:
+        where, wparams = complaint_where(f.with_(districts=()), period=False)
+        assert M.ON_TIME_DEN.count("?") == 1
+        rows_sql = f"""
+            SELECT p.i AS period, {', '.join(f'c.{k}' for k in _UNIT_COLS[level])},
+                   {M.IS_CLOSED} AS closed, c.resolution_days AS days,
+                   count(*) AS n,
+                   count(*) FILTER (WHERE {M.ON_TIME_NUM}) AS on_time,
+                   count(*) FILTER (WHERE {M.ON_TIME_DEN.replace("?", "p.d1")}) AS on_time_base,
+                   count(*) FILTER (WHERE c.is_odr) AS odr,
+                   {_REC_SUM} AS rec_sum, {_REC_SQ} AS rec_sq
+            FROM complaints c JOIN p ON c.received_date BETWEEN p.d0 AND p.d1
+            WHERE {where} AND c.received_date BETWEEN ? AND ?
+            GROUP BY ALL"""
     sql = f"""
-        SELECT c.district_code, c.township,
-               {M.IS_CLOSED} AS closed,
-               coalesce({M.ON_TIME_NUM}, FALSE) AS on_time,
-               coalesce({M.ON_TIME_DEN}, FALSE) AS on_time_base,
-               c.is_odr, c.resolution_days,
-               coalesce(c.recovered_yuan, 0)::DOUBLE AS recovered
-        FROM complaints c WHERE {where}"""
-    return query(con, sql, [f.date_to] + params)
+        WITH {cte}, x AS ({rows_sql})
+        SELECT GROUPING({keys}) > 0 AS g_unit, GROUPING(days) > 0 AS g_days, period, {keys}, days,
+               sum(n)::BIGINT, coalesce(sum(n) FILTER (WHERE closed), 0)::BIGINT, sum(on_time)::BIGINT,
+               sum(on_time_base)::BIGINT, sum(odr)::BIGINT, sum(rec_sum)::DOUBLE, sum(rec_sq)::DOUBLE
+        FROM x
+        GROUP BY GROUPING SETS ((period, {keys}), (period), (period, {keys}, days), (period, days))"""
+    return rows(con, sql, params + wparams + span)
+
+
+def _returns_and_stores(con, periods, fast: bool) -> list[tuple]:
+    """Rows (period index, district code, returns, stores), NULL and codes outside ``districts``
+    included (the city counts them): returns dated in the period (as returns_summary's count),
+    stores committed at the period's end (as registry_counts' return_stores)."""
+    cte, params = _periods_cte(periods)
+    if fast:
+        sql = f"""
+            WITH {cte}
+            SELECT p.i, a.district_code,
+                   coalesce(sum(a.returns) FILTER (WHERE a.d BETWEEN p.d0 AND p.d1), 0)::BIGINT,
+                   coalesce(sum(a.store_change) FILTER (WHERE a.d <= p.d1), 0)::BIGINT
+            FROM rank_district_days a CROSS JOIN p GROUP BY ALL"""
+    else:
+        sql = f"""
+            WITH {cte}
+            SELECT i, district_code, sum(r)::BIGINT, sum(s)::BIGINT FROM (
+                SELECT p.i, r.district_code, 1 AS r, 0 AS s
+                FROM returns r JOIN p ON r.return_date BETWEEN p.d0 AND p.d1
+                UNION ALL
+                SELECT p.i, m.district_code, 0, 1
+                FROM merchants m JOIN p ON m.return_commit_date <= p.d1
+                     AND (m.return_withdrawn_date IS NULL OR m.return_withdrawn_date > p.d1)
+            ) GROUP BY ALL"""
+    return rows(con, sql, params)
+
+
+class _PeriodStats:
+    """The statistics of every period, keyed by (period, *unit key): ``units`` and ``city``
+    (period → counts: n, closed, on_time, on_time_base, odr, rec_sum, rec_sq), ``days`` and
+    ``city_days`` (resolution-days histograms of the closed complaints: (values, counts)),
+    ``returns`` ((period, district_code) → (returns, stores)) and ``city_returns``."""
+
+    def __init__(self, con, f: Filters, periods, level: str, fast: bool):
+        nk = len(_UNIT_COLS[level])
+        self.units, self.city, days, city_days = {}, {}, {}, {}
+        for g_unit, g_days, i, *rest in _complaint_stats(con, f, periods, level, _fast(con, f, level, fast)):
+            key, d, counts = tuple(rest[:nk]), rest[nk], rest[nk + 1:]
+            if not g_days:
+                if d is not None and counts[1]:
+                    (city_days.setdefault(i, []) if g_unit else days.setdefault((i, *key), [])).append((d, counts[1]))
+            elif g_unit:
+                self.city[i] = counts
+            else:
+                self.units[(i, *key)] = counts
+        self.days = {k: _histogram(v) for k, v in days.items()}
+        self.city_days = {k: _histogram(v) for k, v in city_days.items()}
+        self.returns, self.city_returns = {}, {}
+        for i, code, ret, stores in _returns_and_stores(con, periods, fast and aggregates.usable(con)):
+            self.returns[(i, code)] = (ret, stores)
+            r0, s0 = self.city_returns.get(i, (0, 0))
+            self.city_returns[i] = (r0 + ret, s0 + stores)
+
+    def city_dict(self, i: int, pop: float) -> dict:
+        """The :func:`city_reference` dict of period ``i``."""
+        n, closed, on_time, on_time_base, odr, rec_sum, _ = self.city.get(i, (0, 0, 0, 0, 0, 0.0, 0.0))
+        ret, stores = self.city_returns.get(i, (0, 0))
+        median = queries.weighted_quantile(*self.city_days[i], 0.5) if i in self.city_days else None
+        return {
+            "complaints": int(n),
+            "population": pop,
+            "returns": int(ret),
+            "stores": int(stores),
+            "per_100k": n / pop * 100_000 if pop else None,
+            "closure_rate": closed / n if n else None,
+            "on_time_rate": on_time / on_time_base if on_time_base else None,
+            "median_days": median,
+            "odr_share": odr / n if n else None,
+            "recovered_per_complaint": float(rec_sum) / n if n else None,
+            "returns_per_store": ret / stores if stores else None,
+        }
+
+
+def _histogram(pairs) -> tuple[np.ndarray, np.ndarray]:
+    """(values, counts) arrays from (value, count) pairs."""
+    a = np.asarray(pairs, dtype=float)
+    return a[:, 0], a[:, 1].astype(np.int64)
+
+
+def _amounts(con, f: Filters, periods, level: str, wanted: Mapping[int, list[tuple]]) -> dict:
+    """Recovered amounts (yuan, missing as 0), in table (rowid) order, of the complaints of ``f`` in the
+    units ``wanted[i]`` (key tuples) of period ``i`` (periods do not overlap): {(i, *key): array}.
+    Only the units whose bootstrap needs them are asked for, so this reads a few thousand rows."""
+    slots = [(i, k) for i, keys in wanted.items() for k in keys]
+    if not slots:
+        return {}
+    cols = _UNIT_COLS[level]
+    where, params = complaint_where(f.with_(districts=()), period=False)
+    unit = " AND ".join(f"c.{k} = ?" for k in cols)
+    cond = f"c.received_date BETWEEN ? AND ? AND {unit}"
+    case = " ".join(f"WHEN {cond} THEN {j}" for j in range(len(slots)))
+    cparams = [v for i, k in slots for v in (*periods[i], *k)]
+    span = [min(periods[i][0] for i, _ in slots), max(periods[i][1] for i, _ in slots)]
+    codes = sorted({k[0] for _, k in slots})
+    sql = f"""SELECT slot, recovered FROM (
+                  SELECT CASE {case} END AS slot, coalesce(c.recovered_yuan, 0)::DOUBLE AS recovered,
+                         c.rowid AS row_number
+                  FROM complaints c
+                  WHERE {where} AND c.received_date BETWEEN ? AND ?
+                        AND c.district_code IN ({', '.join('?' for _ in codes)}))
+              WHERE slot IS NOT NULL
+              ORDER BY row_number"""
+    got = query(con, sql, cparams + params + span + codes)
+    slot, amount = got["slot"].to_numpy(), got["recovered"].to_numpy(dtype=float)
+    return {(i, *k): amount[slot == j] for j, (i, k) in enumerate(slots)}
+
+
+class _Samples:
+    """What the median and mean intervals need per unit key (a tuple): ``days`` = (values,
+    counts) histogram of the closed complaints' resolution days; ``moments`` = (n, mean, sd) of
+    the recovered amounts (yuan, sd with ddof 1); ``amounts`` = the amounts themselves, in table
+    order (only where the bootstrap needs them)."""
+
+    def __init__(self, days: dict, moments: dict, amounts: dict):
+        self.days, self.moments, self.amounts = days, moments, amounts
+
+    @classmethod
+    def from_rows(cls, rows: pd.DataFrame, key: list[str]) -> "_Samples":
+        """From complaint rows (``closed``, ``resolution_days``, ``recovered`` and the key columns)."""
+        days, moments, amounts = {}, {}, {}
+        if len(rows):
+            for k, g in rows.groupby(key, dropna=False, sort=False):
+                k = k if isinstance(k, tuple) else (k,)
+                d = g.loc[g["closed"], "resolution_days"].to_numpy(dtype=float)
+                days[k] = np.unique(d[~np.isnan(d)], return_counts=True)
+                x = g["recovered"].to_numpy(dtype=float)
+                moments[k] = (len(x), float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else math.nan)
+                amounts[k] = x
+        return cls(days, moments, amounts)
+
+
+def _moments(n, s, q):
+    """(n, mean, sd with ddof 1) from the count, sum and sum of squares."""
+    n = int(n)
+    if n == 0:
+        return 0, math.nan, math.nan
+    mean = s / n
+    sd = math.sqrt(max(q - s * s / n, 0.0) / (n - 1)) if n > 1 else math.nan
+    return n, mean, sd
+
+
+def _add_intervals(df: pd.DataFrame, rows: pd.DataFrame, key: list[str], conf: float) -> pd.DataFrame:
+    """:func:`_interval_columns` added to ``df``, the samples taken from complaint rows."""
+    keys = list(df[key].itertuples(index=False, name=None))
+    return _with_columns(df, _interval_columns(df, _Samples.from_rows(rows, key), keys, conf))
+
+
+def _interval_columns(cols: Mapping, samples: _Samples | None, keys: list[tuple], conf: float) -> dict:
+    """Value, interval, numerator and denominator columns of every metric (``<m>``, ``<m>_lo``,
+    ``<m>_hi``, ``<m>_num``, ``<m>_den``), as arrays in column order, from the count columns of
+    ``cols`` (a frame or a dict of arrays); ``keys`` are the rows' keys into ``samples``. Without
+    ``samples`` the median and mean intervals are left NaN (for callers that only need values and
+    denominators)."""
+    def col(c):
+        return np.asarray(cols[c], dtype=float)
+    new: dict = {}
+    n, pop = col("complaints"), col("population")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        new["per_100k_num"], new["per_100k_den"] = n, pop
+        new["per_100k"] = np.where(pop > 0, n / pop * 100_000, np.nan)
+        new["per_100k_lo"], new["per_100k_hi"] = rate_interval(n, pop, 100_000, conf)
+        for m, num, den in (("closure_rate", "closed", "complaints"), ("on_time_rate", "on_time", "on_time_base"),
+                            ("odr_share", "odr", "complaints")):
+            k, d = col(num), col(den)
+            new[f"{m}_num"], new[f"{m}_den"] = k, d
+            new[m] = np.where(d > 0, k / d, np.nan)
+            new[f"{m}_lo"], new[f"{m}_hi"] = wilson_interval(k, d, conf)
+        # median and mean intervals need the distribution of days and amounts
+        med = np.full((len(keys), 2), np.nan)
+        rec = np.full((len(keys), 2), np.nan)
+        for j, r in enumerate(keys if samples is not None else ()):
+            med[j] = median_interval_counts(*samples.days.get(r, ([], [])), conf)
+            rec[j] = mean_interval(*samples.moments.get(r, (0, math.nan, math.nan)), samples.amounts.get(r), conf)
+        new["median_days_num"], new["median_days_den"] = np.full(len(n), np.nan), col("closed")
+        new["median_days_lo"], new["median_days_hi"] = med[:, 0], med[:, 1]
+        amount = col("recovered_yuan")
+        new["recovered_per_complaint_num"] = amount
+        new["recovered_per_complaint_den"] = n
+        new["recovered_per_complaint"] = np.where(n > 0, amount / n, np.nan)
+        new["recovered_per_complaint_lo"], new["recovered_per_complaint_hi"] = rec[:, 0], rec[:, 1]
+        ret, stores = col("returns"), col("stores")
+        new["returns_per_store_num"], new["returns_per_store_den"] = ret, stores
+        new["returns_per_store"] = np.where(stores > 0, ret / stores, np.nan)
+        new["returns_per_store_lo"], new["returns_per_store_hi"] = rate_interval(ret, stores, 1.0, conf)
+    return new
+
+
+def _finish_columns(cols: Mapping) -> dict:
+    """Sample sizes and small-sample marks of every metric; recovered yuan to two decimals."""
+    new = {}
+    for m in METRIC_KEYS:
+        # the sample size behind the value: the event count for Poisson rates, else the denominator
+        size = np.asarray(cols[f"{m}_num"] if KINDS[m] == "poisson" else cols[f"{m}_den"], dtype=float)
+        new[f"{m}_n"] = size
+        new[f"{m}_small"] = ~np.isnan(np.asarray(cols[m], dtype=float)) & (size < SMALL_N)
+    new["recovered_yuan"] = np.round(np.asarray(cols["recovered_yuan"], dtype=float), 2)
+    return new
+
+
+def finish_units(df: pd.DataFrame) -> pd.DataFrame:
+    """Sample sizes and small-sample marks of every metric; recovered yuan to two decimals."""
+    return _with_columns(df, _finish_columns(df))
+
+
+def _with_columns(df: pd.DataFrame, new: Mapping, copy: bool = False) -> pd.DataFrame:
+    """``df`` with the columns of ``new`` set: existing ones replaced (in ``df`` itself unless
+    ``copy``), the others appended in ``new``'s order in one step (adding columns one by one is
+    slow). The appended columns never touch ``df``."""
+    replace = [k for k in new if k in df.columns]
+    if replace and copy:
+        df = df.copy()
+    for k in replace:
+        df[k] = new[k]
+    add = {k: v for k, v in new.items() if k not in df.columns}
+    return pd.concat([df, pd.DataFrame(add, index=df.index)], axis=1) if add else (df.copy() if copy else df)
 
 
 def _townships(con, f: Filters) -> pd.DataFrame:
@@ -275,53 +623,12 @@ def _townships(con, f: Filters) -> pd.DataFrame:
                       "ORDER BY district_code, name", params)
 
 
-def _add_intervals(df: pd.DataFrame, rows: pd.DataFrame, key: list[str], conf: float) -> pd.DataFrame:
-    """Value, interval, numerator and denominator columns of every metric (``<m>``, ``<m>_lo``,
-    ``<m>_hi``, ``<m>_num``, ``<m>_den``)."""
-    n = df["complaints"].astype(float)
-    pop = df["population"].astype(float)
-    df["per_100k_num"], df["per_100k_den"] = n, pop
-    df["per_100k"] = np.where(pop > 0, n / pop * 100_000, np.nan)
-    df["per_100k_lo"], df["per_100k_hi"] = rate_interval(n, pop, 100_000, conf)
-    for m, num, den in (("closure_rate", "closed", "complaints"), ("on_time_rate", "on_time", "on_time_base"),
-                        ("odr_share", "odr", "complaints")):
-        k, d = df[num].astype(float), df[den].astype(float)
-        df[f"{m}_num"], df[f"{m}_den"] = k, d
-        with np.errstate(divide="ignore", invalid="ignore"):
-            df[m] = np.where(d > 0, k / d, np.nan)
-        df[f"{m}_lo"], df[f"{m}_hi"] = wilson_interval(k, d, conf)
-    # median and mean intervals need the individual complaints
-    closed_days = {}
-    amounts = {}
-    if len(rows):
-        for k_, g in rows.groupby(key, dropna=False, sort=False):
-            k_ = k_ if isinstance(k_, tuple) else (k_,)
-            closed_days[k_] = g.loc[g["closed"], "resolution_days"].to_numpy(dtype=float)
-            amounts[k_] = g["recovered"].to_numpy(dtype=float)
-    med_lo, med_hi, rec_lo, rec_hi = [], [], [], []
-    for r in df[key].itertuples(index=False, name=None):
-        lo, hi = median_interval(closed_days.get(r, []), conf)
-        med_lo.append(lo)
-        med_hi.append(hi)
-        lo, hi = bootstrap_mean_interval(amounts.get(r, []), conf)
-        rec_lo.append(lo)
-        rec_hi.append(hi)
-    df["median_days_num"], df["median_days_den"] = np.nan, df["closed"].astype(float)
-    df["median_days_lo"], df["median_days_hi"] = med_lo, med_hi
-    df["recovered_per_complaint_num"] = df["recovered_yuan"].astype(float)
-    df["recovered_per_complaint_den"] = n
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["recovered_per_complaint"] = np.where(n > 0, df["recovered_yuan"].astype(float) / n, np.nan)
-    df["recovered_per_complaint_lo"], df["recovered_per_complaint_hi"] = rec_lo, rec_hi
-    ret, st_ = df["returns"].astype(float), df["stores"].astype(float)
-    df["returns_per_store_num"], df["returns_per_store_den"] = ret, st_
-    with np.errstate(divide="ignore", invalid="ignore"):
-        df["returns_per_store"] = np.where(st_ > 0, ret / st_, np.nan)
-    df["returns_per_store_lo"], df["returns_per_store_hi"] = rate_interval(ret, st_, 1.0, conf)
-    return df
+def _fast(con, f: Filters, level: str, fast: bool) -> bool:
+    """Whether the aggregate tables answer ``f`` at ``level`` (county only)."""
+    return fast and level == "county" and queries._agg_usable(con, f)
 
 
-def unit_metrics(con, f: Filters, level: str = "county", conf: float = 0.95) -> pd.DataFrame:
+def unit_metrics(con, f: Filters, level: str = "county", conf: float = 0.95, *, fast: bool = True) -> pd.DataFrame:
     """Every ranking metric per unit, with its interval, numerator and denominator.
 
     Grain: ``county`` — one row per district of the database (restricted by ``f.districts``),
@@ -335,27 +642,100 @@ def unit_metrics(con, f: Filters, level: str = "county", conf: float = 0.95) -> 
     None for townships), and for every metric ``m`` of :data:`METRIC_KEYS`: ``m`` (value: per 100k,
     fraction, days, yuan, returns per store), ``m_lo``/``m_hi`` (interval), ``m_num``/``m_den``
     (numerator and denominator counts), ``m_n`` (the sample size behind the value: the event
-    count for Poisson rates, else the denominator) and ``m_small`` (``m_n`` below :data:`SMALL_N`)."""
+    count for Poisson rates, else the denominator) and ``m_small`` (``m_n`` below :data:`SMALL_N`).
+
+    ``fast=False`` forces the plain queries (the aggregate tables answer the county level when
+    the filters are period, districts and route only)."""
+    return _period_units(con, f, [(f.date_from, f.date_to)], level, conf, fast)[0][0]
+
+
+def _period_units(con, f: Filters, periods, level: str, conf: float = 0.95, fast: bool = True,
+                  intervals: bool = True) -> list[tuple[pd.DataFrame, dict]]:
+    """(:func:`unit_metrics`, :func:`city_reference`) of ``f`` for each (date_from, date_to) of
+    ``periods`` (not overlapping), from one statistics query (and one for returns and stores) for
+    all periods. Without ``intervals`` the median and mean intervals are left NaN (the funnel
+    needs none)."""
+    out, bounds, cities = _period_frame(con, f, periods, level, conf, fast, intervals)
+    return [(out.iloc[a:b].reset_index(drop=True), cities[i]) for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:]))]
+
+
+def _period_frame(con, f: Filters, periods, level: str, conf: float = 0.95, fast: bool = True,
+                  intervals: bool = True) -> tuple[pd.DataFrame, np.ndarray, list[dict]]:
+    """:func:`_period_units` as one frame (period-major), the row bounds of each period (period
+    ``i`` is rows bounds[i]:bounds[i+1]) and the city dicts."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}")
-    rows = _complaint_rows(con, f)
-    dist = queries.district_summary(con, f)
+    stats_ = _PeriodStats(con, f, periods, level, fast)
+    dist = queries.districts(con)
+    pop = float(dist["population"].sum())
+    if f.districts:
+        dist = dist[dist["code"].isin(f.districts)].reset_index(drop=True)
     if level == "county":
-        df = dist[["code", "name", "short_name", "name_en", "population", "complaints", "closed", "on_time",
-                   "on_time_base", "odr", "median_days"]].copy()
-        df = df.rename(columns={"code": "district_code"})
-        df.insert(0, "unit", df["district_code"])
-        df["township"] = None
-        rec = rows.groupby("district_code")["recovered"].sum() if len(rows) else pd.Series(dtype=float)
-        df["recovered_yuan"] = df["district_code"].map(rec).fillna(0.0).astype(float)
-        rs = queries.returns_and_stores_by_district(con, f).set_index("district_code")
-        df["returns"] = df["district_code"].map(rs["returns"]).fillna(0).astype(int).tolist()
-        df["stores"] = df["district_code"].map(rs["stores"]).fillna(0).astype(int).tolist()
-        df = _add_intervals(df, rows, ["district_code"], conf)
+        base = _county_units(dist, len(periods), stats_)
     else:
-        ref = _townships(con, f)
-        df = township_table(rows, ref, dist, conf)
-    return finish_units(df)
+        base = _township_units(_townships(con, f), dist, len(periods), stats_)
+    keys = list(base[["period"] + _UNIT_COLS[level]].itertuples(index=False, name=None))
+    samples = None
+    if intervals:
+        moments = {k: _moments(*stats_.units[k][0:1], *stats_.units[k][5:7]) for k in keys if k in stats_.units}
+        # units whose mean interval is a bootstrap: fetch their amounts
+        small: dict[int, list] = {}
+        for k, (n, *_) in moments.items():
+            if 2 <= n <= BOOTSTRAP_MAX_N:
+                small.setdefault(k[0], []).append(k[1:])
+        samples = _Samples(stats_.days, moments, _amounts(con, f, periods, level, small))
+    iv = _interval_columns(base, samples, keys, conf)
+    period = base.pop("period").to_numpy()
+    out = _with_columns(base, iv)
+    out = _with_columns(out, _finish_columns(out))
+    bounds = np.searchsorted(period, np.arange(len(periods) + 1))
+    return out, bounds, [stats_.city_dict(i, pop) for i in range(len(periods))]
+
+
+def _county_units(dist: pd.DataFrame, nperiods: int, stats_: _PeriodStats) -> pd.DataFrame:
+    """County units of every period (period-major, code order within): the base columns of
+    :func:`unit_metrics` plus ``period``."""
+    codes = list(dist["code"])
+    keys = [(i, c) for i in range(nperiods) for c in codes]
+    zero = (0, 0, 0, 0, 0, 0.0, 0.0)
+    u = np.array([stats_.units.get(k, zero) for k in keys], dtype=float).reshape(len(keys), 7)
+    r = np.array([stats_.returns.get(k, (0, 0)) for k in keys], dtype=np.int64).reshape(len(keys), 2)
+
+    def each(c):
+        return np.tile(dist[c].to_numpy(), nperiods)
+    return pd.DataFrame({
+        "period": np.repeat(np.arange(nperiods), len(codes)),
+        "unit": each("code"), "district_code": each("code"),
+        "name": each("name"), "short_name": each("short_name"), "name_en": each("name_en"),
+        "population": each("population"),
+        **{c: u[:, j].astype(np.int64) for j, c in enumerate(("complaints", "closed", "on_time", "on_time_base", "odr"))},
+        "median_days": np.array([queries.weighted_quantile(*stats_.days[k], 0.5) if k in stats_.days else np.nan
+                                 for k in keys], dtype=float),
+        "township": np.full(len(keys), None, dtype=object),
+        "recovered_yuan": u[:, 5],
+        "returns": r[:, 0], "stores": r[:, 1],
+    })
+
+
+def _township_units(ref: pd.DataFrame, dist: pd.DataFrame, nperiods: int, stats_: _PeriodStats) -> pd.DataFrame:
+    """Township units of every period (period-major; :func:`_township_table` within): the base
+    columns of :func:`unit_metrics` plus ``period``."""
+    cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
+            "median_days", "recovered_yuan"]
+    named = [(k, v) for k, v in stats_.units.items() if k[2] is not None and k[2] != ""]
+    parts = []
+    for i in range(nperiods):
+        mine = [(k, v) for k, v in named if k[0] == i]
+        agg = pd.DataFrame([(*k[1:], *v[:5],
+                             queries.weighted_quantile(*stats_.days[k], 0.5) if k in stats_.days else np.nan, v[5])
+                            for k, v in mine], columns=cols)
+        for c in cols[2:7]:
+            agg[c] = agg[c].astype(np.int64)
+        agg["median_days"] = agg["median_days"].astype(float)
+        parts.append(_township_table(agg, ref, dist))
+    df = pd.concat(parts, ignore_index=True)
+    df.insert(0, "period", np.repeat(np.arange(nperiods), [len(x) for x in parts]))
+    return df
 
 
 def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
@@ -380,7 +760,17 @@ def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, co
         agg = agg.reset_index()[cols]
     else:
         agg = pd.DataFrame(columns=cols)
-    df = ref.merge(agg, on=["district_code", "township"], how="outer")
+    df = _township_table(agg, ref, dist)
+    return _add_intervals(df, named, ["district_code", "township"], conf)
+
+
+def _township_table(agg: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame) -> pd.DataFrame:
+    """Township units: the per-township counts of ``agg`` and every township of ``ref``
+    (district_code, township), in the districts of ``dist`` (code, short_name, name_en)."""
+    cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
+            "median_days", "recovered_yuan"]
+    df = ref.merge(agg[cols] if len(agg) else pd.DataFrame(columns=cols), on=["district_code", "township"],
+                   how="outer")
     names = dist.set_index("code")
     df = df[df["district_code"].isin(names.index)].copy()
     for c in ("complaints", "closed", "on_time", "on_time_base", "odr", "recovered_yuan"):
@@ -397,76 +787,49 @@ def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, co
     df["returns"] = np.nan
     df["stores"] = np.nan
     df.insert(0, "unit", df["district_code"] + "|" + df["township"])
-    df = df.sort_values(["district_code", "township"]).reset_index(drop=True)
-    return _add_intervals(df, named, ["district_code", "township"], conf)
-
-
-def finish_units(df: pd.DataFrame) -> pd.DataFrame:
-    """Sample sizes and small-sample marks of every metric; recovered yuan to two decimals."""
-    for m in METRIC_KEYS:
-        # the sample size behind the value: the event count for Poisson rates, else the denominator
-        size = df[f"{m}_num"] if KINDS[m] == "poisson" else df[f"{m}_den"]
-        df[f"{m}_n"] = size.astype(float)
-        df[f"{m}_small"] = df[m].notna() & (size.astype(float) < SMALL_N)
-    df["recovered_yuan"] = df["recovered_yuan"].astype(float).round(2)
-    return df
+    return df.sort_values(["district_code", "township"]).reset_index(drop=True)
 
 
 def township_coverage(con, f: Filters) -> dict:
     """How many complaints of ``f`` name a township: {"complaints": n, "with_township": k}."""
-    rows = _complaint_rows(con, f)
-    k = int((rows["township"].notna() & (rows["township"] != "")).sum()) if len(rows) else 0
-    return {"complaints": int(len(rows)), "with_township": k}
+    where, params = complaint_where(f)
+    n, k = rows(con, f"""SELECT count(*), count(*) FILTER (WHERE c.township IS NOT NULL AND c.township <> '')
+                         FROM complaints c WHERE {where}""", params)[0]
+    return {"complaints": int(n), "with_township": int(k)}
 
 
-def city_reference(con, f: Filters) -> dict:
+def city_reference(con, f: Filters, *, fast: bool = True) -> dict:
     """The city values every unit is compared with: all districts of the database, the other
     filters of ``f`` unchanged. Keys: the metric keys (values as in :func:`unit_metrics`) plus
-    complaints, population, returns, stores."""
-    fc = f.with_(districts=())
-    k = queries.complaint_kpis(con, fc).iloc[0]
+    complaints, population, returns, stores. ``fast=False`` forces the plain queries."""
     pop = float(queries.districts(con)["population"].sum())
-    ret = queries.returns_summary(con, fc)
-    reg = queries.registry_counts(con, fc)
-    n = int(k["complaints"])
-
-    def num(x):
-        return None if x is None or pd.isna(x) else float(x)
-    return {
-        "complaints": n,
-        "population": pop,
-        "returns": int(ret["count"]),
-        "stores": int(reg["return_stores"]),
-        "per_100k": n / pop * 100_000 if pop else None,
-        "closure_rate": num(k["closure_rate"]),
-        "on_time_rate": num(k["on_time_rate"]),
-        "median_days": num(k["median_days_all"]),
-        "odr_share": int(k["complaints_odr"]) / n if n else None,
-        "recovered_per_complaint": float(k["recovered_yuan"]) / n if n else None,
-        "returns_per_store": ret["count"] / reg["return_stores"] if reg["return_stores"] else None,
-    }
+    return _PeriodStats(con, f, [(f.date_from, f.date_to)], "county", fast).city_dict(0, pop)
 
 
 def compare_to_city(df: pd.DataFrame, city: Mapping[str, float | None]) -> pd.DataFrame:
     """Add ``<m>_vs_city`` for every metric: "same" (the interval contains the city value: not
     distinguishable from the city average), "above" / "below" (the whole interval is above /
     below it), None (no value). Also ``<m>_better``: True / False / None by the metric's direction."""
-    df = df.copy()
+    new = {}
     for m in METRIC_KEYS:
         c = city.get(m)
-        lo, hi = df[f"{m}_lo"].astype(float), df[f"{m}_hi"].astype(float)
         if c is None or pd.isna(c):
-            df[f"{m}_vs_city"] = None
-            df[f"{m}_better"] = None
+            new[f"{m}_vs_city"] = None
+            new[f"{m}_better"] = None
             continue
-        vs = [None if (pd.isna(v) or pd.isna(a) or pd.isna(b)) else
-              ("above" if a > c else "below" if b < c else "same")
-              for v, a, b in zip(df[m].astype(float), lo, hi)]
-        df[f"{m}_vs_city"] = pd.Series(vs, index=df.index, dtype=object)
+        vs = _vs_city(df[m], df[f"{m}_lo"], df[f"{m}_hi"], c)
+        new[f"{m}_vs_city"] = pd.Series(vs, index=df.index, dtype=object)
         up = HIGHER_IS_BETTER[m]
-        df[f"{m}_better"] = pd.Series([None if v in (None, "same") else ((v == "above") == up) for v in vs],
-                                      index=df.index, dtype=object)
-    return df
+        new[f"{m}_better"] = pd.Series([None if x is None or x == "same" else ((x == "above") == up) for x in vs],
+                                       index=df.index, dtype=object)
+    return _with_columns(df, new, copy=True)
+
+
+def _vs_city(value, lo, hi, c: float) -> np.ndarray:
+    """"above" / "below" / "same" / None per unit (see :func:`compare_to_city`), object array."""
+    v, lo, hi = (np.asarray(x, dtype=float) for x in (value, lo, hi))
+    return np.where(np.isnan(v) | np.isnan(lo) | np.isnan(hi), None,
+                    np.where(lo > c, "above", np.where(hi < c, "below", "same")).astype(object))
 
 
 # --- composite index --------------------------------------------------------------------------------
@@ -493,28 +856,37 @@ def composite_index(df: pd.DataFrame, weights: Mapping[str, float], city: Mappin
     "same") counts as the city value, so noise is not ranked. The index is the weighted mean of
     the available scores (weights renormalised over the metrics a unit has); NaN when a unit has
     none. Adds ``score_<m>`` columns and ``index``; returns a copy."""
-    out = df.copy()
-    total = pd.Series(0.0, index=out.index)
-    wsum = pd.Series(0.0, index=out.index)
+    vs = {m: df[f"{m}_vs_city"].to_numpy(dtype=object) for m in METRIC_KEYS if f"{m}_vs_city" in df}
+    new = _index({m: df[m] for m in METRIC_KEYS if m in df}, vs, weights, city, fair, len(df))
+    return _with_columns(df, new, copy=True)
+
+
+def _index(values: Mapping, vs: Mapping, weights: Mapping[str, float], city: Mapping | None, fair: bool,
+           n: int) -> dict:
+    """``score_<m>`` and ``index`` arrays of :func:`composite_index` from the metric values and
+    ``<m>_vs_city`` marks (dicts of arrays by metric) of ``n`` units."""
+    new = {}
+    total = np.zeros(n)
+    wsum = np.zeros(n)
     for m in METRIC_KEYS:
         w = float(weights.get(m, 0) or 0)
-        if w <= 0 or m not in out:
+        if w <= 0 or m not in values:
             continue
-        v = out[m].astype(float).copy()
-        if fair and city is not None and city.get(m) is not None and f"{m}_vs_city" in out:
-            v = v.where(out[f"{m}_vs_city"] != "same", float(city[m]))
-        if v.notna().sum() == 0:
+        v = np.asarray(values[m], dtype=float)
+        if fair and city is not None and city.get(m) is not None and m in vs:
+            v = np.where(vs[m] == "same", float(city[m]), v)
+        if np.isnan(v).all():
             continue
-        lo, hi = v.min(), v.max()
-        s = (v - lo) / (hi - lo) * 100 if hi > lo else pd.Series(np.where(v.notna(), 50.0, np.nan), index=v.index)
+        lo, hi = np.nanmin(v), np.nanmax(v)
+        s = (v - lo) / (hi - lo) * 100 if hi > lo else np.where(np.isnan(v), np.nan, 50.0)
         if not HIGHER_IS_BETTER[m]:
             s = 100 - s
-        out[f"score_{m}"] = s
-        has = s.notna()
-        total = total + s.fillna(0) * w
-        wsum = wsum + has.astype(float) * w
-    out["index"] = (total / wsum).where(wsum > 0)
-    return out
+        new[f"score_{m}"] = s
+        total = total + np.nan_to_num(s, nan=0.0) * w
+        wsum = wsum + (~np.isnan(s)).astype(float) * w
+    with np.errstate(divide="ignore", invalid="ignore"):
+        new["index"] = np.where(wsum > 0, total / wsum, np.nan)
+    return new
 
 
 def rank_units(index: pd.Series) -> pd.Series:
@@ -523,21 +895,22 @@ def rank_units(index: pd.Series) -> pd.Series:
 
 
 def ranking(con, f: Filters, level: str = "county", weights: Iterable[tuple[str, float]] | None = None,
-            fair: bool = True, conf: float = 0.95) -> pd.DataFrame:
+            fair: bool = True, conf: float = 0.95, *, fast: bool = True) -> pd.DataFrame:
     """The ranking table: :func:`unit_metrics` + :func:`compare_to_city` + :func:`composite_index`
     for the period of ``f`` and for :func:`analytics.queries.previous_period` (same weights).
 
     ``weights``: (metric, weight) pairs (default :data:`DEFAULT_WEIGHTS`), made effective by
     :func:`effective_weights`. Grain: one row per unit (as :func:`unit_metrics`), ordered by rank
     then name. Extra columns: index (0–100), rank (Int64, 1 = best), prev_index, prev_rank,
-    rank_change (prev_rank − rank: positive = moved up; <NA> when either is missing)."""
+    rank_change (prev_rank − rank: positive = moved up; <NA> when either is missing).
+    ``fast=False`` forces the plain queries."""
     w = effective_weights(dict(weights) if weights is not None else DEFAULT_WEIGHTS, level, f.route)
-    city = city_reference(con, f)
-    cur = composite_index(compare_to_city(unit_metrics(con, f, level, conf), city), w, city, fair)
-    cur["rank"] = rank_units(cur["index"])
     pf = queries.previous_period(f)
-    pcity = city_reference(con, pf)
-    prev = composite_index(compare_to_city(unit_metrics(con, pf, level, conf), pcity), w, pcity, fair)
+    (units, city), (punits, pcity) = _period_units(
+        con, f, [(f.date_from, f.date_to), (pf.date_from, pf.date_to)], level, conf, fast)
+    cur = composite_index(compare_to_city(units, city), w, city, fair)
+    cur["rank"] = rank_units(cur["index"])
+    prev = composite_index(compare_to_city(punits, pcity), w, pcity, fair)
     prev["prev_rank"] = rank_units(prev["index"])
     prev = prev[["unit", "index", "prev_rank"]].rename(columns={"index": "prev_index"})
     out = cur.merge(prev, on="unit", how="left")
@@ -583,28 +956,41 @@ def buckets(end: dt.date, grain: str = "week", n: int = 8, first: dt.date | None
 
 
 def rank_history(con, f: Filters, grain: str = "week", n: int = 8,
-                 weights: Iterable[tuple[str, float]] | None = None, fair: bool = True) -> pd.DataFrame:
+                 weights: Iterable[tuple[str, float]] | None = None, fair: bool = True, *,
+                 fast: bool = True) -> pd.DataFrame:
     """County ranks by the composite index in each of the last ``n`` weeks or months up to
     ``f.date_to`` (other filters of ``f`` kept; the period's start is not used).
 
     Grain: one row per bucket and county. Columns: bucket (``YYYY-Www`` or ``YYYY-MM``),
     bucket_start, bucket_end (dates, clipped to the data and ``f.date_to``), partial (bool),
-    district_code, name, short_name, name_en, complaints, index, rank (Int64)."""
+    district_code, name, short_name, name_en, complaints, index, rank (Int64).
+    ``fast=False`` forces the plain queries."""
     first, _ = queries.data_coverage(con)
     w = effective_weights(dict(weights) if weights is not None else DEFAULT_WEIGHTS, "county", f.route)
-    parts = []
-    for label, s, e, partial in buckets(f.date_to, grain, n, first):
-        fb = f.with_(date_from=s, date_to=e)
-        city = city_reference(con, fb)
-        df = composite_index(compare_to_city(unit_metrics(con, fb, "county"), city), w, city, fair)
-        df["rank"] = rank_units(df["index"])
-        part = df[["district_code", "name", "short_name", "name_en", "complaints", "index", "rank"]].copy()
-        part.insert(0, "partial", partial)
-        part.insert(0, "bucket_end", e)
-        part.insert(0, "bucket_start", s)
-        part.insert(0, "bucket", label)
-        parts.append(part)
-    if not parts:
-        return pd.DataFrame(columns=["bucket", "bucket_start", "bucket_end", "partial", "district_code", "name",
-                                     "short_name", "name_en", "complaints", "index", "rank"])
-    return pd.concat(parts, ignore_index=True)
+    cols = ["bucket", "bucket_start", "bucket_end", "partial", "district_code", "name", "short_name", "name_en",
+            "complaints", "index", "rank"]
+    bs = buckets(f.date_to, grain, n, first)
+    if not bs:
+        return pd.DataFrame(columns=cols)
+    units, bounds, cities = _period_frame(con, f, [(s, e) for _, s, e, _ in bs], "county", fast=fast)
+    # per bucket: compare_to_city + composite_index + rank_units, on the values and intervals only
+    index = np.full(len(units), np.nan)
+    rank = pd.array(np.zeros(len(units), dtype=np.int64), dtype="Int64")
+    arr = {c: units[c].to_numpy(dtype=float) for m in METRIC_KEYS for c in (m, f"{m}_lo", f"{m}_hi")}
+    for i, city in enumerate(cities):
+        a, b = bounds[i], bounds[i + 1]
+        vs = {m: _vs_city(arr[m][a:b], arr[f"{m}_lo"][a:b], arr[f"{m}_hi"][a:b], city[m])
+              for m in METRIC_KEYS if city.get(m) is not None and not pd.isna(city[m])}
+        index[a:b] = _index({m: arr[m][a:b] for m in METRIC_KEYS}, vs, w, city, fair, b - a)["index"]
+        rank[a:b] = rank_units(pd.Series(index[a:b])).array
+    sizes = np.diff(bounds)
+    out = units[["district_code", "name", "short_name", "name_en", "complaints"]].copy()
+    out.insert(0, "partial", np.repeat([p for *_, p in bs], sizes))
+    out.insert(0, "bucket_end", pd.Series(np.repeat(np.array([e for _, _, e, _ in bs], dtype=object), sizes),
+                                          dtype=object))
+    out.insert(0, "bucket_start", pd.Series(np.repeat(np.array([s for _, s, _, _ in bs], dtype=object), sizes),
+                                            dtype=object))
+    out.insert(0, "bucket", np.repeat([label for label, *_ in bs], sizes))
+    out["index"] = index
+    out["rank"] = rank
+    return out
