@@ -90,9 +90,14 @@ def weighted_quantile(values, counts, q: float):
     return float(vlo + (pos - lo) * (vhi - vlo))
 
 
-def _kpis_from_agg(con, f: Filters) -> pd.DataFrame:
+_KPI_COLUMNS = ["complaints", "complaints_odr", "closed", "on_time", "on_time_base", "overdue_open",
+                "median_days_all", "median_days_odr", "median_days_traditional", "p90_days_all",
+                "p90_days_odr", "p90_days_traditional", "recovered_yuan", "disputed_yuan"]
+
+
+def _kpis_from_agg(con, f: Filters) -> dict:
     where, params = _agg_where(f)
-    df = query(con, f"""
+    counts = rows(con, f"""
         SELECT coalesce(sum(n), 0)::BIGINT AS complaints,
                coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS complaints_odr,
                coalesce(sum(n) FILTER (WHERE a.closed), 0)::BIGINT AS closed,
@@ -101,19 +106,19 @@ def _kpis_from_agg(con, f: Filters) -> pd.DataFrame:
                coalesce(sum(n) FILTER (WHERE NOT a.closed AND a.open_deadline < ?), 0)::BIGINT AS overdue_open,
                coalesce(sum(a.recovered_yuan), 0)::DOUBLE AS recovered_yuan,
                coalesce(sum(a.disputed_yuan), 0)::DOUBLE AS disputed_yuan
-        FROM agg_complaints a WHERE {where}""", [f.date_to, f.date_to] + params)
-    h = query(con, f"""SELECT a.is_odr, a.resolution_days AS v, sum(n)::BIGINT AS n FROM agg_complaints a
-                       WHERE {where} AND a.closed GROUP BY ALL""", params)
+        FROM agg_complaints a WHERE {where}""", [f.date_to, f.date_to] + params)[0]
+    out = dict(zip(["complaints", "complaints_odr", "closed", "on_time", "on_time_base", "overdue_open",
+                    "recovered_yuan", "disputed_yuan"], counts))
+    h = rows(con, f"""SELECT a.is_odr, a.resolution_days AS v, sum(n)::BIGINT AS n FROM agg_complaints a
+                      WHERE {where} AND a.closed GROUP BY ALL""", params)
+    odr = np.array([r[0] for r in h], dtype=bool)
+    v = np.array([r[1] for r in h], dtype=float)
+    n = np.array([r[2] for r in h], dtype=float)
     for q, name in ((0.5, "median_days"), (0.9, "p90_days")):
-        df[f"{name}_all"] = weighted_quantile(h["v"], h["n"], q)
-        df[f"{name}_odr"] = weighted_quantile(h.loc[h["is_odr"], "v"], h.loc[h["is_odr"], "n"], q)
-        df[f"{name}_traditional"] = weighted_quantile(h.loc[~h["is_odr"], "v"], h.loc[~h["is_odr"], "n"], q)
-        for r in ("all", "odr", "traditional"):
-            df[f"{name}_{r}"] = df[f"{name}_{r}"].astype(float)
-    cols = ["complaints", "complaints_odr", "closed", "on_time", "on_time_base", "overdue_open",
-            "median_days_all", "median_days_odr", "median_days_traditional", "p90_days_all",
-            "p90_days_odr", "p90_days_traditional", "recovered_yuan", "disputed_yuan"]
-    return df[cols]
+        for route, sel in (("all", slice(None)), ("odr", odr), ("traditional", ~odr)):
+            got = weighted_quantile(v[sel], n[sel], q)
+            out[f"{name}_{route}"] = np.nan if got is None else float(got)
+    return out
 
 
 # --- complaints ------------------------------------------------------------------------
@@ -126,12 +131,11 @@ def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     median_days / p90_days for all, odr, traditional (calendar days, null when none closed),
     recovered_yuan, disputed_yuan (yuan)."""
     if fast and _agg_usable(con, f):
-        df = _kpis_from_agg(con, f)
-        n = df.at[0, "complaints"]
-        df["closure_rate"] = df["closed"] / n if n else None
-        base = df.at[0, "on_time_base"]
-        df["on_time_rate"] = df["on_time"] / base if base else None
-        return df
+        k = _kpis_from_agg(con, f)
+        n, base = k["complaints"], k["on_time_base"]
+        k["closure_rate"] = k["closed"] / n if n else None
+        k["on_time_rate"] = k["on_time"] / base if base else None
+        return pd.DataFrame({c: [k[c]] for c in _KPI_COLUMNS + ["closure_rate", "on_time_rate"]})
     where, params = complaint_where(f)
     sql = f"""
         SELECT count(*) AS complaints,
