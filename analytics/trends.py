@@ -34,7 +34,7 @@ import pandas as pd
 
 from .db import query
 from .filters import Filters, complaint_where
-from .queries import data_coverage
+from .queries import _agg_usable, _agg_where, data_coverage
 
 INTERVALS = ("day", "week", "month", "quarter")
 # Breakdown name -> SQL expression over complaints c. The only expressions a breakdown may use.
@@ -50,6 +50,58 @@ BREAKDOWNS = {
 DIMENSIONS = {**{k: v for k, v in BREAKDOWNS.items() if k != "total"}, "merchant": "c.merchant_name"}
 OTHER = "_other"      # series key of the values beyond the top N
 MISSING = "_missing"  # value not recorded
+
+# --- fast path: complaint counts per day, district, route (and one more dimension) ----------------
+# agg_trend_days: one row per received date, district and route; agg_trend_<dim>: the same split
+# further by the value of <dim>. Counts of complaints (appeal type 投诉); NULL values kept as NULL.
+# At 10M complaints: days ~10k rows, channel ~90k, object_class ~20k, category ~170k, problem ~150k.
+_AGG_DIMS = ("channel", "object_class", "category", "problem")
+_AGG_SQL = """
+    CREATE OR REPLACE TABLE {table} AS
+    SELECT c.received_date, c.district_code, c.is_odr{value}, count(*)::BIGINT AS n
+    FROM complaints c WHERE c.appeal_type = '投诉'
+    GROUP BY ALL ORDER BY c.received_date
+"""
+AGGREGATES = {"agg_trend_days": _AGG_SQL.format(table="agg_trend_days", value=""),
+              **{f"agg_trend_{d}": _AGG_SQL.format(table=f"agg_trend_{d}", value=f", c.{d} AS value")
+                 for d in _AGG_DIMS}}
+# agg_trend_merchant_weeks: complaints per ISO week, merchant (value, ``_missing`` when not
+# recorded), district and route, for the "busy" merchants only: those with at least _BUSY
+# complaints in some ISO week; every week of theirs is kept, so their counts are exact. Any other
+# merchant has fewer than _BUSY complaints in every week, which bounds what it can contribute.
+# At 10M complaints: ~3k merchants, ~290k rows.
+_BUSY = 9
+_MERCHANT_VALUE = f"coalesce(CAST({DIMENSIONS['merchant']} AS VARCHAR), '{MISSING}')"
+AGGREGATES["agg_trend_merchant_weeks"] = f"""
+    CREATE OR REPLACE TABLE agg_trend_merchant_weeks AS
+    WITH w AS (
+        SELECT date_trunc('week', c.received_date)::DATE AS week_start, {_MERCHANT_VALUE} AS value,
+               c.district_code, c.is_odr, count(*)::BIGINT AS n
+        FROM complaints c WHERE c.appeal_type = '投诉' GROUP BY ALL
+    ), busy AS (SELECT value FROM w GROUP BY value, week_start HAVING sum(n) >= {_BUSY})
+    SELECT * FROM w WHERE value IN (SELECT value FROM busy) ORDER BY week_start, value
+"""
+# Breakdown or dimension name -> (aggregate table, value expression over its alias a).
+_AGG_SOURCES = {
+    "total": ("agg_trend_days", BREAKDOWNS["total"]),
+    "route": ("agg_trend_days", "CASE WHEN a.is_odr THEN 'odr' ELSE 'traditional' END"),
+    "district": ("agg_trend_days", "a.district_code"),
+    **{d: (f"agg_trend_{d}", "a.value") for d in _AGG_DIMS},
+}
+
+
+def _counts_source(con, f: Filters, name: str, fast: bool, *, period: bool = True) -> tuple[str, str, str, tuple]:
+    """(FROM clause, value expression, count expression, WHERE clause + its params) selecting the
+    complaints of ``f`` grouped by breakdown/dimension ``name``: the aggregate table when it can
+    answer (``fast``, filters on period, districts and route only, table current), else complaints.
+    The count expression is an aggregate: ``count(*)`` or ``sum(n)``; wrap it in
+    ``coalesce(..., 0)`` where it may run over no rows with a FILTER."""
+    if fast and name in _AGG_SOURCES and _agg_usable(con, f):
+        table, expr = _AGG_SOURCES[name]
+        where, params = _agg_where(f, period=period)
+        return f"{table} a", expr, "sum(a.n)", (where, params)
+    expr = BREAKDOWNS.get(name) or DIMENSIONS[name]
+    return "complaints c", expr, "count(*)", complaint_where(f, period=period)
 
 LEVEL_WEEKS = 8        # weeks in the recent level
 LEVEL_LOOKBACK = 16    # ... searched among this many weeks before t
@@ -125,7 +177,7 @@ def _coverage(con, f: Filters):
 # --- series ------------------------------------------------------------------------------------
 
 def volume_series(con, f: Filters, interval: str = "week", breakdown: str = "total",
-                  top_n: int = 6) -> pd.DataFrame:
+                  top_n: int = 6, *, fast: bool = True) -> pd.DataFrame:
     """Complaints per bucket (day, ISO week, month, quarter) and breakdown value.
 
     Grain: one row per bucket overlapping the covered part of the period (the period ∩ [first
@@ -134,7 +186,8 @@ def volume_series(con, f: Filters, interval: str = "week", breakdown: str = "tot
     values beyond the ``top_n`` largest over the period are summed into ``_other``, a missing
     value is ``_missing``; ``total`` without breakdown), complaints (count of complaints received
     in the bucket and the period), days (days in the bucket), covered_days (days of the bucket
-    inside the period and the data), partial (covered_days < days)."""
+    inside the period and the data), partial (covered_days < days). ``fast=False`` forces the
+    query on complaints instead of the aggregate tables."""
     if breakdown not in BREAKDOWNS:
         raise ValueError(f"breakdown must be one of {list(BREAKDOWNS)}")
     if interval not in INTERVALS:
@@ -143,12 +196,11 @@ def volume_series(con, f: Filters, interval: str = "week", breakdown: str = "tot
     lo, hi, _, _ = _coverage(con, f)
     if lo is None or lo > hi:
         return pd.DataFrame(columns=cols)
-    where, params = complaint_where(f)
-    expr = BREAKDOWNS[breakdown]
+    src, expr, n, (where, params) = _counts_source(con, f, breakdown, fast)
     daily = query(con, f"""
-        SELECT c.received_date AS d, coalesce(CAST({expr} AS VARCHAR), '{MISSING}') AS series,
-               count(*) AS complaints
-        FROM complaints c WHERE {where} GROUP BY 1, 2""", params)
+        SELECT received_date AS d, coalesce(CAST({expr} AS VARCHAR), '{MISSING}') AS series,
+               {n}::BIGINT AS complaints
+        FROM {src} WHERE {where} GROUP BY 1, 2""", params)
     bks = buckets(lo, hi, interval)
     frame = pd.DataFrame({"bucket_start": [b[0] for b in bks], "bucket_end": [b[1] for b in bks]})
     frame["bucket"] = [bucket_label(s, interval) for s in frame["bucket_start"]]
@@ -283,7 +335,7 @@ def flag(count: float, lower: float | None, upper: float | None) -> str:
     return ""
 
 
-def weekly_stats(con, f: Filters) -> pd.DataFrame:
+def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Per ISO week of the period: count, comparisons and the expected band.
 
     Grain: one row per ISO week overlapping the covered part of the period. History before the
@@ -296,7 +348,8 @@ def weekly_stats(con, f: Filters) -> pd.DataFrame:
     this and the 3 previous whole weeks); band, null for partial weeks or without history: level,
     mad, seasonal_index, seasonal_refs (number of ratios), ref_count (their weeks' total count),
     expected, dispersion, lower, upper,
-    flag (high / low / ''), baseline (comma-separated start dates of the weeks in the level)."""
+    flag (high / low / ''), baseline (comma-separated start dates of the weeks in the level).
+    ``fast=False`` forces the query on complaints instead of the aggregate tables."""
     lo, hi, first, as_of = _coverage(con, f)
     cols = ["week", "week_start", "week_end", "iso_year", "iso_week", "complaints", "days_covered",
             "partial", "event", "previous_week", "wow_change", "wow_pct", "last_year_week", "last_year",
@@ -305,10 +358,10 @@ def weekly_stats(con, f: Filters) -> pd.DataFrame:
     if lo is None or lo > hi:
         return pd.DataFrame(columns=cols)
     h_from = max(first, monday(lo) - dt.timedelta(weeks=SEASON_YEARS * 53 + LEVEL_LOOKBACK + 2))
-    where, params = complaint_where(f, period=False)
+    src, _, n, (where, params) = _counts_source(con, f, "total", fast, period=False)
     daily = query(con, f"""
-        SELECT c.received_date AS d, count(*) AS n FROM complaints c
-        WHERE {where} AND c.received_date BETWEEN ? AND ? GROUP BY 1""", params + [h_from, as_of])
+        SELECT received_date AS d, {n}::BIGINT AS n FROM {src}
+        WHERE {where} AND received_date BETWEEN ? AND ? GROUP BY 1""", params + [h_from, as_of])
     counts: dict[dt.date, int] = {}
     for d, n in daily.itertuples(index=False):
         counts[pd.Timestamp(d).date()] = int(n)
@@ -412,8 +465,150 @@ def weekly_stats(con, f: Filters) -> pd.DataFrame:
 
 # --- one week ---------------------------------------------------------------------------------
 
+_DETAIL_COLS = ["value", "complaints", "share", "previous_week", "change_previous", "baseline_weekly",
+                "expected", "change_expected"]
+_DETAIL_ORDER = "complaints DESC, previous_week DESC, value"   # value is unique: a total order
+_CONTRIBUTION_BY = ("change_expected", "change_previous")
+
+
+class _Week:
+    """The dates of a week_detail question: the week [ws, we], its part in the period [a, b], the
+    week before [ps, pe], the baseline week starts and the first day read (lo)."""
+
+    def __init__(self, f: Filters, week_start: dt.date, baseline: tuple):
+        self.ws = monday(week_start)
+        self.we = self.ws + dt.timedelta(days=6)
+        self.a, self.b = max(self.ws, f.date_from), min(self.we, f.date_to)
+        self.ps, self.pe = self.ws - dt.timedelta(days=7), self.ws - dt.timedelta(days=1)
+        self.base = sorted({monday(dt.date.fromisoformat(str(x))) for x in baseline if str(x)})
+        self.lo = min([self.ps] + self.base)
+
+    def in_base(self, week_start_sql: str) -> str:
+        return f"{week_start_sql} IN ({', '.join('?' for _ in self.base)})" if self.base else "FALSE"
+
+
+def _counts_sql(con, f: Filters, w: _Week, name: str, fast: bool, *, only: int = 0) -> tuple[str, list]:
+    """Per value of ``name``: complaints (in the week and the period), previous_week, baseline_total;
+    ``only``: restricted to the values bound as that many extra parameters (appended by the caller)."""
+    src, expr, n, (where, params) = _counts_source(con, f, name, fast, period=False)
+    value = f"coalesce(CAST({expr} AS VARCHAR), '{MISSING}')"
+    restrict = f" AND {value} IN ({', '.join('?' for _ in range(only))})" if only else ""
+    sql = f"""
+        SELECT {value} AS value,
+               coalesce({n} FILTER (WHERE received_date BETWEEN ? AND ?), 0)::BIGINT AS complaints,
+               coalesce({n} FILTER (WHERE received_date BETWEEN ? AND ?), 0)::BIGINT AS previous_week,
+               coalesce({n} FILTER (WHERE {w.in_base("date_trunc('week', received_date)::DATE")}), 0)::BIGINT
+                   AS baseline_total
+        FROM {src} WHERE {where} AND received_date BETWEEN ? AND ?{restrict}
+        GROUP BY 1"""
+    return sql, [w.a, w.b, w.ps, w.pe] + w.base + params + [w.lo, w.we]
+
+
+def _busy_counts_sql(f: Filters, w: _Week) -> tuple[str, list]:
+    """:func:`_counts_sql` for merchants, the busy ones only, from agg_trend_merchant_weeks (every
+    week of a busy merchant is there). The week's counts come from complaints when the period
+    cuts the week."""
+    awhere, aparams = _agg_where(f, period=False)
+    whole = (w.a, w.b) == (w.ws, w.we)
+    other = f"""
+            SELECT a.value, sum(a.n) FILTER (WHERE a.week_start = ?) AS complaints,
+                   sum(a.n) FILTER (WHERE a.week_start = ?) AS previous_week,
+                   sum(a.n) FILTER (WHERE {w.in_base("a.week_start")}) AS baseline_total
+            FROM agg_trend_merchant_weeks a WHERE {awhere} AND a.week_start BETWEEN ? AND ? GROUP BY 1"""
+    oparams = [w.ws, w.ps] + w.base + aparams + [w.lo, w.ws]
+    if whole:
+        sql = f"""
+        SELECT value, coalesce(complaints, 0)::BIGINT AS complaints, coalesce(previous_week, 0)::BIGINT AS previous_week,
+               coalesce(baseline_total, 0)::BIGINT AS baseline_total
+        FROM ({other})"""
+        return sql, oparams
+    cwhere, cparams = complaint_where(f, period=False)
+    sql = f"""
+        WITH wk AS (
+            SELECT {_MERCHANT_VALUE} AS value, count(*) AS n FROM complaints c
+            WHERE {cwhere} AND c.received_date BETWEEN ? AND ? GROUP BY 1
+        ), other AS ({other})
+        SELECT value, coalesce(wk.n, 0)::BIGINT AS complaints,
+               coalesce(other.previous_week, 0)::BIGINT AS previous_week,
+               coalesce(other.baseline_total, 0)::BIGINT AS baseline_total
+        FROM other LEFT JOIN wk USING (value)"""
+    return sql, cparams + [w.a, w.b] + oparams
+
+
+def _detail_sql(con, f: Filters, w: _Week, counts: tuple[str, list], expected_total: float | None,
+                fast: bool) -> tuple[str, list]:
+    """SELECT (unordered) of the rows of :func:`week_detail` from ``counts`` (SQL and parameters of
+    value, complaints, previous_week, baseline_total), and its parameters. Totals come from all
+    complaints of the filters, so ``counts`` may be a subset of the values. The derived columns use
+    the double arithmetic pandas would: share = c / Σc, baseline_weekly = b / weeks, expected =
+    (E × b) / Σb, change_expected = c − expected."""
+    src, _, n, (where, params) = _counts_source(con, f, "total", fast, period=False)
+    e = None if expected_total is None or math.isnan(expected_total) else float(expected_total)
+    sql = f"""
+        WITH k AS ({counts[0]}
+        ), v AS (
+            SELECT * FROM k WHERE complaints > 0 OR previous_week > 0 OR baseline_total > 0
+        ), t AS (
+            SELECT nullif({n} FILTER (WHERE received_date BETWEEN ? AND ?), 0)::DOUBLE AS total,
+                   nullif({n} FILTER (WHERE {w.in_base("date_trunc('week', received_date)::DATE")}), 0)::DOUBLE
+                       AS btotal
+            FROM {src} WHERE {where} AND received_date BETWEEN ? AND ?
+        ), d AS (
+            SELECT v.value, v.complaints, v.complaints::DOUBLE / t.total AS share, v.previous_week,
+                   v.complaints - v.previous_week AS change_previous,
+                   v.baseline_total::DOUBLE / ?::DOUBLE AS baseline_weekly,
+                   ?::DOUBLE * v.baseline_total::DOUBLE / t.btotal AS expected
+            FROM v, t
+        )
+        SELECT {', '.join(_DETAIL_COLS[:-1])}, complaints::DOUBLE - expected AS change_expected FROM d"""
+    return sql, counts[1] + [w.a, w.b] + w.base + params + [w.lo, w.we, len(w.base) or None, e]
+
+
+def _ranked(con, f: Filters, week_start: dt.date, dimension: str, baseline: tuple,
+            expected_total: float | None, fast: bool, cond: str, order: str, limit: int | None,
+            bound: str | None) -> pd.DataFrame:
+    """The rows of week_detail meeting ``cond``, in ``order``, the first ``limit``.
+
+    Merchants (hundreds of thousands a week at national scale) take a shortcut when ``bound`` names
+    the column ``order`` ranks by first, descending, and that column is at most a merchant's
+    complaints of the week: the busy merchants are ranked from agg_trend_merchant_weeks; any other
+    merchant has fewer than _BUSY complaints in the week, so when the last row's ``bound`` exceeds
+    _BUSY − 1 none can enter the list. Otherwise the non-busy merchants with enough complaints in the
+    week are read from complaints and ranked with them; a list with fewer than ``limit`` rows, or
+    ending at 0, is answered by the plain query."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"dimension must be one of {list(DIMENSIONS)}")
+    w = _Week(f, week_start, baseline)
+    tail = f" WHERE {cond} ORDER BY {order}" + (" LIMIT ?" if limit is not None else "")
+    lim = [int(limit)] if limit is not None else []
+
+    def run(counts):
+        sql, params = _detail_sql(con, f, w, counts, expected_total, fast)
+        return query(con, f"SELECT * FROM ({sql}){tail}", params + lim)[_DETAIL_COLS].reset_index(drop=True)
+
+    if (dimension == "merchant" and bound and limit and fast and _agg_usable(con, f)):
+        busy = _busy_counts_sql(f, w)
+        df = run(busy)
+        theta = float(df[bound].iloc[-1]) if len(df) == limit else 0.0
+        if theta > 0:
+            if theta > _BUSY - 1:
+                return df
+            cwhere, cparams = complaint_where(f, period=False)
+            extra = [v for (v,) in query(con, f"""
+                SELECT {_MERCHANT_VALUE} AS value FROM complaints c
+                WHERE {cwhere} AND c.received_date BETWEEN ? AND ? GROUP BY 1 HAVING count(*) >= ?
+                EXCEPT SELECT value FROM agg_trend_merchant_weeks""",
+                cparams + [w.a, w.b, theta]).itertuples(index=False)]
+            if not extra:
+                return df
+            sql, params = _counts_sql(con, f, w, dimension, False, only=len(extra))
+            return run((f"{busy[0]} UNION ALL {sql}", busy[1] + params + extra))
+    return run(_counts_sql(con, f, w, dimension, fast))
+
+
 def week_detail(con, f: Filters, week_start: dt.date, dimension: str, baseline: tuple = (),
-                expected_total: float | None = None) -> pd.DataFrame:
+                expected_total: float | None = None, *, limit: int | None = None,
+                fast: bool = True) -> pd.DataFrame:
     """Composition of one ISO week by ``dimension`` and its change.
 
     Grain: one row per value of the dimension seen in the week, the week before or the baseline
@@ -422,48 +617,35 @@ def week_detail(con, f: Filters, week_start: dt.date, dimension: str, baseline: 
     before, whole, period ignored), change_previous, baseline_weekly (mean count per baseline
     week; ``baseline`` = start dates of the weeks in the recent level), expected
     (``expected_total`` × the value's share of the baseline), change_expected (complaints −
-    expected). Sorted by complaints, descending."""
-    if dimension not in DIMENSIONS:
-        raise ValueError(f"dimension must be one of {list(DIMENSIONS)}")
-    ws = monday(week_start)
-    we = ws + dt.timedelta(days=6)
-    a, b = max(ws, f.date_from), min(we, f.date_to)
-    ps, pe = ws - dt.timedelta(days=7), ws - dt.timedelta(days=1)
-    base = sorted({monday(dt.date.fromisoformat(str(x))) for x in baseline if str(x)})
-    lo = min([ps] + base)
-    where, params = complaint_where(f, period=False)
-    expr = DIMENSIONS[dimension]
-    base_sql = (f"date_trunc('week', c.received_date)::DATE IN ({', '.join('?' for _ in base)})"
-                if base else "FALSE")
-    df = query(con, f"""
-        SELECT coalesce(CAST({expr} AS VARCHAR), '{MISSING}') AS value,
-               count(*) FILTER (WHERE c.received_date BETWEEN ? AND ?) AS complaints,
-               count(*) FILTER (WHERE c.received_date BETWEEN ? AND ?) AS previous_week,
-               count(*) FILTER (WHERE {base_sql}) AS baseline_total
-        FROM complaints c
-        WHERE {where} AND c.received_date BETWEEN ? AND ?
-        GROUP BY 1""", [a, b, ps, pe] + base + params + [lo, we])
-    df = df[(df["complaints"] > 0) | (df["previous_week"] > 0) | (df["baseline_total"] > 0)].copy()
-    total = df["complaints"].sum()
-    df["share"] = df["complaints"] / total if total else float("nan")
-    df["change_previous"] = df["complaints"] - df["previous_week"]
-    df["baseline_weekly"] = df["baseline_total"] / len(base) if base else float("nan")
-    btotal = df["baseline_total"].sum()
-    if expected_total is not None and btotal:
-        df["expected"] = expected_total * df["baseline_total"] / btotal
-    else:
-        df["expected"] = float("nan")
-    df["change_expected"] = df["complaints"] - df["expected"]
-    df = df.sort_values(["complaints", "previous_week", "value"], ascending=[False, False, True], kind="stable")
-    return df[["value", "complaints", "share", "previous_week", "change_previous", "baseline_weekly",
-               "expected", "change_expected"]].reset_index(drop=True)
+    expected). Sorted by complaints, previous_week (both descending), value. ``limit``: only the
+    first rows (merchants run into hundreds of thousands). ``fast=False`` forces the queries on
+    complaints instead of the aggregate tables."""
+    return _ranked(con, f, week_start, dimension, baseline, expected_total, fast, "TRUE", _DETAIL_ORDER,
+                   limit, "complaints")
+
+
+def week_contributors(con, f: Filters, week_start: dt.date, dimension: str, baseline: tuple,
+                      expected_total: float | None, direction: str, by: str = "change_expected",
+                      n: int = 5, *, fast: bool = True) -> pd.DataFrame:
+    """``top_contributors(week_detail(...), direction, by, n)`` (same rows, same order), computed
+    by the database: the ``n`` values that moved the week most in ``direction`` (high: largest
+    increases, low: largest decreases) by ``by``; columns as week_detail."""
+    if by not in _CONTRIBUTION_BY:
+        raise ValueError("by must be change_expected or change_previous")
+    if direction == "low":
+        cond, order, bound = f"{by} < 0", by, None
+    else:                       # an increase is at most the week's complaints (expected >= 0)
+        ok = by == "change_previous" or expected_total is None or not expected_total < 0
+        cond, order, bound = f"{by} > 0", f"{by} DESC", by if ok else None
+    return _ranked(con, f, week_start, dimension, baseline, expected_total, fast, cond,
+                   f"{order}, {_DETAIL_ORDER}", n, bound)
 
 
 def top_contributors(detail: pd.DataFrame, direction: str, by: str = "change_expected",
                      n: int = 5) -> pd.DataFrame:
     """The ``n`` values that moved the week most in ``direction`` (high: largest increases,
     low: largest decreases) by column ``by``; values that moved the other way are left out."""
-    if by not in ("change_expected", "change_previous"):
+    if by not in _CONTRIBUTION_BY:
         raise ValueError("by must be change_expected or change_previous")
     d = detail.dropna(subset=[by])
     if direction == "low":

@@ -285,7 +285,7 @@ def weekly_stats(t, f: Filters) -> pd.DataFrame:
 
 
 def week_detail(t, f: Filters, week_start: dt.date, dimension: str, baseline: tuple = (),
-                expected_total: float | None = None) -> pd.DataFrame:
+                expected_total: float | None = None, *, limit: int | None = None) -> pd.DataFrame:
     if dimension not in T.DIMENSIONS:
         raise ValueError(f"dimension must be one of {list(T.DIMENSIONS)}")
     ws = T.monday(week_start)
@@ -312,8 +312,15 @@ def week_detail(t, f: Filters, week_start: dt.date, dimension: str, baseline: tu
         else float("nan")
     df["change_expected"] = df["complaints"] - df["expected"]
     df = df.sort_values(["complaints", "previous_week", "value"], ascending=[False, False, True], kind="stable")
-    return df[["value", "complaints", "share", "previous_week", "change_previous", "baseline_weekly",
-               "expected", "change_expected"]].reset_index(drop=True)
+    df = df[["value", "complaints", "share", "previous_week", "change_previous", "baseline_weekly",
+             "expected", "change_expected"]].reset_index(drop=True)
+    return df if limit is None else df.head(limit)
+
+
+def week_contributors(t, f: Filters, week_start: dt.date, dimension: str, baseline: tuple,
+                      expected_total: float | None, direction: str, by: str = "change_expected",
+                      n: int = 5) -> pd.DataFrame:
+    return T.top_contributors(week_detail(t, f, week_start, dimension, baseline, expected_total), direction, by, n)
 
 
 # === resolution ==================================================================================
@@ -636,6 +643,7 @@ BASELINES = {
     "analytics.trends.unknown_calendar_years": unknown_calendar_years,
     "analytics.trends.weekly_stats": weekly_stats,
     "analytics.trends.week_detail": week_detail,
+    "analytics.trends.week_contributors": week_contributors,
     "analytics.resolution.time_counts": time_counts,
     "analytics.resolution.km_curves": km_curves,
     "analytics.resolution.km_summary": km_summary,

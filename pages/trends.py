@@ -216,8 +216,8 @@ else:
     ccols = st.columns(3)
     for col, dim in zip(ccols, ("category", "district", "merchant")):
         with col:
-            det = data.call(T.week_detail, f, r["week_start"], dim, baseline, float(r["expected"]))
-            top = T.top_contributors(det, r["flag"], "change_expected", 5)
+            top = data.call(T.week_contributors, f, r["week_start"], dim, baseline, float(r["expected"]),
+                            r["flag"], "change_expected", 5)
             if not len(top):
                 st.caption(f"{t('tr.by.' + dim)}: {t('tr.flags.none_dim')}")
                 continue
@@ -280,7 +280,7 @@ else:
         chart_block(cfig, det.assign(name=det["value"].map(names_for(det["value"], dim))).drop(
             columns=["baseline_weekly", "expected", "change_expected"]), f"week_{wk}_{dim}")
     with right:
-        mer = data.call(T.week_detail, f, ws, "merchant")
+        mer = data.call(T.week_detail, f, ws, "merchant", limit=50)     # the chart and the CSV show 50 at most
         mer = mer[mer["complaints"] > 0]
         mfig = FT.composition_chart(mer, title=t("tr.detail.merchants.title", week=wk),
                                     names={}, this_label=t("tr.detail.this"), prev_label=prev_lbl, n=10)
