@@ -11,6 +11,7 @@ import os
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -218,30 +219,33 @@ def scalar(con, sql: str, params=None, time_limit: float | None = DEFAULT_TIME_L
     return _run(con, sql, params, time_limit, one)
 
 
-_memos: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, dict]" = weakref.WeakKeyDictionary()
+_memos: "weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, OrderedDict]" = weakref.WeakKeyDictionary()
 _memos_lock = threading.Lock()
-MEMO_KEYS = 32   # per connection: a handful of small reference lookups, never query results
+MEMO_KEYS = 64   # per connection, least recently used dropped first
 
 
 def memoised(con, key: str, compute):
-    """``compute()``, remembered per read-only snapshot for small reference lookups (meta,
-    districts, coverage) that every page asks for several times.
+    """``compute()``, remembered per read-only snapshot: small answers that pages ask for again
+    and again (meta, districts, coverage, the few amounts a bootstrap resamples).
 
     Only connections from :func:`shared` are memoised: they read one version of the file, and
     :func:`shared` opens a new connection (with an empty memo) when the file is replaced, so the
     memo can never outlive the data it describes. Other connections (writers, tests) compute every
-    time. At most ``MEMO_KEYS`` entries per connection. DataFrames are returned as copies."""
+    time. At most ``MEMO_KEYS`` entries per connection. DataFrames and dicts are returned as copies."""
     if con not in _attached:
         return compute()
     with _memos_lock:
-        memo = _memos.setdefault(con, {})
+        memo = _memos.setdefault(con, OrderedDict())
         hit = key in memo
-        value = memo.get(key)
+        if hit:
+            memo.move_to_end(key)
+            value = memo[key]
     if not hit:
         value = compute()
         with _memos_lock:
-            if len(memo) < MEMO_KEYS:
-                memo[key] = value
+            memo[key] = value
+            while len(memo) > MEMO_KEYS:
+                memo.popitem(last=False)
     if isinstance(value, pd.DataFrame):
         return value.copy()
     if isinstance(value, dict):

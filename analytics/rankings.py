@@ -37,7 +37,7 @@ from scipy import stats
 from . import aggregates
 from . import metrics as M
 from . import queries
-from .db import query, rows
+from .db import memoised, query, rows
 from .filters import Filters, complaint_where, district_where
 
 # --- metric catalogue -------------------------------------------------------------------------
@@ -481,10 +481,16 @@ def _histogram(pairs) -> tuple[np.ndarray, np.ndarray]:
 def _amounts(con, f: Filters, periods, level: str, wanted: Mapping[int, list[tuple]]) -> dict:
     """Recovered amounts (yuan, missing as 0), in table (rowid) order, of the complaints of ``f`` in the
     units ``wanted[i]`` (key tuples) of period ``i`` (periods do not overlap): {(i, *key): array}.
-    Only the units whose bootstrap needs them are asked for, so this reads a few thousand rows."""
+    Only the units whose bootstrap needs them are asked for, so this reads a few thousand rows;
+    remembered per read-only snapshot (:func:`analytics.db.memoised`), as the intervals are."""
     slots = [(i, k) for i, keys in wanted.items() for k in keys]
     if not slots:
         return {}
+    key = repr(("rankings.amounts", f, [tuple(periods[i]) for i, _ in slots], level, slots))
+    return memoised(con, key, lambda: _fetch_amounts(con, f, periods, level, slots))
+
+
+def _fetch_amounts(con, f: Filters, periods, level: str, slots: list) -> dict:
     cols = _UNIT_COLS[level]
     where, params = complaint_where(f.with_(districts=()), period=False)
     unit = " AND ".join(f"c.{k} = ?" for k in cols)

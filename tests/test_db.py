@@ -51,3 +51,36 @@ def test_concurrent_limits_are_independent(sample_db):
     for t in ts:
         t.join(30)
     assert results == {"slow": "stopped", "quick": 1000000}
+
+
+def test_memo_is_bounded_and_least_recently_used_goes_first(sample_db, monkeypatch):
+    monkeypatch.setattr(db, "MEMO_KEYS", 3)
+    db.reset_shared()
+    con = db.shared(sample_db)
+    calls = []
+
+    def compute(k):
+        calls.append(k)
+        return k * 2
+
+    for k in (1, 2, 3):
+        assert db.memoised(con, f"k{k}", lambda k=k: compute(k)) == k * 2
+    db.memoised(con, "k1", lambda: compute(1))          # hit: k1 becomes the most recent
+    db.memoised(con, "k4", lambda: compute(4))          # evicts k2
+    assert len(db._memos[con]) == 3
+    db.memoised(con, "k2", lambda: compute(2))          # recomputed
+    db.memoised(con, "k1", lambda: compute(1))          # still remembered
+    assert calls == [1, 2, 3, 4, 2]
+    db.reset_shared()
+
+
+def test_writer_connections_are_not_memoised(sample_db, tmp_path):
+    import shutil
+    p = tmp_path / "w.duckdb"
+    shutil.copy(sample_db, p)
+    w = db.connect(p)
+    n = []
+    for _ in range(3):
+        db.memoised(w, "x", lambda: n.append(1))
+    assert len(n) == 3
+    w.close()
