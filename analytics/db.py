@@ -253,6 +253,23 @@ def memoised(con, key: str, compute):
     return value
 
 
+_other_memos: list = []
+
+
+def register_memo(clear) -> None:
+    """Register the ``clear`` function of a module's own memo, for :func:`clear_memos`."""
+    _other_memos.append(clear)
+
+
+def clear_memos() -> None:
+    """Forget everything remembered (the benchmark measures pages without any memo)."""
+    with _memos_lock:
+        for memo in _memos.values():
+            memo.clear()
+    for clear in _other_memos:
+        clear()
+
+
 def meta(con) -> dict[str, str]:
     """The ``meta`` table as a dict (memoised per read-only snapshot)."""
     return memoised(con, "meta", lambda: dict(rows(con, "SELECT key, value FROM meta")))

@@ -37,7 +37,7 @@ from scipy import stats
 from . import aggregates
 from . import metrics as M
 from . import queries
-from .db import memoised, query, rows
+from .db import memoised, query, register_memo, rows
 from .filters import Filters, complaint_where, district_where
 
 # --- metric catalogue -------------------------------------------------------------------------
@@ -173,15 +173,16 @@ def median_interval_counts(values, counts, conf: float = 0.95) -> tuple[float, f
     return float(v[np.searchsorted(cum, j - 1, side="right")]), float(v[np.searchsorted(cum, n - j, side="right")])
 
 
-BOOTSTRAP_MAX_N = 5000
+BOOTSTRAP_MAX_N = 1000
 
 
 def bootstrap_mean_interval(values: Iterable[float], conf: float = 0.95,
                             resamples: int = BOOTSTRAP_RESAMPLES, seed: int = BOOTSTRAP_SEED):
     """Percentile bootstrap interval of the mean (fixed seed: the same data give the same interval).
 
-    Above BOOTSTRAP_MAX_N values the normal approximation (mean ± z·s/√n) is used instead: at that
-    size the two agree to a fraction of a yuan, and resampling would take seconds."""
+    Above BOOTSTRAP_MAX_N values the normal approximation (mean ± z·s/√n) is used instead: beyond a
+    thousand values the sampling distribution of the mean is close to normal even for skewed
+    amounts, and resampling every unit of a national-scale period would take seconds."""
     x = np.asarray(list(values), dtype=float)
     n = len(x)
     mean = float(x.mean()) if n else math.nan
@@ -230,6 +231,14 @@ def mean_interval(n: int, mean: float, sd: float, values=None, conf: float = 0.9
 BOOTSTRAP_MEMO_SIZE = 4096          # bootstrap intervals remembered (least recently used dropped)
 _bootstrap_memo: "OrderedDict[tuple, tuple[float, float]]" = OrderedDict()
 _bootstrap_lock = threading.Lock()
+
+
+def _clear_bootstrap_memo() -> None:
+    with _bootstrap_lock:
+        _bootstrap_memo.clear()
+
+
+register_memo(_clear_bootstrap_memo)
 
 
 # --- funnel-plot control limits -----------------------------------------------------------------

@@ -6,7 +6,7 @@
 The calls each page makes are recorded once by an AppTest run of the real pages (as
 bench/bench.py does) and kept in bench/out/calls-<db name>.pkl; ``--record`` records them again
 (needed when a page starts calling something different). Each call is then run once to warm up
-and timed as the median of ``--repeat`` runs on the app's read-only connection, without page caches.
+and timed as the median of ``--repeat`` runs on the app's read-only connection, without page caches, memos cleared before each run.
 """
 from __future__ import annotations
 
@@ -55,6 +55,7 @@ def main(argv=None) -> int:
             fn(con, *args, **kw)
             ts = []
             for _ in range(a.repeat):
+                adb.clear_memos()
                 t0 = time.perf_counter()
                 fn(con, *args, **kw)
                 ts.append(time.perf_counter() - t0)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import queries
+from analytics import db, queries
 from analytics import rankings as R
 from analytics.filters import Filters
 from tests.fixtures import D, complaint, make_db, open_db
@@ -166,8 +166,11 @@ def test_mean_interval_from_moments():
 
 
 def test_bootstrap_is_remembered_by_content():
-    x = np.linspace(0, 50, 1234)
+    x = np.linspace(0, 50, R.BOOTSTRAP_MAX_N - 7)
     a = R.bootstrap_mean_interval(x)
     assert R.bootstrap_mean_interval(x.copy()) == a
     assert R.bootstrap_mean_interval(x[::-1]) != a          # the resamples index the values in order
     assert len(R._bootstrap_memo) <= R.BOOTSTRAP_MEMO_SIZE
+    db.clear_memos()
+    assert not R._bootstrap_memo
+    assert R.bootstrap_mean_interval(x) == a                # recomputed: the same interval
