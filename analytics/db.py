@@ -253,6 +253,17 @@ def memoised(con, key: str, compute):
     return value
 
 
+def memo_query(con, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+    """:func:`query`, remembered per read-only snapshot: for the few intermediate results (e.g. a
+    histogram) that several questions of one page share, so a page asks DuckDB once."""
+    return memoised(con, "query\0" + sql + "\0" + repr(list(params or [])), lambda: query(con, sql, params))
+
+
+def memo_rows(con, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+    """:func:`rows`, remembered like :func:`memo_query` (a copy of the list is returned)."""
+    return list(memoised(con, "rows\0" + sql + "\0" + repr(list(params or [])), lambda: rows(con, sql, params)))
+
+
 _other_memos: list = []
 
 

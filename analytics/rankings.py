@@ -37,7 +37,7 @@ from scipy import stats
 from . import aggregates
 from . import metrics as M
 from . import queries
-from .db import memoised, query, register_memo, rows
+from .db import memo_rows, memoised, query, register_memo, rows
 from .filters import Filters, complaint_where, district_where
 
 # --- metric catalogue -------------------------------------------------------------------------
@@ -406,7 +406,7 @@ def _complaint_stats(con, f: Filters, periods, level: str, fast: bool) -> list[t
                sum(on_time_base)::BIGINT, sum(odr)::BIGINT, sum(rec_sum)::DOUBLE, sum(rec_sq)::DOUBLE
         FROM x
         GROUP BY GROUPING SETS ((period, {keys}), (period), (period, {keys}, days), (period, days))"""
-    return rows(con, sql, params + wparams + span)
+    return memo_rows(con, sql, params + wparams + span)      # city_reference and the units' frame
 
 
 def _returns_and_stores(con, periods, fast: bool) -> list[tuple]:
@@ -432,7 +432,7 @@ def _returns_and_stores(con, periods, fast: bool) -> list[tuple]:
                 FROM merchants m JOIN p ON m.return_commit_date <= p.d1
                      AND (m.return_withdrawn_date IS NULL OR m.return_withdrawn_date > p.d1)
             ) GROUP BY ALL"""
-    return rows(con, sql, params)
+    return memo_rows(con, sql, params)
 
 
 class _PeriodStats:

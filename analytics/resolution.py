@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import metrics as M
 from . import queries, workdays
-from .db import query, rows
+from .db import memo_query, query, rows, scalar
 from .filters import Filters, complaint_where
 
 UNITS = ("days", "wdays")
@@ -354,7 +354,7 @@ def time_counts(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd
         GROUP BY ALL
         HAVING t IS NOT NULL
         ORDER BY route, t, closed"""
-    df = query(con, sql, [ao] + src.params)
+    df = memo_query(con, sql, [ao] + src.params)      # km_summary, km_curves, time_counts
     df["t"] = df["t"].astype("int64")
     df["n"] = df["n"].astype("int64")
     df["closed"] = df["closed"].astype(bool)
@@ -479,7 +479,7 @@ def _stratum_counts(con, f: Filters, unit: str, *, fast: bool = True) -> pd.Data
         FROM {src.rel}
         WHERE {src.sql("closed")} AND {t} IS NOT NULL
         GROUP BY ALL ORDER BY ALL"""
-    df = query(con, sql, src.params)
+    df = memo_query(con, sql, src.params)             # category_quantiles and route_gap
     for col in ("t", "n", "settled"):
         df[col] = df[col].astype("int64")
     return df
@@ -758,7 +758,8 @@ def _deadline_counts(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
         GROUP BY GROUPING SETS ((c.district_code), ())
         ORDER BY is_total, c.district_code"""
     ao = as_of(con)
-    return query(con, sql, [f.date_to, ao, ao] + src.params)      # counts are BIGINT on both paths
+    # acceptance_decisions and deadline_by_district; counts are BIGINT on both paths
+    return memo_query(con, sql, [f.date_to, ao, ao] + src.params)
 
 
 def acceptance_decisions(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
@@ -811,6 +812,13 @@ def overdue_open(con, f: Filters, *, all_periods: bool = False, limit: int = 500
     for c in ("received_date", "deadline_date"):
         df[c] = pd.to_datetime(df[c]).dt.date
     return df
+
+
+def overdue_open_count(con, f: Filters, *, all_periods: bool = False, fast: bool = True) -> int:
+    """How many complaints :func:`overdue_open` would list without a limit (count)."""
+    ao = as_of(con)
+    src = _source(con, f, "agg_res_open", period=not all_periods, fast=fast)
+    return int(scalar(con, f"SELECT count(*) FROM {src.rel} WHERE {src.sql('overdue')}", src.params + [ao]))
 
 
 def deadline_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:

@@ -599,6 +599,11 @@ def overdue_open(t, f: Filters, *, all_periods: bool = False, limit: int = 5000)
     }).reset_index(drop=True)
 
 
+def overdue_open_count(t, f: Filters, *, all_periods: bool = False) -> int:
+    return len(_overdue(complaints(t, f, period=not all_periods, cols=["closed_date", "deadline_date"]),
+                        _ts(_as_of(t))))
+
+
 def deadline_by_district(t, f: Filters) -> pd.DataFrame:
     dist = B.district_summary(t, f)[["code", "name", "short_name", "name_en", "complaints",
                                      "on_time", "on_time_base", "on_time_rate"]]
@@ -653,6 +658,7 @@ BASELINES = {
     "analytics.resolution.on_time_weekly": on_time_weekly,
     "analytics.resolution.acceptance_decisions": acceptance_decisions,
     "analytics.resolution.overdue_open": overdue_open,
+    "analytics.resolution.overdue_open_count": overdue_open_count,
     "analytics.resolution.deadline_by_district": deadline_by_district,
     "analytics.resolution.calendar_notice": calendar_notice,
 }

@@ -5,8 +5,9 @@
 
 The calls each page makes are recorded once by an AppTest run of the real pages (as
 bench/bench.py does) and kept in bench/out/calls-<db name>.pkl; ``--record`` records them again
-(needed when a page starts calling something different). Each call is then run once to warm up
-and timed as the median of ``--repeat`` runs on the app's read-only connection, without page caches, memos cleared before each run.
+(needed when a page starts calling something different). Each page's calls then run in order,
+``--repeat`` times after a warm-up pass, on the app's read-only connection without page caches and
+with the analytics memos cleared before each pass; each call's median is printed.
 """
 from __future__ import annotations
 
@@ -49,16 +50,19 @@ def main(argv=None) -> int:
     for page, cs in calls.items():
         if a.pages and page not in a.pages:
             continue
-        total = 0.0
-        print(f"== {page}")
-        for fn, args, kw in cs:
-            fn(con, *args, **kw)
-            ts = []
-            for _ in range(a.repeat):
-                adb.clear_memos()
+        # the whole page in order, memos cleared before each pass (as bench/bench.py times it):
+        # a call that reuses an earlier call's intermediate result is timed as the page sees it
+        times = [[] for _ in cs]
+        for rep in range(a.repeat + 1):
+            adb.clear_memos()
+            for j, (fn, args, kw) in enumerate(cs):
                 t0 = time.perf_counter()
                 fn(con, *args, **kw)
-                ts.append(time.perf_counter() - t0)
+                if rep:
+                    times[j].append(time.perf_counter() - t0)
+        total = 0.0
+        print(f"== {page}")
+        for (fn, args, kw), ts in zip(cs, times):
             ms = statistics.median(ts) * 1000
             total += ms
             extra = ", ".join(f"{k}={v!r}" for k, v in kw.items())

@@ -261,10 +261,12 @@ st.dataframe(dtbl, hide_index=True, column_config={
 st.markdown(f"**{t('rs.dl.list')}**")
 overdue_period = state.url_widget(st.toggle, "rs_overdue_period", False, parse=state.BOOL[0], dump=state.BOOL[1],
                                   label=t("rs.dl.list.period"))
-OVERDUE_LIMIT = 5000
+OVERDUE_LIMIT = 1000      # list (district, received-date order); the metric is the full count
 overdue = data.call(R.overdue_open, f, all_periods=not overdue_period, limit=OVERDUE_LIMIT)
+n_overdue = len(overdue) if len(overdue) < OVERDUE_LIMIT else \
+    data.call(R.overdue_open_count, f, all_periods=not overdue_period)
 with overdue_slot:
-    st.metric(t("rs.dl.overdue.period" if overdue_period else "rs.dl.overdue"), fmt_int(len(overdue)), border=True,
+    st.metric(t("rs.dl.overdue.period" if overdue_period else "rs.dl.overdue"), fmt_int(n_overdue), border=True,
               help=t("rs.dl.overdue.help" if not overdue_period else "rs.dl.overdue.help.period",
                      date=as_of.isoformat() if as_of else "—"))
 st.caption(t("rs.dl.list.note", date=as_of.isoformat() if as_of else "—"))
@@ -285,5 +287,5 @@ else:
                 "age_days": t("rs.col.age_days"), "age_wdays": t("rs.col.age_wdays"),
                 "overdue_wdays": t("rs.col.overdue_wdays")}), hide_index=True)
     downloads(None, overdue, f"overdue_open_{as_of}", png=False)
-    if len(overdue) >= OVERDUE_LIMIT:
-        st.caption(t("rs.dl.list.limit", n=fmt_int(OVERDUE_LIMIT)))
+    if n_overdue > len(overdue):
+        st.caption(t("rs.dl.list.limit", n=fmt_int(len(overdue)), total=fmt_int(n_overdue)))

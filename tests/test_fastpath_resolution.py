@@ -162,3 +162,14 @@ def test_boot_medians_have_the_distribution_of_resampling():
 def test_weeks_are_those_of_weekly_complaints(sample_con, f):
     want = queries.weekly_complaints(sample_con, f, fast=False)[["week", "week_start", "partial"]]
     pd.testing.assert_frame_equal(R._weeks(sample_con, f), want, check_dtype=False)
+
+
+@pytest.mark.parametrize("all_periods", [False, True])
+def test_overdue_count_is_the_unlimited_list_length(sample_con, all_periods):
+    for f in (Filters(D("2023-12-18"), D("2024-03-14")),
+              Filters(D("2023-01-01"), D("2024-03-14"), route="odr", districts=("620702", "620721")),
+              Filters(D("2023-01-01"), D("2024-03-14"), categories=("食品",))):
+        full = R.overdue_open(sample_con, f, all_periods=all_periods, limit=10**9)
+        n = R.overdue_open_count(sample_con, f, all_periods=all_periods)
+        assert n == len(full) == R.overdue_open_count(sample_con, f, all_periods=all_periods, fast=False)
+        assert len(R.overdue_open(sample_con, f, all_periods=all_periods, limit=3)) == min(3, n)

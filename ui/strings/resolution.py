@@ -211,7 +211,9 @@ STRINGS = {
     "rs.dl.list.period": ("只列期间内登记的投诉", "Only complaints received in the period"),
     "rs.dl.list.none": ("没有超期未办结的投诉。", "No open complaint is past its deadline."),
     "rs.dl.list.group": ("{district}：{n} 件，最久 {age} 个工作日", "{district}: {n}, oldest {age} working days"),
-    "rs.dl.list.limit": ("只显示前 {n} 件；请用筛选条件缩小范围，或下载数据。", "Only the first {n} are shown; narrow the filters."),
+    "rs.dl.list.limit": ("共 {total} 件，只列出（及下载）按区县、登记日期排序的前 {n} 件；请用区县等筛选条件缩小范围。",
+                         "{total} in all; only the first {n} in district and received-date order are listed (and "
+                         "downloaded): narrow the filters, e.g. to one district."),
     "rs.dl.list.note": ("年龄自登记日起算至数据日期 {date}；不含任何消费者个人信息。",
                         "Age counted from the received date to the as-of date {date}; no personal data of consumers."),
     "rs.col.reg_no": ("登记编号", "Registration no."),
