@@ -217,10 +217,52 @@ def init_empty(target: Path) -> None:
     build_atomically(target, lambda con: None)
 
 
+_checked: set = set()   # (path, inode, mtime, size) of files whose aggregate tables are current
+
+
 def ensure_database(path: Path | None = None) -> Path:
-    """Build the sample database if no database exists at ``path`` (first run)."""
+    """Build the sample database if no database exists at ``path`` (first run); rebuild the
+    aggregate tables of a database written by older code (see :func:`refresh_if_stale`)."""
     from . import sample
     p = db.db_path(path)
     if not p.exists():
         build_atomically(p, lambda con: sample.fill(con))
+    refresh_if_stale(p)
     return p
+
+
+def refresh_if_stale(p: Path) -> bool:
+    """When the aggregate tables of ``p`` were not built for its data by this code (their stamp
+    hashes the aggregate SQL), rebuild them in a copy and swap it in atomically, so processes
+    reading the file are never disturbed. True when it rebuilt. Checked once per file version."""
+    from . import aggregates
+    p = Path(p)
+    st = p.stat()
+    key = (str(p.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
+    if key in _checked:
+        return False
+    con = db.connect(p, read_only=True)
+    try:
+        stale = bool(db.meta(con).get("data_version")) and not aggregates.usable(con)
+    finally:
+        con.close()
+    if stale:
+        import shutil
+        tmp = p.with_name(p.name + f".refresh-{os.getpid()}")
+        try:
+            shutil.copyfile(p, tmp)
+            con = db.connect(tmp)
+            try:
+                aggregates.refresh(con)
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(tmp, p)
+        finally:
+            for q in (tmp, Path(str(tmp) + ".wal")):
+                if q.exists():
+                    q.unlink()
+        st = p.stat()
+        key = (str(p.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
+    _checked.add(key)
+    return stale

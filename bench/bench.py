@@ -52,17 +52,11 @@ def build(n: int, rebuild: bool) -> tuple[Path, float | None]:
 def refresh_if_stale(p: Path) -> None:
     """Rebuild the aggregate tables of a kept database built by older code (their stamp hashes
     the aggregate SQL): otherwise the pages would silently run their plain queries."""
-    from analytics import aggregates
-    from analytics import db as adb
-    con = adb.connect(p)
-    try:
-        if not aggregates.usable(con):
-            t0 = time.perf_counter()
-            aggregates.refresh(con)
-            print(f"{p.name}: aggregate tables rebuilt for this code in {time.perf_counter() - t0:.1f} s",
-                  file=sys.stderr)
-    finally:
-        con.close()
+    from analytics import build as abuild
+    t0 = time.perf_counter()
+    if abuild.refresh_if_stale(p):
+        print(f"{p.name}: aggregate tables rebuilt for this code in {time.perf_counter() - t0:.1f} s",
+              file=sys.stderr)
 
 
 def record_pages(db: Path, only: list[str] | None = None) -> dict[str, list]:

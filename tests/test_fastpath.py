@@ -163,3 +163,24 @@ def test_reference_memo_follows_the_file(sample_db, tmp_path):
 def test_registers_and_odr_settled_fast_equal_plain(sample_con, f):
     assert queries.registry_counts(sample_con, f) == queries.registry_counts(sample_con, f, fast=False)
     assert queries.odr_resolved(sample_con, f) == queries.odr_resolved(sample_con, f, fast=False)
+
+
+def test_app_start_rebuilds_aggregates_written_by_older_code(sample_db, tmp_path):
+    """A database built before an aggregate changed gets current aggregate tables on start,
+    through a copy swapped in atomically; a current one is left alone."""
+    from analytics import aggregates
+    p = tmp_path / "old.duckdb"
+    shutil.copy(sample_db, p)
+    con = db.connect(p)
+    build.set_meta(con, agg_for="built-by-older-code")
+    con.execute("DROP TABLE agg_closed")
+    con.close()
+    ino = p.stat().st_ino
+    assert build.ensure_database(p) == p
+    assert p.stat().st_ino != ino                      # replaced, not written in place
+    con = db.connect(p, read_only=True)
+    assert aggregates.usable(con)
+    assert db.scalar(con, "SELECT count(*) FROM agg_closed") > 0
+    con.close()
+    assert not build.refresh_if_stale(p)
+    assert not list(tmp_path.glob("old.duckdb.refresh-*"))
