@@ -253,15 +253,20 @@ def memoised(con, key: str, compute):
     return value
 
 
+RESULT = "result\0"   # key prefix of remembered query results (as opposed to reference lookups)
+
+
 def memo_query(con, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
     """:func:`query`, remembered per read-only snapshot: for the few intermediate results (e.g. a
     histogram) that several questions of one page share, so a page asks DuckDB once."""
-    return memoised(con, "query\0" + sql + "\0" + repr(list(params or [])), lambda: query(con, sql, params))
+    return memoised(con, RESULT + "query\0" + sql + "\0" + repr(list(params or [])),
+                    lambda: query(con, sql, params))
 
 
 def memo_rows(con, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
     """:func:`rows`, remembered like :func:`memo_query` (a copy of the list is returned)."""
-    return list(memoised(con, "rows\0" + sql + "\0" + repr(list(params or [])), lambda: rows(con, sql, params)))
+    return list(memoised(con, RESULT + "rows\0" + sql + "\0" + repr(list(params or [])),
+                         lambda: rows(con, sql, params)))
 
 
 _other_memos: list = []
@@ -272,11 +277,15 @@ def register_memo(clear) -> None:
     _other_memos.append(clear)
 
 
-def clear_memos() -> None:
-    """Forget everything remembered (the benchmark measures pages without any memo)."""
+def clear_memos(results_only: bool = False) -> None:
+    """Forget what was remembered: everything, or (``results_only``) the query results and
+    bootstrap intervals but not the per-snapshot reference lookups (meta, districts, coverage,
+    table sizes). The benchmark times pages with ``results_only``: like a visit to a page with
+    new filters in the running app."""
     with _memos_lock:
         for memo in _memos.values():
-            memo.clear()
+            for key in [k for k in memo if not results_only or k.startswith(RESULT)]:
+                del memo[key]
     for clear in _other_memos:
         clear()
 

@@ -37,7 +37,7 @@ from scipy import stats
 from . import aggregates
 from . import metrics as M
 from . import queries
-from .db import memo_rows, memoised, query, register_memo, rows
+from .db import RESULT, memo_rows, memoised, query, register_memo, rows
 from .filters import Filters, complaint_where, district_where
 
 # --- metric catalogue -------------------------------------------------------------------------
@@ -495,7 +495,7 @@ def _amounts(con, f: Filters, periods, level: str, wanted: Mapping[int, list[tup
     slots = [(i, k) for i, keys in wanted.items() for k in keys]
     if not slots:
         return {}
-    key = repr(("rankings.amounts", f, [tuple(periods[i]) for i, _ in slots], level, slots))
+    key = RESULT + repr(("rankings.amounts", f, [tuple(periods[i]) for i, _ in slots], level, slots))
     return memoised(con, key, lambda: _fetch_amounts(con, f, periods, level, slots))
 
 

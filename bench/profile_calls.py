@@ -7,7 +7,7 @@ The calls each page makes are recorded once by an AppTest run of the real pages 
 bench/bench.py does) and kept in bench/out/calls-<db name>.pkl; ``--record`` records them again
 (needed when a page starts calling something different). Each page's calls then run in order,
 ``--repeat`` times after a warm-up pass, on the app's read-only connection without page caches and
-with the analytics memos cleared before each pass; each call's median is printed.
+with remembered results (not reference lookups) cleared before each pass; each call's median is printed.
 """
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
         # a call that reuses an earlier call's intermediate result is timed as the page sees it
         times = [[] for _ in cs]
         for rep in range(a.repeat + 1):
-            adb.clear_memos()
+            adb.clear_memos(results_only=True)
             for j, (fn, args, kw) in enumerate(cs):
                 t0 = time.perf_counter()
                 fn(con, *args, **kw)

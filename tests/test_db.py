@@ -84,3 +84,18 @@ def test_writer_connections_are_not_memoised(sample_db, tmp_path):
         db.memoised(w, "x", lambda: n.append(1))
     assert len(n) == 3
     w.close()
+
+
+def test_clearing_results_keeps_reference_lookups(sample_db):
+    from analytics import queries
+    db.reset_shared()
+    con = db.shared(sample_db)
+    queries.districts(con)
+    db.memo_query(con, "SELECT 1 AS x")
+    keys = list(db._memos[con])
+    assert any(k.startswith(db.RESULT) for k in keys) and "districts" in keys
+    db.clear_memos(results_only=True)
+    assert list(db._memos[con]) == ["districts"]
+    db.clear_memos()
+    assert not db._memos[con]
+    db.reset_shared()
