@@ -797,18 +797,26 @@ def overdue_open(con, f: Filters, *, all_periods: bool = False, limit: int = 500
     ao = as_of(con)
     src = _source(con, f, "agg_res_open", period=not all_periods, fast=fast)
     order = src.sql("list_order")
+    picked = f"SELECT * FROM {src.rel} WHERE {src.sql('overdue')} ORDER BY {order} LIMIT ?"
+    params = src.params + [ao, int(limit)]
+    if src.table:
+        # the aggregate's list position is an integer: a narrow scan finds the positions, and only
+        # those rows are read with their text columns (a top-N over every column reads them all)
+        picked = (f"SELECT * FROM {src.rel} WHERE c.pos IN "
+                  f"(SELECT c.pos FROM {src.rel} WHERE {src.sql('overdue')} ORDER BY c.pos LIMIT ?)")
+        params = src.params + params
     sql = f"""
         SELECT c.district_code, c.reg_no, {ROUTE_SQL} AS route, c.received_date,
                c.category, c.merchant_name, c.acceptance, c.deadline_date,
                date_diff('day', c.received_date, ?::DATE) AS age_days,
                a.wd_idx - cr.wd_idx AS age_wdays,
                a.wd_idx - cd.wd_idx AS overdue_wdays
-        FROM (SELECT * FROM {src.rel} WHERE {src.sql("overdue")} ORDER BY {order} LIMIT ?) c
+        FROM ({picked}) c
         LEFT JOIN calendar cr ON cr.d = c.received_date
         LEFT JOIN calendar cd ON cd.d = c.deadline_date
         LEFT JOIN calendar a ON a.d = ?::DATE
         ORDER BY {order}"""
-    df = query(con, sql, [ao] + src.params + [ao, int(limit), ao])
+    df = query(con, sql, [ao] + params + [ao])
     for c in ("received_date", "deadline_date"):
         df[c] = pd.to_datetime(df[c]).dt.date
     return df
