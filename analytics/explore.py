@@ -11,7 +11,7 @@ import pandas as pd
 from . import aggregates
 from .db import memoised, query, rows, scalar
 from .filters import FACET_COLUMNS, Filters, complaint_where
-from .queries import _agg_where as _global_where
+from .queries import agg_where as _global_where
 
 EXPORT_CAP = 100_000
 PAGE_SIZES = (25, 50, 100, 200)

@@ -50,15 +50,18 @@ def districts(con) -> pd.DataFrame:
 
 # --- fast path: pre-aggregated complaints ---------------------------------------------------
 
-def _agg_usable(con, f: Filters) -> bool:
-    """The aggregate answers filters on period, districts and route only, and only while it was
-    built for the current data version."""
+def agg_usable(con, f: Filters) -> bool:
+    """True when the pre-aggregated tables may answer ``f``: it filters on period, districts and
+    route only, and the tables were built for the current data and code (aggregates.usable).
+    Shared by every module's fast path."""
     if f.status != "all" or f.merchant or any(getattr(f, name) for name in FACET_COLUMNS):
         return False
     return aggregates.usable(con)
 
 
-def _agg_where(f: Filters, *, period: bool = True, districts: bool = True) -> tuple[str, list]:
+def agg_where(f: Filters, *, period: bool = True, districts: bool = True) -> tuple[str, list]:
+    """WHERE clause (alias ``a``, bound parameters) selecting the rows of an aggregate table with
+    columns received_date, district_code, is_odr that belong to ``f``."""
     parts, params = [], []
     if period:
         parts.append("a.received_date BETWEEN ? AND ?")
@@ -96,7 +99,7 @@ _KPI_COLUMNS = ["complaints", "complaints_odr", "closed", "on_time", "on_time_ba
 
 
 def _kpis_from_agg(con, f: Filters) -> dict:
-    where, params = _agg_where(f)
+    where, params = agg_where(f)
     counts = rows(con, f"""
         SELECT coalesce(sum(n), 0)::BIGINT AS complaints,
                coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS complaints_odr,
@@ -130,7 +133,7 @@ def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     time), on_time_base (closed + overdue open), on_time_rate (fraction), overdue_open,
     median_days / p90_days for all, odr, traditional (calendar days, null when none closed),
     recovered_yuan, disputed_yuan (yuan)."""
-    if fast and _agg_usable(con, f):
+    if fast and agg_usable(con, f):
         k = _kpis_from_agg(con, f)
         n, base = k["complaints"], k["on_time_base"]
         k["closure_rate"] = k["closed"] / n if n else None
@@ -163,7 +166,7 @@ def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
 
 def odr_resolved(con, f: Filters, *, fast: bool = True) -> int:
     """ODR complaints closed within the period with a settled outcome (count)."""
-    if fast and _agg_usable(con, f):
+    if fast and agg_usable(con, f):
         params: list = [f.date_from, f.date_to]
         w = district_where(f, "district_code", params)
         return int(scalar(con, f"""SELECT coalesce(sum(n_settled), 0) FROM agg_closed
@@ -183,8 +186,8 @@ def weekly_complaints(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     first, as_of = data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, as_of) if as_of else f.date_to
-    if fast and _agg_usable(con, f):
-        where, params = _agg_where(f)
+    if fast and agg_usable(con, f):
+        where, params = agg_where(f)
         counts = f"""SELECT date_trunc('week', a.received_date)::DATE AS week_start,
                             sum(n)::BIGINT AS complaints, coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS odr
                      FROM agg_complaints a WHERE {where} GROUP BY 1"""
@@ -221,7 +224,7 @@ def district_summary(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     days, null when none closed), odr (count)."""
     dparams: list = []
     dwhere = district_where(f, "d.code", dparams)
-    if fast and _agg_usable(con, f):
+    if fast and agg_usable(con, f):
         return _district_summary_from_agg(con, f, dwhere, dparams)
     where, params = complaint_where(f.with_(districts=()), alias="c")
     sql = f"""
@@ -249,7 +252,7 @@ def district_summary(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
 
 
 def _district_summary_from_agg(con, f: Filters, dwhere: str, dparams: list) -> pd.DataFrame:
-    where, params = _agg_where(f, districts=False)
+    where, params = agg_where(f, districts=False)
     df = query(con, f"""
         WITH agg AS (
             SELECT a.district_code AS code, sum(n)::BIGINT AS complaints,
@@ -305,7 +308,7 @@ def registry_counts(con, f: Filters, *, fast: bool = True) -> dict[str, int]:
 
     Keys: odr_enterprises, return_stores, demo_districts, demo_chain_stores, demo_operators.
     One query over the registry intervals (``agg_registry`` when usable, else the registers)."""
-    source = "agg_registry" if fast and _agg_usable(con, f) else f"({_REGISTRY_SOURCE})"
+    source = "agg_registry" if fast and agg_usable(con, f) else f"({_REGISTRY_SOURCE})"
     params: list = [f.date_to, f.date_to]
     w = district_where(f, "district_code", params)
     counts = dict(rows(con, f"""SELECT kind, sum(n) FROM {source}
@@ -318,7 +321,7 @@ def returns_summary(con, f: Filters, *, fast: bool = True) -> dict:
     stores by credit code, else name, with at least one return), completion_rate (fraction,
     null when there is no return)."""
     params: list = [f.date_from, f.date_to]
-    if fast and _agg_usable(con, f.with_(route="all")):
+    if fast and agg_usable(con, f.with_(route="all")):
         w = district_where(f, "district_code", params)
         n, amount, stores, done = rows(con, f"""
             SELECT coalesce(sum(n), 0), coalesce(sum(amount_yuan), 0), count(DISTINCT store_key),

@@ -374,7 +374,7 @@ def _complaint_stats(con, f: Filters, periods, level: str, fast: bool) -> list[t
     span = [min(a for a, _ in periods), max(b for _, b in periods)]
     keys = ", ".join(_UNIT_COLS[level])
     if fast:
-        where, wparams = queries._agg_where(f.with_(districts=()), period=False)
+        where, wparams = queries.agg_where(f.with_(districts=()), period=False)
         rows_sql = f"""
             SELECT p.i AS period, a.district_code, a.closed, a.resolution_days AS days,
                    sum(a.n) AS n,
@@ -640,7 +640,7 @@ def _townships(con, f: Filters) -> pd.DataFrame:
 
 def _fast(con, f: Filters, level: str, fast: bool) -> bool:
     """Whether the aggregate tables answer ``f`` at ``level`` (county only)."""
-    return fast and level == "county" and queries._agg_usable(con, f)
+    return fast and level == "county" and queries.agg_usable(con, f)
 
 
 def unit_metrics(con, f: Filters, level: str = "county", conf: float = 0.95, *, fast: bool = True) -> pd.DataFrame:

@@ -190,8 +190,8 @@ def _source(con, f: Filters, table: str, *, period: bool = True, fast: bool = Tr
     and route; agg_res_categories has no districts), else ``complaints``."""
     if table not in AGGREGATES:
         raise ValueError(f"unknown aggregate table {table!r}")
-    if fast and queries._agg_usable(con, f) and not (table == "agg_res_categories" and f.districts):
-        where, params = queries._agg_where(f, period=period)
+    if fast and queries.agg_usable(con, f) and not (table == "agg_res_categories" and f.districts):
+        where, params = queries.agg_where(f, period=period)
         return _Source(f"(SELECT * FROM {table} a WHERE {where}) c", params, table)
     where, params = complaint_where(f, period=period)
     return _Source(f"(SELECT * FROM complaints c WHERE {where}) c", params)

@@ -34,7 +34,7 @@ import pandas as pd
 
 from .db import query
 from .filters import Filters, complaint_where
-from .queries import _agg_usable, _agg_where, data_coverage
+from .queries import agg_usable, agg_where, data_coverage
 
 INTERVALS = ("day", "week", "month", "quarter")
 # Breakdown name -> SQL expression over complaints c. The only expressions a breakdown may use.
@@ -96,9 +96,9 @@ def _counts_source(con, f: Filters, name: str, fast: bool, *, period: bool = Tru
     answer (``fast``, filters on period, districts and route only, table current), else complaints.
     The count expression is an aggregate: ``count(*)`` or ``sum(n)``; wrap it in
     ``coalesce(..., 0)`` where it may run over no rows with a FILTER."""
-    if fast and name in _AGG_SOURCES and _agg_usable(con, f):
+    if fast and name in _AGG_SOURCES and agg_usable(con, f):
         table, expr = _AGG_SOURCES[name]
-        where, params = _agg_where(f, period=period)
+        where, params = agg_where(f, period=period)
         return f"{table} a", expr, "sum(a.n)", (where, params)
     expr = BREAKDOWNS.get(name) or DIMENSIONS[name]
     return "complaints c", expr, "count(*)", complaint_where(f, period=period)
@@ -508,7 +508,7 @@ def _busy_counts_sql(f: Filters, w: _Week) -> tuple[str, list]:
     """:func:`_counts_sql` for merchants, the busy ones only, from agg_trend_merchant_weeks (every
     week of a busy merchant is there). The week's counts come from complaints when the period
     cuts the week."""
-    awhere, aparams = _agg_where(f, period=False)
+    awhere, aparams = agg_where(f, period=False)
     whole = (w.a, w.b) == (w.ws, w.we)
     other = f"""
             SELECT a.value, sum(a.n) FILTER (WHERE a.week_start = ?) AS complaints,
@@ -586,7 +586,7 @@ def _ranked(con, f: Filters, week_start: dt.date, dimension: str, baseline: tupl
         sql, params = _detail_sql(con, f, w, counts, expected_total, fast)
         return query(con, f"SELECT * FROM ({sql}){tail}", params + lim)[_DETAIL_COLS].reset_index(drop=True)
 
-    if (dimension == "merchant" and bound and limit and fast and _agg_usable(con, f)):
+    if (dimension == "merchant" and bound and limit and fast and agg_usable(con, f)):
         busy = _busy_counts_sql(f, w)
         df = run(busy)
         theta = float(df[bound].iloc[-1]) if len(df) == limit else 0.0

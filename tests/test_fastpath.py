@@ -30,7 +30,7 @@ def _eq(a: pd.DataFrame, b: pd.DataFrame):
 
 @pytest.mark.parametrize("f", FILTERS, ids=lambda f: f"{f.date_from}-{f.route}-{len(f.districts)}")
 def test_fast_equals_plain_on_sample(sample_con, f):
-    assert queries._agg_usable(sample_con, f)
+    assert queries.agg_usable(sample_con, f)
     _eq(queries.complaint_kpis(sample_con, f), queries.complaint_kpis(sample_con, f, fast=False))
     _eq(queries.weekly_complaints(sample_con, f), queries.weekly_complaints(sample_con, f, fast=False))
     _eq(queries.district_summary(sample_con, f), queries.district_summary(sample_con, f, fast=False))
@@ -41,7 +41,7 @@ def test_fast_equals_plain_on_fixture(tmp_path):
     from tests.fixtures import make_db, open_db
     c = open_db(make_db(tmp_path / "m.duckdb", complaints=ROWS, meta={"as_of": "2024-03-31"}))
     f = Filters(D("2024-02-01"), D("2024-03-31"))
-    assert queries._agg_usable(c, f)
+    assert queries.agg_usable(c, f)
     _eq(queries.complaint_kpis(c, f), queries.complaint_kpis(c, f, fast=False))
     _eq(queries.district_summary(c, f), queries.district_summary(c, f, fast=False))
     c.close()
@@ -49,8 +49,8 @@ def test_fast_equals_plain_on_fixture(tmp_path):
 
 def test_facets_bypass_the_aggregate(sample_con):
     f = Filters(D("2023-01-01"), D("2024-03-14"), categories=("食品",))
-    assert not queries._agg_usable(sample_con, f)
-    assert not queries._agg_usable(sample_con, f.with_(categories=(), status="open"))
+    assert not queries.agg_usable(sample_con, f)
+    assert not queries.agg_usable(sample_con, f.with_(categories=(), status="open"))
     k = queries.complaint_kpis(sample_con, f).iloc[0]
     assert 0 < k["complaints"] < queries.complaint_kpis(sample_con, f.with_(categories=())).iloc[0]["complaints"]
 
@@ -61,9 +61,9 @@ def test_stale_aggregate_is_not_used(sample_db, tmp_path):
     con = db.connect(p)
     build.set_meta(con, data_version="changed-by-an-import")
     f = Filters(D("2023-01-01"), D("2024-03-14"))
-    assert not queries._agg_usable(con, f)
+    assert not queries.agg_usable(con, f)
     build.refresh_aggregates(con)
-    assert queries._agg_usable(con, f)
+    assert queries.agg_usable(con, f)
     con.close()
 
 
@@ -106,16 +106,16 @@ def test_aggregates_built_by_older_code_are_not_used(sample_db, tmp_path, monkey
     shutil.copy(sample_db, p)
     con = db.connect(p)
     f = Filters(D("2023-01-01"), D("2024-03-14"))
-    assert aggregates.usable(con) and queries._agg_usable(con, f)
+    assert aggregates.usable(con) and queries.agg_usable(con, f)
     changed = dict(build.AGGREGATES)
     changed["agg_complaints"] = changed["agg_complaints"] + " -- a new column"
     monkeypatch.setattr(build, "AGGREGATES", changed)
     monkeypatch.setattr(aggregates, "_layout", None)
-    assert not queries._agg_usable(con, f)
+    assert not queries.agg_usable(con, f)
     want = queries.complaint_kpis(con, f, fast=False)
     _eq(queries.complaint_kpis(con, f), want)              # answered by the plain query
     aggregates.refresh(con)
-    assert queries._agg_usable(con, f)
+    assert queries.agg_usable(con, f)
     _eq(queries.complaint_kpis(con, f), want)
     con.close()
     monkeypatch.setattr(aggregates, "_layout", None)

@@ -44,7 +44,7 @@ def _ids(f: Filters) -> str:
 
 @pytest.mark.parametrize("f", CASES, ids=_ids)
 def test_fast_equals_plain_on_sample(sample_con, f):
-    assert queries._agg_usable(sample_con, f)
+    assert queries.agg_usable(sample_con, f)
     _eq_city(R.city_reference(sample_con, f), R.city_reference(sample_con, f, fast=False))
     for level in R.LEVELS:
         _eq(R.unit_metrics(sample_con, f, level), R.unit_metrics(sample_con, f, level, fast=False))
@@ -122,7 +122,7 @@ def fixture_con(tmp_path):
                          ids=_ids)
 def test_fast_equals_plain_on_fixture(fixture_con, f):
     c = fixture_con
-    assert queries._agg_usable(c, f)
+    assert queries.agg_usable(c, f)
     _eq_city(R.city_reference(c, f), R.city_reference(c, f, fast=False))
     _eq(R.ranking(c, f, "county", WEIGHTS), R.ranking(c, f, "county", WEIGHTS, fast=False))
     _eq(R.funnel(c, f, "returns_per_store"), R.funnel(c, f, "returns_per_store", fast=False))

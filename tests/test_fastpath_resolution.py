@@ -60,7 +60,7 @@ def _all_calls(con, f):
 
 @pytest.mark.parametrize("f", FILTERS, ids=IDS)
 def test_fast_equals_plain_on_sample(sample_con, f):
-    assert queries._agg_usable(sample_con, f)
+    assert queries.agg_usable(sample_con, f)
     _all_calls(sample_con, f)
 
 
@@ -133,7 +133,7 @@ def edge_con(tmp_path):
                                Filters(D("1999-12-01"), D("2024-03-20"))],
                          ids=["all", "odr-day", "districts", "before-calendar"])
 def test_fast_equals_plain_on_fixture(edge_con, f):
-    assert queries._agg_usable(edge_con, f)
+    assert queries.agg_usable(edge_con, f)
     _all_calls(edge_con, f)
     _both(R.route_gap, edge_con, f, "days", min_stratum=2)
 
