@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,6 +209,22 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict
     return _run(con, sql, params, time_limit, lambda r: r.df())
 
 
+def _numpy(res) -> dict:
+    out = {}
+    for name, col in res.fetchnumpy().items():
+        col.flags.writeable = False     # may be remembered (memo_arrays) and shared by callers
+        out[name] = col
+    return out
+
+
+def arrays(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None,
+           time_limit: float | None = DEFAULT_TIME_LIMIT) -> dict[str, np.ndarray]:
+    """Run one statement like :func:`query` and return its columns as read-only NumPy arrays
+    (``fetchnumpy``: a column with NULLs is a masked array; dates are ``datetime64``). For
+    intermediate results that NumPy code works on: a DataFrame costs a millisecond or more to build."""
+    return _run(con, sql, params, time_limit, _numpy)
+
+
 def rows(con, sql: str, params=None, time_limit: float | None = DEFAULT_TIME_LIMIT) -> list[tuple]:
     return _run(con, sql, params, time_limit, lambda r: r.fetchall())
 
@@ -261,6 +278,12 @@ def memo_query(con, sql: str, params: Sequence[Any] | None = None) -> pd.DataFra
     histogram) that several questions of one page share, so a page asks DuckDB once."""
     return memoised(con, RESULT + "query\0" + sql + "\0" + repr(list(params or [])),
                     lambda: query(con, sql, params))
+
+
+def memo_arrays(con, sql: str, params: Sequence[Any] | None = None) -> dict[str, np.ndarray]:
+    """:func:`arrays`, remembered like :func:`memo_query` (the arrays are read-only and shared)."""
+    return memoised(con, RESULT + "arrays\0" + sql + "\0" + repr(list(params or [])),
+                    lambda: arrays(con, sql, params))
 
 
 def memo_rows(con, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import metrics as M
 from . import queries, workdays
-from .db import memo_query, query, rows, scalar
+from .db import arrays, memo_arrays, query, rows, scalar
 from .filters import Filters, complaint_where
 
 UNITS = ("days", "wdays")
@@ -49,6 +49,7 @@ _OPEN_AGE = {
 }
 ROUTE_SQL = "CASE WHEN c.is_odr THEN 'odr' ELSE 'traditional' END"
 BOOT_SEED = 20240314
+NORMAL_BETA_MIN = 500   # _boot_medians: above this, the order statistic's Beta is drawn as a normal
 Z95 = 1.959963984540054
 
 DECISION_DATE = M.DECISION_DATE
@@ -222,37 +223,37 @@ def _quantiles_from_count_matrix(values: np.ndarray, counts: np.ndarray, q: floa
     return np.where(total > 0, out, np.nan)
 
 
-def _group_stats(h: pd.DataFrame, keys: list[str], qs: dict[str, float]) -> pd.DataFrame:
-    """Counts and the spread of ``t`` per group of ``keys`` of the histogram ``h`` (columns
-    ``keys`` (never null), t (whole days; null while open), n (count) and optionally closed
-    (bool; all closed when absent)).
+def _filled(col, fill) -> tuple[np.ndarray, np.ndarray]:
+    """A fetched column (see db.arrays) as a plain array with NULLs replaced by ``fill``, and
+    where it is not NULL."""
+    if isinstance(col, np.ma.MaskedArray):
+        known = ~np.ma.getmaskarray(col)
+        return np.where(known, col.data, fill) if fill is None else col.filled(fill), known
+    col = np.asarray(col)
+    return col, np.ones(len(col), dtype=bool)
 
-    Returns one row per group, in ``keys`` order: the keys, complaints (n of all rows), closed
-    (n of the closed rows), then over the closed rows with a t: mean and one column per entry of
-    ``qs`` (name -> q; quantile_cont, as :func:`quantile_from_counts`), NaN when there are none."""
-    codes = np.zeros(len(h), dtype=np.int64)
-    for k in keys:
-        uniq, inv = np.unique(h[k].to_numpy(), return_inverse=True)
-        codes = codes * len(uniq) + inv
-    groups, gi = np.unique(codes, return_inverse=True)
-    first = np.zeros(len(groups), dtype=np.int64)
-    first[gi] = np.arange(len(h))
-    out = {k: h[k].to_numpy()[first] for k in keys}
-    n = h["n"].to_numpy(dtype=np.int64)
-    closed = h["closed"].to_numpy(dtype=bool) if "closed" in h else np.ones(len(h), dtype=bool)
-    t = h["t"].to_numpy(dtype=float, na_value=np.nan)
-    out["complaints"] = np.bincount(gi, weights=n, minlength=len(groups)).astype(np.int64)
-    out["closed"] = np.bincount(gi, weights=np.where(closed, n, 0), minlength=len(groups)).astype(np.int64)
+
+def _stats_by_group(gi: np.ndarray, n_groups: int, t: np.ndarray, n: np.ndarray, closed: np.ndarray,
+                    qs: dict[str, float], mean: bool = True) -> dict[str, np.ndarray]:
+    """Counts and the spread of ``t`` per group, for histogram rows in group ``gi`` (0 …
+    ``n_groups`` − 1) with time ``t`` (float, NaN when unknown), count ``n`` and state ``closed``.
+
+    Returns arrays over the groups: complaints (n of all rows), closed (n of the closed rows),
+    then over the closed rows with a t: mean (when ``mean``) and one array per entry of ``qs``
+    (name -> q; quantile_cont, as :func:`quantile_from_counts`), NaN for groups without any."""
+    out = {"complaints": np.bincount(gi, weights=n, minlength=n_groups).astype(np.int64),
+           "closed": np.bincount(gi, weights=np.where(closed, n, 0), minlength=n_groups).astype(np.int64)}
     timed = closed & ~np.isnan(t)
     values, vi = np.unique(t[timed], return_inverse=True)
-    counts = np.zeros((len(groups), len(values)), dtype=np.int64)
+    counts = np.zeros((n_groups, len(values)), dtype=np.int64)
     np.add.at(counts, (gi[timed], vi), n[timed])
-    total = counts.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["mean"] = np.where(total > 0, (counts @ values) / total, np.nan)
+    if mean:
+        total = counts.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["mean"] = np.where(total > 0, (counts @ values) / total, np.nan)
     for name, q in qs.items():
-        out[name] = _quantiles_from_count_matrix(values, counts, q) if len(values) else np.full(len(groups), np.nan)
-    return pd.DataFrame(out)
+        out[name] = _quantiles_from_count_matrix(values, counts, q) if len(values) else np.full(n_groups, np.nan)
+    return out
 
 
 def kaplan_meier(times, events, censored=None) -> pd.DataFrame:
@@ -333,32 +334,56 @@ def km_surv_at(curve, t: float, col: str = "surv") -> float | None:
 
 # --- data --------------------------------------------------------------------------------------
 
-def time_counts(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
-    """Complaints of ``f`` (cohort: received in the period) by route and time.
+def _time_hist(con, f: Filters, *, fast: bool = True) -> dict[str, np.ndarray]:
+    """Complaints of ``f`` (cohort: received in the period) by route, state and time in both
+    units, as arrays (db.arrays; shared by km_summary, km_curves and time_counts: one query).
 
-    Grain: one row per (route, t, closed). Columns: route (``odr`` / ``traditional``), t (int,
-    ``unit``: closed → time to close; open → age on the as-of date, the censoring time), closed
-    (bool), n (complaints). Complaints whose time cannot be computed (date outside the calendar
-    table) are left out."""
-    _unit(unit)
+    Grain: one row per (trad, closed, t_days, t_wdays). trad (bool: traditional, else ODR),
+    closed (bool), t_days / t_wdays (closed → time to close; open → age on the as-of date; NULL
+    where it cannot be computed, e.g. a date outside the calendar table), n (complaints)."""
     ao = as_of(con)
     src = _source(con, f, "agg_res_times", fast=fast)
     closed = src.sql("closed")
+    t = {u: f"CASE WHEN {closed} THEN {_CLOSED_TIME[u]} ELSE {_OPEN_AGE[u]} END" for u in UNITS}
     sql = f"""
-        SELECT {ROUTE_SQL} AS route,
-               CASE WHEN {closed} THEN {_CLOSED_TIME[unit]} ELSE {_OPEN_AGE[unit]} END AS t,
-               {closed} AS closed,
+        SELECT NOT c.is_odr AS trad, {closed} AS closed, {t["days"]} AS t_days, {t["wdays"]} AS t_wdays,
                {src.count()} AS n
         FROM {src.rel}
         LEFT JOIN calendar cr ON cr.d = c.received_date
-        GROUP BY ALL
-        HAVING t IS NOT NULL
-        ORDER BY route, t, closed"""
-    df = memo_query(con, sql, [ao] + src.params)      # km_summary, km_curves, time_counts
-    df["t"] = df["t"].astype("int64")
-    df["n"] = df["n"].astype("int64")
-    df["closed"] = df["closed"].astype(bool)
-    return df
+        GROUP BY ALL"""
+    return memo_arrays(con, sql, [ao, ao] + src.params)
+
+
+def _time_arrays(con, f: Filters, unit: str, *, fast: bool = True) -> tuple[np.ndarray, ...]:
+    """:func:`time_counts` as arrays (trad, t, closed, n), sorted by route, t, closed."""
+    h = _time_hist(con, f, fast=fast)
+    t, known = _filled(h["t_" + _unit(unit)], 0)
+    trad = np.asarray(h["trad"], dtype=bool)[known]
+    closed = np.asarray(h["closed"], dtype=bool)[known]
+    t = t[known].astype(np.int64)
+    n = np.asarray(h["n"], dtype=np.int64)[known]
+    order = np.lexsort((closed, t, trad))
+    trad, t, closed, n = trad[order], t[order], closed[order], n[order]
+    if len(t):              # sum the rows that differ only in the other unit
+        starts = np.flatnonzero(np.concatenate(
+            [[True], (trad[1:] != trad[:-1]) | (t[1:] != t[:-1]) | (closed[1:] != closed[:-1])]))
+        trad, t, closed, n = trad[starts], t[starts], closed[starts], np.add.reduceat(n, starts)
+    return trad, t, closed, n
+
+
+def _route_names(trad: np.ndarray) -> np.ndarray:
+    return np.where(trad, "traditional", "odr").astype(object)
+
+
+def time_counts(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
+    """Complaints of ``f`` (cohort: received in the period) by route and time.
+
+    Grain: one row per (route, t, closed), in that order. Columns: route (``odr`` /
+    ``traditional``), t (int, ``unit``: closed → time to close; open → age on the as-of date, the
+    censoring time), closed (bool), n (complaints). Complaints whose time cannot be computed
+    (date outside the calendar table) are left out."""
+    trad, t, closed, n = _time_arrays(con, f, unit, fast=fast)
+    return pd.DataFrame({"route": pd.Series(_route_names(trad), dtype="str"), "t": t, "closed": closed, "n": n})
 
 
 def _route_frames(counts: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -382,13 +407,12 @@ def _arrays(part: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarr
             part["closed"].to_numpy(dtype=bool))
 
 
-def _route_arrays(counts: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """:func:`_route_frames` as (t, n, closed) arrays per route."""
-    t, n, closed = _arrays(counts)
-    route = counts["route"].to_numpy(dtype=object)
-    out = {"all": (t, n, closed)} if len(counts) else {}
-    for r in ("odr", "traditional"):
-        m = route == r
+def _route_arrays(trad: np.ndarray, t: np.ndarray, closed: np.ndarray,
+                  n: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_time_arrays` split like :func:`_route_frames`, as (t, n, closed) arrays per route."""
+    t = t.astype(float)
+    out = {"all": (t, n, closed)} if len(t) else {}
+    for r, m in (("odr", ~trad), ("traditional", trad)):
         if m.any():
             out[r] = (t[m], n[m], closed[m])
     return out
@@ -410,7 +434,7 @@ def km_curves(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.D
 
     Grain: one row per (route, distinct time). Columns: route, t (``unit``), n_risk, events,
     censored, surv (share still open just after t), surv_lo, surv_hi (95% Greenwood interval)."""
-    curves = {r: _km_arrays(*a) for r, a in _route_arrays(time_counts(con, f, unit, fast=fast)).items()}
+    curves = {r: _km_arrays(*a) for r, a in _route_arrays(*_time_arrays(con, f, unit, fast=fast)).items()}
     if not curves:
         return pd.DataFrame(columns=["route"] + _KM_COLUMNS)
     out = {"route": np.concatenate([np.repeat(r, len(c["t"])).astype(object) for r, c in curves.items()])}
@@ -431,8 +455,8 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10, *, fast: 
     ``n_wdays`` official working days, 1 − S(N) on the working-day curve, with 95% interval; null
     beyond the follow-up); naive_within_n (closed within N working days ÷ closed complaints);
     max_open_age (``unit``, oldest open complaint)."""
-    parts = _route_arrays(time_counts(con, f, unit, fast=fast))
-    wparts = parts if unit == "wdays" else _route_arrays(time_counts(con, f, "wdays", fast=fast))
+    parts = _route_arrays(*_time_arrays(con, f, unit, fast=fast))
+    wparts = parts if unit == "wdays" else _route_arrays(*_time_arrays(con, f, "wdays", fast=fast))
     out = []
     for r, (t, n, closed) in parts.items():
         curve = _km_arrays(t, n, closed)
@@ -468,32 +492,40 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10, *, fast: 
 
 # --- ODR against traditional -----------------------------------------------------------------------
 
-def _stratum_counts(con, f: Filters, unit: str, *, fast: bool = True) -> pd.DataFrame:
-    """Closed complaints of ``f`` with a time to close. Grain: one row per (route, category
-    ('其他' when missing), t). Columns: route, category, t (int, ``unit``), n, settled (counts)."""
+def _stratum_counts(con, f: Filters, unit: str, *, fast: bool = True) -> dict[str, np.ndarray]:
+    """Closed complaints of ``f`` with a time to close, as arrays (shared by category_quantiles
+    and route_gap: one query). Grain: one row per (route, category ('其他' when missing), t), in
+    no particular order. Arrays: trad (bool: traditional, else ODR), category (object), t (int64,
+    ``unit``), n, settled (int64 counts)."""
     src = _source(con, f, "agg_res_categories", fast=fast)
     t = _CLOSED_TIME[unit]
     sql = f"""
-        SELECT {ROUTE_SQL} AS route, coalesce(c.category, '其他') AS category, {t} AS t,
+        SELECT NOT c.is_odr AS trad, coalesce(c.category, '其他') AS category, {t} AS t,
                {src.count()} AS n, {src.count("settled")} AS settled
         FROM {src.rel}
         WHERE {src.sql("closed")} AND {t} IS NOT NULL
-        GROUP BY ALL ORDER BY ALL"""
-    df = memo_query(con, sql, src.params)             # category_quantiles and route_gap
-    for col in ("t", "n", "settled"):
-        df[col] = df[col].astype("int64")
-    return df
+        GROUP BY ALL"""
+    h = memo_arrays(con, sql, src.params)
+    return {"trad": np.asarray(h["trad"], dtype=bool), "category": np.asarray(h["category"], dtype=object),
+            **{k: np.asarray(h[k], dtype=np.int64) for k in ("t", "n", "settled")}}
 
 
 def _boot_medians(rng: np.random.Generator, values: np.ndarray, counts: np.ndarray, b: int) -> np.ndarray:
     """Medians (quantile_cont) of ``b`` bootstrap resamples of the sample given as sorted
     ``values`` with ``counts`` (n draws with replacement each); NaN when the sample is empty.
+    ``counts`` may be a matrix, one sample per row: the result then has one row of ``b`` medians
+    per sample, drawn in row order.
 
     Each median is drawn directly instead of resampling n complaints: the k-th smallest of n
     draws from the sample is F⁻¹(U₍ₖ₎), where F is the sample's distribution function and U₍ₖ₎,
     the k-th smallest of n uniforms, is Beta(k, n − k + 1); the next one is
     U₍ₖ₊₁₎ = U₍ₖ₎ + (1 − U₍ₖ₎)·Beta(1, n − k). Same distribution as multinomial resampling, at a
-    cost that does not grow with n or the number of distinct values."""
+    cost that does not grow with n or the number of distinct values. For samples of at least
+    2 × ``NORMAL_BETA_MIN`` the (nearly symmetric) Beta of U₍ₖ₎ is drawn as a normal with its mean
+    and variance."""
+    counts = np.asarray(counts, dtype=np.int64)
+    if counts.ndim == 2:
+        return np.array([_boot_medians(rng, values, row, b) for row in counts]).reshape(len(counts), b)
     n = int(counts.sum())
     if n == 0:
         return np.full(b, np.nan)
@@ -505,11 +537,20 @@ def _boot_medians(rng: np.random.Generator, values: np.ndarray, counts: np.ndarr
     def inverse(u: np.ndarray) -> np.ndarray:
         return values[np.minimum(np.searchsorted(cdf, u, side="left"), last)]
 
-    u_lo = rng.beta(k, n - k + 1, size=b)
+    a, z = k, n - k + 1
+    if min(a, z) >= NORMAL_BETA_MIN:
+        # Beta(a, z) with a and z within one of each other (the median) and both large: its
+        # skewness is below 1e-4 and its excess kurtosis about −6/n, so a normal draw with the same
+        # mean and variance has the same distribution for every purpose here, at a quarter of the cost
+        sd = math.sqrt(a * z / ((a + z) ** 2 * (a + z + 1)))
+        u_lo = np.clip(rng.normal(a / (a + z), sd, size=b), 0.0, 1.0)
+    else:
+        u_lo = rng.beta(a, z, size=b)
     x_lo = inverse(u_lo).astype(float)
     if h == k - 1:                              # n odd: the middle one
         return x_lo
-    u_hi = u_lo + (1.0 - u_lo) * rng.beta(1, n - k, size=b)
+    # Beta(1, n − k) drawn exactly as 1 − exp(−E / (n − k)), E standard exponential
+    u_hi = u_lo + (1.0 - u_lo) * -np.expm1(-rng.standard_exponential(b) / (n - k))
     return x_lo + (h - (k - 1)) * (inverse(u_hi) - x_lo)
 
 
@@ -546,18 +587,16 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
     pooled closed complaints among the compared categories, 0 when excluded), included)."""
     _unit(unit)
     rng = np.random.default_rng(seed)
-    df = _stratum_counts(con, f, unit, fast=fast)
+    h = _stratum_counts(con, f, unit, fast=fast)
     routes = ("odr", "traditional")
-    values = np.sort(df["t"].unique()).astype(float) if len(df) else np.array([0.0])
-    cats = sorted(df["category"].unique()) if len(df) else []
+    values = np.unique(h["t"]).astype(float) if len(h["t"]) else np.array([0.0])
+    cats, ci = np.unique(h["category"], return_inverse=True)
     # counts[route, category, value] and settled[route, category] (route 0 = odr, 1 = traditional)
     counts = np.zeros((2, len(cats), len(values)), dtype=np.int64)
     settled = np.zeros((2, len(cats)), dtype=np.int64)
-    if len(df):
-        ri = (df["route"] == "traditional").to_numpy(dtype=np.int64)
-        ci = df["category"].map({c: j for j, c in enumerate(cats)}).to_numpy(dtype=np.int64)
-        np.add.at(counts, (ri, ci, np.searchsorted(values, df["t"].to_numpy(dtype=float))), df["n"].to_numpy())
-        np.add.at(settled, (ri, ci), df["settled"].to_numpy())
+    ri = h["trad"].astype(np.int64)
+    np.add.at(counts, (ri, ci, np.searchsorted(values, h["t"])), h["n"])
+    np.add.at(settled, (ri, ci), h["settled"])
     by_route = counts.sum(axis=1)
     n_r = {r: int(by_route[i].sum()) for i, r in enumerate(routes)}
     med = {r: quantile_from_counts(values, by_route[i], 0.5) for i, r in enumerate(routes)}
@@ -568,36 +607,29 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
     med_rc = _quantiles_from_count_matrix(values, counts.reshape(2 * len(cats), len(values)), 0.5).reshape(2, -1)
     with np.errstate(divide="ignore", invalid="ignore"):
         set_rc = np.where(n_rc > 0, settled / n_rc, np.nan)
+    inc = (n_rc[0] >= min_stratum) & (n_rc[1] >= min_stratum)
+    pooled = (n_rc[0] + n_rc[1]).astype(float)
+    w_total = float(pooled[inc].sum())
+    weight = np.where(inc, pooled / w_total, 0.0) if w_total else np.zeros(len(cats))
     st = pd.DataFrame({"category": pd.Series(cats, dtype=object), "n_odr": n_rc[0], "n_traditional": n_rc[1],
                        "median_odr": med_rc[0], "median_traditional": med_rc[1],
-                       "settled_odr": set_rc[0], "settled_traditional": set_rc[1]})
-    st["included"] = (st["n_odr"] >= min_stratum) & (st["n_traditional"] >= min_stratum)
-    inc = st[st["included"]] if len(st) else st
-    pooled = (inc["n_odr"] + inc["n_traditional"]).astype(float) if len(inc) else pd.Series(dtype=float)
-    w_total = float(pooled.sum())
-    st["weight"] = 0.0
-    if w_total:
-        st.loc[inc.index, "weight"] = pooled / w_total
+                       "settled_odr": set_rc[0], "settled_traditional": set_rc[1],
+                       "included": inc, "weight": weight})
     coverage = w_total / (n_r["odr"] + n_r["traditional"]) if (n_r["odr"] + n_r["traditional"]) else None
-    w = st.loc[inc.index, "weight"].to_numpy() if len(inc) else np.array([])
+    w = weight[inc]
 
     # --- median gap
     raw_med = None if med["odr"] is None or med["traditional"] is None else med["traditional"] - med["odr"]
     raw_med_ci = (None, None)
     if raw_med is not None:
-        bo = _boot_medians(rng, values, by_route[0], n_boot)
-        bt = _boot_medians(rng, values, by_route[1], n_boot)
+        bo, bt = _boot_medians(rng, values, by_route, n_boot)
         raw_med_ci = _ci(bt - bo)
     adj_med, adj_med_ci = None, (None, None)
-    if len(inc):
-        diffs = (inc["median_traditional"] - inc["median_odr"]).to_numpy(dtype=float)
-        adj_med = float(np.dot(w, diffs))
-        boot = np.zeros(n_boot)
-        for wi, j in zip(w, inc.index):          # st's index is the position in cats
-            bo = _boot_medians(rng, values, counts[0, j], n_boot)
-            bt = _boot_medians(rng, values, counts[1, j], n_boot)
-            boot += wi * (bt - bo)
-        adj_med_ci = _ci(boot)
+    if inc.any():
+        adj_med = float(np.dot(w, med_rc[1, inc] - med_rc[0, inc]))
+        # one row per compared category and route: odr, traditional, odr, traditional, …
+        boot = _boot_medians(rng, values, counts[:, inc].transpose(1, 0, 2).reshape(-1, len(values)), n_boot)
+        adj_med_ci = _ci(w @ (boot[1::2] - boot[0::2]))
 
     # --- settlement-rate gap
     raw_set, raw_set_ci = None, (None, None)
@@ -607,11 +639,9 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
                        + rate["traditional"] * (1 - rate["traditional"]) / n_r["traditional"])
         raw_set_ci = (raw_set - Z95 * se, raw_set + Z95 * se)
     adj_set, adj_set_ci = None, (None, None)
-    if len(inc):
-        p1 = inc["settled_odr"].to_numpy(dtype=float)
-        p2 = inc["settled_traditional"].to_numpy(dtype=float)
-        n1 = inc["n_odr"].to_numpy(dtype=float)
-        n2 = inc["n_traditional"].to_numpy(dtype=float)
+    if inc.any():
+        p1, p2 = set_rc[0, inc], set_rc[1, inc]
+        n1, n2 = n_rc[0, inc].astype(float), n_rc[1, inc].astype(float)
         adj_set = float(np.dot(w, p1 - p2))
         var = float(np.sum(w ** 2 * (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)))
         adj_set_ci = (adj_set - Z95 * math.sqrt(var), adj_set + Z95 * math.sqrt(var))
@@ -627,7 +657,7 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
     summary["n_odr"] = n_r["odr"]
     summary["n_traditional"] = n_r["traditional"]
     summary["coverage"] = coverage
-    summary["strata"] = int(len(inc))
+    summary["strata"] = int(inc.sum())
     return {"summary": summary, "strata": st}
 
 
@@ -636,20 +666,41 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
 _WEEK_SQL = "date_trunc('week', c.received_date)::DATE"
 
 
-def _weeks(con, f: Filters) -> pd.DataFrame:
-    """The ISO weeks overlapping the period with the columns week, week_start, partial of
-    queries.weekly_complaints (same definition; computed here from the memoised data coverage,
-    without a query: the page asks for it twice)."""
+def _weeks(con, f: Filters) -> tuple[list[dt.date], dict[str, np.ndarray]]:
+    """The ISO weeks overlapping the period: their Mondays, and the columns week, week_start,
+    partial of queries.weekly_complaints (same definition; computed here from the memoised data
+    coverage, without a query: the page asks for it twice)."""
     first, last = queries.data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, last) if last else f.date_to
     monday = f.date_from - dt.timedelta(days=f.date_from.weekday())
     starts = [monday + dt.timedelta(weeks=i) for i in range((f.date_to - monday).days // 7 + 1)]
-    return pd.DataFrame({
-        "week": ["%d-W%02d" % s.isocalendar()[:2] for s in starts],
-        "week_start": pd.Series(starts, dtype=object),
-        "partial": [s < lo or s + dt.timedelta(days=6) > hi for s in starts],
-    })
+    return starts, {
+        "week": np.array(["%d-W%02d" % s.isocalendar()[:2] for s in starts], dtype=object),
+        "week_start": np.array(starts, dtype=object),
+        "partial": np.array([s < lo or s + dt.timedelta(days=6) > hi for s in starts], dtype=bool),
+    }
+
+
+_WEEK_ROUTES = np.array(["all", "odr", "traditional"], dtype=object)
+
+
+def _week_frame(weeks: dict[str, np.ndarray], columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """One row per (week, route in all / odr / traditional), week-major: the week columns, route,
+    then ``columns`` (arrays of that length)."""
+    out = {k: np.repeat(v, 3) for k, v in weeks.items()}
+    out["week"] = pd.Series(out["week"], dtype="str")
+    out["route"] = pd.Series(np.tile(_WEEK_ROUTES, len(weeks["week"])), dtype="str")
+    return pd.DataFrame({**out, **columns})
+
+
+def _week_groups(starts: list[dt.date], week_start, trad) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a per-(week, route) result as positions in :func:`_week_frame`: the row of its
+    own route and the row of ``all`` (both, so every row counts twice)."""
+    w = (np.asarray(week_start, dtype="datetime64[D]") - np.datetime64(starts[0], "D")).astype(np.int64) // 7
+    w = np.concatenate([w, w]) * 3
+    return w + np.concatenate([1 + np.asarray(trad, dtype=np.int64), np.zeros(len(trad), dtype=np.int64)]), \
+        np.concatenate([np.arange(len(trad))] * 2)
 
 
 def weekly_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
@@ -660,23 +711,23 @@ def weekly_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True) 
     in queries.weekly_complaints), route, complaints, closed, open (counts), median, p90
     (``unit``, quantile_cont over the week's closed complaints; null when none closed)."""
     _unit(unit)
-    weeks = _weeks(con, f)
+    starts, weeks = _weeks(con, f)
     src = _source(con, f, "agg_res_times", fast=fast)
-    closed, t = src.sql("closed"), _CLOSED_TIME[unit]
+    t = _CLOSED_TIME[unit]
     sql = f"""
-        SELECT {_WEEK_SQL} AS week_start, coalesce({ROUTE_SQL}, 'all') AS route,
-               {closed} AS closed, {t} AS t, {src.count()} AS n
+        SELECT {_WEEK_SQL} AS week_start, NOT c.is_odr AS trad, {src.sql("closed")} AS closed, {t} AS t,
+               {src.count()} AS n
         FROM {src.rel}
-        GROUP BY GROUPING SETS (({_WEEK_SQL}, {closed}, {t}), ({_WEEK_SQL}, {ROUTE_SQL}, {closed}, {t}))"""
-    keys = ["week_start", "route"]
-    agg = _group_stats(query(con, sql, src.params), keys, {"median": 0.5, "p90": 0.9})
-    agg["week_start"] = pd.to_datetime(agg["week_start"]).dt.date
-    frame = weeks.merge(pd.DataFrame({"route": ["all", "odr", "traditional"]}), how="cross")
-    out = frame.merge(agg[keys + ["complaints", "closed", "median", "p90"]], on=keys, how="left")
-    for c in ("complaints", "closed"):
-        out[c] = out[c].fillna(0).astype("int64")
-    out["open"] = out["complaints"] - out["closed"]
-    return out[["week", "week_start", "partial", "route", "complaints", "closed", "open", "median", "p90"]]
+        GROUP BY ALL"""
+    h = arrays(con, sql, src.params)
+    gi, row = _week_groups(starts, h["week_start"], h["trad"])
+    tv, known = _filled(h["t"], 0)
+    stats = _stats_by_group(gi, 3 * len(starts), np.where(known, tv, np.nan)[row].astype(float),
+                            np.asarray(h["n"], dtype=np.int64)[row], np.asarray(h["closed"], dtype=bool)[row],
+                            {"median": 0.5, "p90": 0.9}, mean=False)
+    return _week_frame(weeks, {"complaints": stats["complaints"], "closed": stats["closed"],
+                               "open": stats["complaints"] - stats["closed"],
+                               "median": stats["median"], "p90": stats["p90"]})
 
 
 def category_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
@@ -687,22 +738,29 @@ def category_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True
     the category's overall median, slowest first."""
     _unit(unit)
     h = _stratum_counts(con, f, unit, fast=fast)
-    qs = {"p10": 0.1, "q1": 0.25, "median": 0.5, "q3": 0.75, "p90": 0.9}
-    df = _group_stats(h, ["category", "route"], qs)
-    cols = ["category", "route", "closed", "p10", "q1", "median", "q3", "p90", "mean"]
-    if not len(df):
-        return df[cols]
-    cat_med = _group_stats(h, ["category"], {"median": 0.5}).set_index("category")["median"]
-    df["_order"] = df["category"].map(cat_med)
-    df = df.sort_values(["_order", "category", "route"], ascending=[False, True, True])
-    return df[cols].reset_index(drop=True)
+    cats, ci = np.unique(h["category"], return_inverse=True)
+    t = h["t"].astype(float)
+    closed = np.ones(len(t), dtype=bool)
+    # groups: category-major, odr before traditional (the order of the ties below)
+    g = _stats_by_group(ci * 2 + h["trad"], 2 * len(cats), t, h["n"], closed,
+                        {"p10": 0.1, "q1": 0.25, "median": 0.5, "q3": 0.75, "p90": 0.9})
+    cat_median = _stats_by_group(ci, len(cats), t, h["n"], closed, {"median": 0.5}, mean=False)["median"]
+    present = np.flatnonzero(g["closed"] > 0)
+    order = present[np.argsort(-cat_median[present // 2], kind="stable")]   # slowest first
+    out = {"category": pd.Series(cats[order // 2], dtype="str"),
+           "route": pd.Series(np.where(order % 2 == 1, "traditional", "odr").astype(object), dtype="str")}
+    for c in ("closed", "p10", "q1", "median", "q3", "p90", "mean"):
+        out[c] = g[c][order]
+    return pd.DataFrame(out)
 
 
 # --- deadlines -------------------------------------------------------------------------------------
 
-def _rate(num: pd.Series, den: pd.Series) -> pd.Series:
-    """num ÷ den, null where den is 0."""
-    return num.where(den > 0) / den.where(den > 0)
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num ÷ den, NaN where den is 0."""
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 0, num / den, np.nan)
 
 
 def on_time_weekly(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
@@ -713,28 +771,25 @@ def on_time_weekly(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     Columns: week, week_start, partial, route, complaints, on_time (closed on or before the
     deadline), base (closed + open past the deadline before the period's end), rate (fraction,
     null when base is 0), pending (open and still inside the deadline: left out)."""
-    weeks = _weeks(con, f)
+    starts, weeks = _weeks(con, f)
     src = _source(con, f, "agg_res_times", fast=fast)
     sql = f"""
-        SELECT {_WEEK_SQL} AS week_start, coalesce({ROUTE_SQL}, 'all') AS route,
+        SELECT {_WEEK_SQL} AS week_start, NOT c.is_odr AS trad,
                {src.count()} AS complaints,
                {src.count("on_time")} AS on_time,
                {src.count("on_time_base")} AS base
         FROM {src.rel}
-        GROUP BY GROUPING SETS (({_WEEK_SQL}), ({_WEEK_SQL}, {ROUTE_SQL}))"""
-    agg = query(con, sql, [f.date_to] + src.params)
-    agg["week_start"] = pd.to_datetime(agg["week_start"]).dt.date
-    frame = weeks.merge(pd.DataFrame({"route": ["all", "odr", "traditional"]}), how="cross")
-    out = frame.merge(agg, on=["week_start", "route"], how="left")
-    for c in ("complaints", "on_time", "base"):
-        out[c] = out[c].fillna(0).astype("int64")
-    out["rate"] = _rate(out["on_time"], out["base"])
-    out["pending"] = out["complaints"] - out["base"]
-    return out[["week", "week_start", "partial", "route", "complaints", "on_time", "base", "rate", "pending"]]
+        GROUP BY ALL"""
+    h = arrays(con, sql, [f.date_to] + src.params)
+    gi, row = _week_groups(starts, h["week_start"], h["trad"])
+    size = 3 * len(starts)
+    c = {k: np.bincount(gi, weights=np.asarray(h[k], dtype=np.int64)[row], minlength=size).astype(np.int64)
+         for k in ("complaints", "on_time", "base")}
+    return _week_frame(weeks, {**c, "rate": _ratio(c["on_time"], c["base"]), "pending": c["complaints"] - c["base"]})
 
 
-def _deadline_counts(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
-    """Deadline counts of the complaints of ``f`` per district, plus a total row.
+def _deadline_counts(con, f: Filters, *, fast: bool = True) -> dict[str, np.ndarray]:
+    """Deadline counts of the complaints of ``f`` per district, plus a total row, as arrays.
 
     Grain: one row per district with complaints (district_code, is_total false) and the total
     (district_code null, is_total true), total last. Columns: complaints, on_time, on_time_base
@@ -744,7 +799,7 @@ def _deadline_counts(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     src = _source(con, f, "agg_res_times", fast=fast)
     trad = "traditional"
     sql = f"""
-        SELECT c.district_code, grouping(c.district_code) = 1 AS is_total,
+        SELECT c.district_code,
                {src.count()} AS complaints,
                {src.count("on_time")} AS on_time,
                {src.count("on_time_base")} AS on_time_base,
@@ -755,11 +810,18 @@ def _deadline_counts(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
                {src.count(trad, "undecided")} AS undecided,
                {src.count(trad, "undecided_late")} AS undecided_late
         FROM {src.rel}
-        GROUP BY GROUPING SETS ((c.district_code), ())
-        ORDER BY is_total, c.district_code"""
+        GROUP BY c.district_code
+        ORDER BY c.district_code"""
     ao = as_of(con)
-    # acceptance_decisions and deadline_by_district; counts are BIGINT on both paths
-    return memo_query(con, sql, [f.date_to, ao, ao] + src.params)
+    # acceptance_decisions and deadline_by_district share it; counts are BIGINT on both paths
+    d = memo_arrays(con, sql, [f.date_to, ao, ao] + src.params)
+    out = {"district_code": np.append(np.asarray(d["district_code"], dtype=object), None),
+           "is_total": np.append(np.zeros(len(d["district_code"]), dtype=bool), True)}
+    for k, v in d.items():
+        if k != "district_code":
+            v = np.asarray(v, dtype=np.int64)
+            out[k] = np.append(v, v.sum())
+    return out
 
 
 def acceptance_decisions(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
@@ -773,13 +835,15 @@ def acceptance_decisions(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     decided), undecided (no decision date), undecided_late (no decision and the 7th working day
     after receipt is before the as-of date)."""
     d = _deadline_counts(con, f, fast=fast)
-    if not (d["traditional"] > 0).any():        # e.g. an ODR-only filter
-        d = d.head(0)
-    df = d.loc[(d["traditional"] > 0) | d["is_total"],
-               ["district_code", "is_total", "traditional", "decided", "accept_on_time", "undecided",
-                "undecided_late"]].rename(columns={"accept_on_time": "on_time"}).reset_index(drop=True)
-    df["rate"] = _rate(df["on_time"], df["decided"])
-    return df
+    total = np.asarray(d["is_total"], dtype=bool)
+    trad = np.asarray(d["traditional"], dtype=np.int64)
+    keep = (trad > 0) | total if (trad > 0).any() else np.zeros(len(trad), dtype=bool)  # e.g. ODR only
+    out = {"district_code": pd.Series(d["district_code"][keep], dtype="str"), "is_total": total[keep]}
+    for k, name in (("traditional", "traditional"), ("decided", "decided"), ("accept_on_time", "on_time"),
+                    ("undecided", "undecided"), ("undecided_late", "undecided_late")):
+        out[name] = np.asarray(d[k], dtype=np.int64)[keep]
+    out["rate"] = _ratio(out["on_time"], out["decided"])
+    return pd.DataFrame(out)
 
 
 def overdue_open(con, f: Filters, *, all_periods: bool = False, limit: int = 5000,
@@ -841,17 +905,20 @@ def deadline_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     if f.districts:
         dist = dist[dist["code"].isin(f.districts)]
     d = _deadline_counts(con, f, fast=fast)
-    d = d[~d["is_total"]].rename(columns={"district_code": "code", "decided": "accept_decided",
-                                          "undecided_late": "accept_undecided_late"})
-    counts = ["complaints", "on_time", "on_time_base", "accept_decided", "accept_on_time",
-              "accept_undecided_late", "overdue_open"]
-    out = dist.merge(d[["code"] + counts], on="code", how="left").reset_index(drop=True)
-    for c in counts:
-        out[c] = out[c].fillna(0).astype("int64")
-    out["on_time_rate"] = _rate(out["on_time"], out["on_time_base"])
-    out["accept_rate"] = _rate(out["accept_on_time"], out["accept_decided"])
-    return out[["code", "name", "short_name", "name_en", "complaints", "on_time", "on_time_base", "on_time_rate",
-                "accept_decided", "accept_on_time", "accept_rate", "accept_undecided_late", "overdue_open"]]
+    at = {c: i for i, (c, total) in enumerate(zip(d["district_code"], d["is_total"])) if not total}
+    pos = np.array([at.get(c, -1) for c in dist["code"]], dtype=np.int64)
+
+    def count(col: str) -> np.ndarray:
+        return np.where(pos >= 0, np.asarray(d[col], dtype=np.int64)[np.maximum(pos, 0)], 0) if len(d[col]) \
+            else np.zeros(len(pos), dtype=np.int64)
+
+    out = {c: dist[c].array for c in ("code", "name", "short_name", "name_en")}
+    out.update(complaints=count("complaints"), on_time=count("on_time"), on_time_base=count("on_time_base"))
+    out["on_time_rate"] = _ratio(out["on_time"], out["on_time_base"])
+    out.update(accept_decided=count("decided"), accept_on_time=count("accept_on_time"))
+    out["accept_rate"] = _ratio(out["accept_on_time"], out["accept_decided"])
+    out.update(accept_undecided_late=count("undecided_late"), overdue_open=count("overdue_open"))
+    return pd.DataFrame(out)
 
 
 # --- calendar ------------------------------------------------------------------------------------

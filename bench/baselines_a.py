@@ -442,19 +442,15 @@ def route_gap(t, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot
     raw_med = None if med["odr"] is None or med["traditional"] is None else med["traditional"] - med["odr"]
     raw_med_ci = (None, None)
     if raw_med is not None:
-        bo = R._boot_medians(rng, values, vec(by_route["odr"]), n_boot)
-        bt = R._boot_medians(rng, values, vec(by_route["traditional"]), n_boot)
+        bo, bt = R._boot_medians(rng, values, np.vstack([vec(by_route["odr"]), vec(by_route["traditional"])]), n_boot)
         raw_med_ci = R._ci(bt - bo)
     adj_med, adj_med_ci = None, (None, None)
     if len(inc):
         adj_med = float(np.dot(w, (inc["median_traditional"] - inc["median_odr"]).to_numpy(dtype=float)))
-        boot = np.zeros(n_boot)
-        for wi, cat in zip(w, inc["category"]):
-            bo = R._boot_medians(rng, values, vec(by_route["odr"][by_route["odr"]["category"] == cat]), n_boot)
-            bt = R._boot_medians(rng, values, vec(by_route["traditional"][by_route["traditional"]["category"] == cat]),
-                                 n_boot)
-            boot += wi * (bt - bo)
-        adj_med_ci = R._ci(boot)
+        strata = [vec(by_route[r][by_route[r]["category"] == cat]) for cat in inc["category"]
+                  for r in ("odr", "traditional")]
+        boot = R._boot_medians(rng, values, np.vstack(strata), n_boot)
+        adj_med_ci = R._ci(w @ (boot[1::2] - boot[0::2]))
 
     # settlement-rate gap, normal approximation
     raw_set, raw_set_ci = None, (None, None)

@@ -138,19 +138,32 @@ def test_fast_equals_plain_on_fixture(edge_con, f):
     _both(R.route_gap, edge_con, f, "days", min_stratum=2)
 
 
-def test_boot_medians_have_the_distribution_of_resampling():
+@pytest.mark.parametrize("counts", [
+    [5, 9, 14, 8, 3, 2], [5, 9, 14, 8, 3, 3],                   # odd and even n, exact Beta draws
+    # n above 2 × NORMAL_BETA_MIN (normal draws), the median near a boundary between two values
+    [500, 900, 650, 1100, 500, 400], [500, 900, 650, 1100, 500, 401]])
+def test_boot_medians_have_the_distribution_of_resampling(counts):
     """The direct draw of bootstrap medians against multinomial resampling of the same sample:
-    same mean and spread of the medians, for an odd and an even sample size."""
+    same mean and spread of the medians, and the same share of every value they take."""
     values = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 8.0])
-    for counts in (np.array([5, 9, 14, 8, 3, 2]), np.array([5, 9, 14, 8, 3, 3])):
-        n = int(counts.sum())
-        direct = R._boot_medians(np.random.default_rng(1), values, counts, 40000)
-        sample = np.random.default_rng(2).multinomial(n, counts / n, size=40000)
-        resampled = R._quantiles_from_count_matrix(values, sample, 0.5)
-        assert direct.mean() == pytest.approx(resampled.mean(), abs=0.02)
-        assert direct.std() == pytest.approx(resampled.std(), abs=0.02)
-        for v in np.unique(resampled):
-            assert (direct == v).mean() == pytest.approx((resampled == v).mean(), abs=0.01)
+    counts = np.array(counts)
+    n = int(counts.sum())
+    assert n < 2 * R.NORMAL_BETA_MIN or n // 2 >= R.NORMAL_BETA_MIN
+    direct = R._boot_medians(np.random.default_rng(1), values, counts, 40000)
+    sample = np.random.default_rng(2).multinomial(n, counts / n, size=40000)
+    resampled = R._quantiles_from_count_matrix(values, sample, 0.5)
+    assert direct.mean() == pytest.approx(resampled.mean(), abs=0.02)
+    assert direct.std() == pytest.approx(resampled.std(), abs=0.02)
+    assert len(np.unique(resampled)) >= 2                    # the medians vary
+    for v in np.unique(resampled):
+        assert (direct == v).mean() == pytest.approx((resampled == v).mean(), abs=0.01)
+    # several samples at once: one row of medians each
+    both = R._boot_medians(np.random.default_rng(1), values, np.vstack([counts, counts * 3]), 500)
+    assert both.shape == (2, 500) and both[1].std() < both[0].std()
+
+
+def test_boot_medians_edge_cases():
+    values = np.array([0.0, 1.0, 2.0, 3.0, 5.0, 8.0])
     assert np.isnan(R._boot_medians(np.random.default_rng(1), values, np.zeros(6, dtype=np.int64), 3)).all()
     one = R._boot_medians(np.random.default_rng(1), values, np.array([0, 0, 4, 0, 0, 0]), 5)
     assert (one == 2.0).all()
@@ -161,7 +174,9 @@ def test_boot_medians_have_the_distribution_of_resampling():
                          ids=lambda f: f"{f.date_from}-{f.date_to}")
 def test_weeks_are_those_of_weekly_complaints(sample_con, f):
     want = queries.weekly_complaints(sample_con, f, fast=False)[["week", "week_start", "partial"]]
-    pd.testing.assert_frame_equal(R._weeks(sample_con, f), want, check_dtype=False)
+    starts, weeks = R._weeks(sample_con, f)
+    assert starts == list(want["week_start"])
+    pd.testing.assert_frame_equal(pd.DataFrame(weeks), want, check_dtype=False)
 
 
 @pytest.mark.parametrize("all_periods", [False, True])
