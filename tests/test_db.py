@@ -99,3 +99,23 @@ def test_clearing_results_keeps_reference_lookups(sample_db):
     db.clear_memos()
     assert not db._memos[con]
     db.reset_shared()
+
+
+def test_arrays_are_read_only_with_nulls_masked(sample_db):
+    import numpy as np
+    db.reset_shared()
+    con = db.shared(sample_db)
+    sql = "SELECT * FROM (VALUES (1::BIGINT, 'a'), (2, NULL)) t(n, s) WHERE n <= ?"
+    a = db.arrays(con, sql, [2])
+    assert list(a) == ["n", "s"] and a["n"].tolist() == [1, 2]
+    assert np.ma.getmaskarray(a["s"]).tolist() == [False, True]
+    with pytest.raises(ValueError):
+        a["n"][0] = 5                                   # shared when remembered: never changed in place
+    m1 = db.memo_arrays(con, sql, [2])
+    m2 = db.memo_arrays(con, sql, [2])
+    assert m1["n"] is m2["n"]                           # remembered per snapshot
+    assert db.memo_arrays(con, sql, [1])["n"].tolist() == [1]   # the values are part of the key
+    db.clear_memos(results_only=True)
+    assert db.memo_arrays(con, sql, [2])["n"] is not m1["n"]
+    assert db.arrays(con, "SELECT 1 AS x WHERE false")["x"].size == 0
+    db.reset_shared()
