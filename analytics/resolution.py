@@ -695,12 +695,13 @@ def _week_frame(weeks: dict[str, np.ndarray], columns: dict[str, np.ndarray]) ->
 
 
 def _week_groups(starts: list[dt.date], week_start, trad) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of a per-(week, route) result as positions in :func:`_week_frame`: the row of its
-    own route and the row of ``all`` (both, so every row counts twice)."""
-    w = (np.asarray(week_start, dtype="datetime64[D]") - np.datetime64(starts[0], "D")).astype(np.int64) // 7
-    w = np.concatenate([w, w]) * 3
-    return w + np.concatenate([1 + np.asarray(trad, dtype=np.int64), np.zeros(len(trad), dtype=np.int64)]), \
-        np.concatenate([np.arange(len(trad))] * 2)
+    """Where the rows of a per-(week, route) result count in :func:`_week_frame`: each row counts
+    twice, in the row of its own route and in the row of ``all``. Returns (position in the frame,
+    row of the result) for both."""
+    week = (np.asarray(week_start, dtype="datetime64[D]") - np.datetime64(starts[0], "D")).astype(np.int64) // 7
+    own = week * 3 + 1 + np.asarray(trad, dtype=np.int64)          # odr → 1, traditional → 2
+    rows = np.arange(len(week))
+    return np.concatenate([own, week * 3]), np.concatenate([rows, rows])
 
 
 def weekly_quantiles(con, f: Filters, unit: str = "days", *, fast: bool = True) -> pd.DataFrame:
@@ -908,9 +909,8 @@ def deadline_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     at = {c: i for i, (c, total) in enumerate(zip(d["district_code"], d["is_total"])) if not total}
     pos = np.array([at.get(c, -1) for c in dist["code"]], dtype=np.int64)
 
-    def count(col: str) -> np.ndarray:
-        return np.where(pos >= 0, np.asarray(d[col], dtype=np.int64)[np.maximum(pos, 0)], 0) if len(d[col]) \
-            else np.zeros(len(pos), dtype=np.int64)
+    def count(col: str) -> np.ndarray:          # d always has its total row: index 0 exists
+        return np.where(pos >= 0, d[col][np.maximum(pos, 0)], 0)
 
     out = {c: dist[c].array for c in ("code", "name", "short_name", "name_en")}
     out.update(complaints=count("complaints"), on_time=count("on_time"), on_time_base=count("on_time_base"))

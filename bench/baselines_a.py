@@ -28,7 +28,7 @@ from analytics import metrics as M
 from analytics import resolution as R
 from analytics import trends as T
 from analytics import workdays
-from analytics.filters import FACET_COLUMNS, Filters
+from analytics.filters import Filters
 
 # bench.baselines is imported at the end of this file: it may itself import this module (to
 # merge BASELINES) and must find BASELINES defined by then, whichever module is imported first.
