@@ -227,8 +227,7 @@ def _filled(col, fill) -> tuple[np.ndarray, np.ndarray]:
     """A fetched column (see db.arrays) as a plain array with NULLs replaced by ``fill``, and
     where it is not NULL."""
     if isinstance(col, np.ma.MaskedArray):
-        known = ~np.ma.getmaskarray(col)
-        return np.where(known, col.data, fill) if fill is None else col.filled(fill), known
+        return col.filled(fill), ~np.ma.getmaskarray(col)
     col = np.asarray(col)
     return col, np.ones(len(col), dtype=bool)
 
