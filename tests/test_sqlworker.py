@@ -246,6 +246,9 @@ def test_page_shows_a_capped_result(app_env):
     assert errors(at) == []
     assert any("larger than 5 MB" in w.value and "first 49 rows" in w.value for w in at.warning)
     assert len(at.dataframe[0].value) == 49
+    from streamlit import config
+    sent = sum(d.proto.ByteSize() for d in at.dataframe)
+    assert sent < 2 * sqlguard.BYTE_CAP < config.get_option("server.maxMessageSize") * 1e6
 
 
 @pytest.mark.slow
