@@ -31,6 +31,7 @@ import json
 import os
 import pickle
 import resource
+import select
 import signal
 import subprocess
 import sys
@@ -44,14 +45,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MEMORY_LIMIT = 1 << 30        # bytes of address space of a worker (RLIMIT_AS)
 MEMORY_LABEL = "1 GB"
-DUCKDB_MEMORY = "512MB"       # DuckDB's buffer manager, below the rlimit (Python, stacks, values outside it)
+DUCKDB_MEMORY = "768MB"       # DuckDB's buffer manager, below the rlimit (Python, stacks, values outside it)
 CPU_LIMIT = 10                # seconds of CPU: a backstop, the parent kills the worker long before
 GRACE = 0.75                  # seconds after the time limit before the parent kills the worker
 BYTE_CAP = 5_000_000          # bytes of result rows (pickled) sent back
 MAX_CONCURRENT = 2            # console queries at once (2 cores)
 BUSY_WAIT = 0.5               # seconds a query waits for a free slot before "busy"
 POOL_SIZE = 2                 # workers started ahead
-RESPONSE_CAP = BYTE_CAP + 1_000_000   # the parent reads no more than this from a worker
+RESPONSE_CAP = BYTE_CAP + 1_000_000   # the largest report the parent accepts from a worker
+START_TIMEOUT = 15.0          # seconds a new worker may take to start (import duckdb) on a busy machine
+READY = b"\x01"               # what a started worker writes before it waits for its query
 
 CATALOG = "odr"               # the attached database's name in the worker
 ATTACH_SQL = f"ATTACH ? AS {CATALOG} (READ_ONLY)"     # identifiers are constants; the path is bound
@@ -62,6 +65,7 @@ GUARD_CONFIG = {
     "python_enable_replacements": False,
     "threads": 1,
     "memory_limit": DUCKDB_MEMORY,
+    "temp_directory": "",           # no spilling: a killed worker would leave its files behind
 }
 LOCKDOWN = {"enable_external_access": False, "lock_configuration": True}
 # the statements that apply it, in order (lock_configuration last)
@@ -212,6 +216,8 @@ def serve(req: dict) -> dict:
 
 def main() -> None:
     limit_resources()
+    sys.stdout.buffer.write(READY)       # imported and limited: the parent starts the clock now
+    sys.stdout.buffer.flush()
     raw = sys.stdin.buffer.read()        # the pool starts workers ahead: they wait here
     if not raw:
         return                           # the parent went away
@@ -326,6 +332,13 @@ _slots = threading.BoundedSemaphore(MAX_CONCURRENT)
 atexit.register(pool.close)
 
 
+def _ready(proc: subprocess.Popen) -> bool:
+    """Wait until ``proc`` has started (so its start-up does not count against the time limit)."""
+    fd = proc.stdout.fileno()
+    ready, _, _ = select.select([fd], [], [], START_TIMEOUT)
+    return bool(ready) and os.read(fd, 1) == READY
+
+
 def _signal_name(code: int) -> str:
     try:
         return signal.Signals(-code).name
@@ -342,6 +355,9 @@ def execute(sql: str, path, *, time_limit: float, row_cap: int, byte_cap: int = 
     try:
         proc = pool.take()
         pool.refill()
+        if not _ready(proc):
+            _discard(proc)
+            raise QueryStopped("crash", "stopped: the query process did not start")
         req = json.dumps({"sql": sql, "path": str(path), "time_limit": time_limit,
                           "row_cap": row_cap, "byte_cap": byte_cap}).encode()
         killed = False

@@ -85,7 +85,7 @@ def test_attack_is_stopped_and_the_app_process_does_not_grow(small_db, sql, kind
         assert isinstance(out, db.QueryTimeout), repr(out)
         assert str(out) == "stopped: took longer than 2 s"
         assert took >= sqlguard.TIME_LIMIT
-    assert took < sqlguard.TIME_LIMIT + sqlworker.GRACE + 1.5
+    assert took < sqlguard.TIME_LIMIT + sqlworker.GRACE + 5     # not the 12–119 s of #15 (margin: a loaded CI)
     assert grew_kb < RSS_SLACK_KB, f"the test process grew by {grew_kb / 1024:.0f} MB"
     # and the next query is served
     assert sqlguard.run("SELECT 42 AS x", small_db).frame["x"].iloc[0] == 42
@@ -136,7 +136,7 @@ def test_the_worker_is_locked_down(small_db):
     out = sqlworker.execute("SELECT current_setting('memory_limit') AS m, current_setting('threads') AS t, "
                             "current_setting('enable_external_access') AS e", small_db, time_limit=2, row_cap=10)
     mem, threads, external = out["rows"][0]
-    assert threads == 1 and external is False and mem.endswith("MiB") and float(mem.split()[0]) <= 512
+    assert threads == 1 and external is False and mem.endswith("MiB") and float(mem.split()[0]) <= 768
 
 
 def test_worker_limits_are_set_by_the_operating_system():
@@ -153,10 +153,34 @@ def test_busy_when_every_slot_is_taken(small_db):
         t0 = time.perf_counter()
         with pytest.raises(sqlguard.Busy):
             sqlguard.run("SELECT 1", small_db)
-        assert time.perf_counter() - t0 < sqlworker.BUSY_WAIT + 0.5        # promptly, no queue
+        assert time.perf_counter() - t0 < sqlworker.BUSY_WAIT + 2          # promptly, no queue
     finally:
         for _ in range(sqlworker.MAX_CONCURRENT):
             sqlworker._slots.release()
+    assert sqlguard.run("SELECT 1 AS x", small_db).frame["x"].iloc[0] == 1
+
+
+@pytest.mark.parametrize("ending, reason, text", [
+    ("os.kill(os.getpid(), signal.SIGSEGV)", "crash", "SIGSEGV"),
+    ("os.kill(os.getpid(), signal.SIGXCPU)", "time", "CPU"),
+    ("os._exit(3)", "crash", "exit code 3"),
+])
+def test_how_a_worker_ended_is_told_apart(small_db, monkeypatch, ending, reason, text):
+    """A worker that dies by a signal or exits without a report: the kind of stop from how it ended."""
+    fake = ("import os, signal, sys; sys.stdout.buffer.write(b'\\x01'); sys.stdout.buffer.flush(); "
+            f"sys.stdin.buffer.read(); {ending}")
+    sqlworker.pool.close()
+    monkeypatch.setattr(sqlworker, "_command", lambda: [sys.executable, "-c", fake])
+    try:
+        with pytest.raises(sqlworker.QueryStopped) as exc:
+            sqlworker.execute("SELECT 1", small_db, time_limit=2, row_cap=10)
+        assert exc.value.reason == reason and text in str(exc.value)
+    finally:
+        monkeypatch.undo()
+        for th in threading.enumerate():      # the refill may still be starting a fake worker
+            if th.name == "sql-worker-pool":
+                th.join(timeout=20)
+        sqlworker.pool.close()
     assert sqlguard.run("SELECT 1 AS x", small_db).frame["x"].iloc[0] == 1
 
 
