@@ -158,10 +158,15 @@ def _row_bytes(row: tuple) -> tuple[tuple, int]:
     """The row as it will be sent and its size; a value the parent would not accept (see
     :class:`_Unpickler`, e.g. a timestamp with a time zone) is sent as its text."""
     data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
-    if not _acceptable(row):
+    if not all(v is None or type(v) in _PLAIN for v in row) and not _acceptable(row):
         row = tuple(v if v is None or type(v) in _PLAIN or _acceptable(v) else str(v) for v in row)
         data = pickle.dumps(row, protocol=pickle.HIGHEST_PROTOCOL)
     return row, len(data)
+
+
+def _text_bytes(row: tuple) -> int:
+    """A lower bound of the row's size, without serialising it (its texts and blobs)."""
+    return sum(len(v) for v in row if isinstance(v, (str, bytes)))
 
 
 def serve(req: dict) -> dict:
@@ -193,6 +198,9 @@ def serve(req: dict) -> dict:
             for row in batch:
                 if len(rows) >= row_cap:
                     truncated = True
+                    break
+                if size + _text_bytes(row) > byte_cap:      # too big: not worth serialising
+                    capped = True
                     break
                 row, b = _row_bytes(row)
                 if size + b > byte_cap:

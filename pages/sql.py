@@ -80,7 +80,7 @@ with left:
         if res.capped:
             st.warning(t("ex.sql.capped", n=len(res.frame), mb=sqlguard.BYTE_CAP / 1e6),
                        icon=":material/content_cut:")
-        if len(res.frame) == 0:
+        if len(res.frame) == 0 and not res.capped:
             st.info(t("ex.sql.no_rows"))
         else:
             st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480))
