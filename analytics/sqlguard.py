@@ -13,46 +13,42 @@ A statement is run only when every check passes:
    every table function is on a short allow-list (range, generate_series, unnest), and no
    function of the deny-list appears anywhere.
 
-It runs on a SEPARATE connection: its own in-memory DuckDB instance (autoinstall/autoload of
-extensions off, Python replacement scans off, one thread, a memory limit — set in the connect
-config) with the database file ATTACHed READ_ONLY, then ``enable_external_access=false`` and
-``lock_configuration=true`` set before any user statement (so SET cannot undo them); under a
-2-second time limit (``analytics.db`` interrupts the cursor from a timer) and a 1,000-row cap
-(1,001 rows are fetched; the 1,001st only says the result was truncated).
+It runs in a WORKER PROCESS (analytics/sqlworker.py) whose memory and time the operating system
+bounds: an address-space limit of 1 GiB set before DuckDB is opened, and the parent kills it at the
+2-second limit plus a short grace (DuckDB's own interrupt and memory limit do not stop a query that
+builds one huge value). There it runs on a connection of its own: an in-memory DuckDB instance
+(autoinstall/autoload of extensions off, Python replacement scans off, one thread, a memory limit
+below the rlimit) with the database file ATTACHed READ_ONLY, then ``enable_external_access=false``
+and ``lock_configuration=true`` set before any user statement (so SET cannot undo them). At most
+1,000 rows come back (1,001 are fetched; the 1,001st only says the result was truncated) and at
+most 5 MB of them (a larger result is cut with a notice); at most two queries run at once.
 """
 from __future__ import annotations
 
 import json
 import threading
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
-from . import db
+from . import db, sqlworker
 from .dictionary import TABLE_ORDER
 
 TIME_LIMIT = 2.0          # seconds
 ROW_CAP = 1000
 MAX_LENGTH = 20_000       # characters of SQL
 
-# Given to duckdb.connect. The database file is ATTACHed READ_ONLY to an in-memory instance of
-# its own (DuckDB refuses a second connection to a file already open in this process with a
-# different configuration, and the app's shared connection has it open), then external access is
-# switched off and the configuration locked (LOCKDOWN) before the connection is handed out: no
-# user statement ever runs on it before those settings hold, and none can change them.
-GUARD_CONFIG = {
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "python_enable_replacements": False,
-    "threads": 1,
-    "memory_limit": "1GB",
-}
-LOCKDOWN = {"enable_external_access": False, "lock_configuration": True}
-# the statements that apply it, in order (lock_configuration last)
-LOCKDOWN_SQL = tuple(f"SET {k} = {str(v).lower()}" for k, v in LOCKDOWN.items())
+# The worker's connection (analytics/sqlworker.py): an in-memory instance of its own with the file
+# ATTACHed READ_ONLY, external access off and the configuration locked (LOCKDOWN) before any user
+# statement runs. The parser connection below uses the same configuration.
+GUARD_CONFIG = sqlworker.GUARD_CONFIG
+LOCKDOWN = sqlworker.LOCKDOWN
+LOCKDOWN_SQL = sqlworker.LOCKDOWN_SQL
+BYTE_CAP = sqlworker.BYTE_CAP
+MEMORY_LABEL = sqlworker.MEMORY_LABEL
+QueryStopped = sqlworker.QueryStopped     # memory / crash (time is raised as db.QueryTimeout)
+Busy = sqlworker.Busy
 
 ALLOWED_TABLES = frozenset(TABLE_ORDER)
 ALLOWED_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest"})
@@ -98,68 +94,24 @@ class SqlResult:
     frame: pd.DataFrame
     truncated: bool          # more than ROW_CAP rows: only the first ROW_CAP are in frame
     elapsed: float           # seconds
+    capped: bool = False     # more than BYTE_CAP bytes: only the rows that fit are in frame
 
 
-# --- the connection ------------------------------------------------------------------------
+# --- the connections ------------------------------------------------------------------------
 
-_handles: dict[str, tuple[tuple, duckdb.DuckDBPyConnection]] = {}
 _lock = threading.Lock()
 _parser_con: duckdb.DuckDBPyConnection | None = None
-
-
-CATALOG = "odr"           # the attached database's name on the guarded connection
-_ATTACH_SQL = f"ATTACH ? AS {CATALOG} (READ_ONLY)"     # identifiers are constants; the path is bound
-_USE_SQL = f"USE {CATALOG}"
-
-
-class _InCatalog:
-    """Gives analytics.db (own cursor per query, time limit) cursors whose default catalog is the
-    attached database (``USE`` is per cursor in DuckDB)."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.con = con
-
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        cur = self.con.cursor()
-        cur.execute(_USE_SQL)
-        return cur
+CATALOG = sqlworker.CATALOG           # the attached database's name in the worker
 
 
 def connect_guarded(path) -> duckdb.DuckDBPyConnection:
-    """A new connection that can only read ``path``: the file ATTACHed READ_ONLY as the default
-    catalog, external access disabled and the configuration locked."""
-    p = Path(path).resolve()
-    if not p.exists():
-        raise db.DatabaseUnavailable(f"database {p} does not exist")
-    con = duckdb.connect(":memory:", config=dict(GUARD_CONFIG))
+    """The worker's connection to ``path`` (:func:`analytics.sqlworker.open_locked`): the file
+    ATTACHed READ_ONLY as the default catalog, external access disabled and the configuration
+    locked. Raises :class:`analytics.db.DatabaseUnavailable`."""
     try:
-        con.execute(_ATTACH_SQL, [str(p)])
-        con.execute(_USE_SQL)
-        for stmt in LOCKDOWN_SQL:             # lock_configuration last
-            con.execute(stmt)
-        locked = dict(con.execute("SELECT name, value FROM duckdb_settings() WHERE name IN "
-                                  "('enable_external_access', 'lock_configuration')").fetchall())
-        if locked != {"enable_external_access": "false", "lock_configuration": "true"}:
-            raise RuntimeError(f"the SQL connection is not locked down: {locked}")
-    except duckdb.Error as exc:
-        con.close()
-        raise db.DatabaseUnavailable(f"cannot open database {p}: {exc}") from exc
-    return con
-
-
-def connection(path=None) -> duckdb.DuckDBPyConnection:
-    """The process's guarded connection to ``path`` (default: the app's database), reopened when
-    the file was replaced by an import. Never the app's shared connection."""
-    p = db.db_path(path).resolve()
-    if not p.exists():
-        raise db.DatabaseUnavailable(f"database {p} does not exist")
-    st = p.stat()
-    stamp = (st.st_ino, st.st_mtime_ns, st.st_size)
-    with _lock:
-        h = _handles.get(str(p))
-        if h is None or h[0] != stamp:
-            _handles[str(p)] = (stamp, connect_guarded(p))
-        return _handles[str(p)][1]
+        return sqlworker.open_locked(path)
+    except (OSError, duckdb.Error) as exc:
+        raise db.DatabaseUnavailable(f"cannot open database {path}: {exc}") from exc
 
 
 def _parser() -> duckdb.DuckDBPyConnection:
@@ -273,21 +225,30 @@ def check(sql: str, database: str | None = None) -> str:
 
 
 def run(sql: str, path=None, *, time_limit: float = TIME_LIMIT, row_cap: int = ROW_CAP,
-        con: duckdb.DuckDBPyConnection | None = None) -> SqlResult:
-    """Check ``sql`` and run it on the guarded connection. Raises :class:`Refused`,
-    :class:`analytics.db.QueryTimeout` or ``duckdb.Error`` (a binder or runtime error).
+        byte_cap: int = BYTE_CAP) -> SqlResult:
+    """Check ``sql`` here, then run it in a worker process (analytics/sqlworker.py). Raises
+    :class:`Refused`, :class:`analytics.db.QueryTimeout` (past the time limit, whether DuckDB's
+    interrupt or the kill stopped it), :class:`QueryStopped` (more than the memory limit, or the
+    worker crashed), :class:`Busy` (every query slot taken), :class:`analytics.db.DatabaseUnavailable`
+    or ``duckdb.Error`` (a binder or runtime error).
 
-    Grain: whatever the statement selects, at most ``row_cap`` rows."""
-    con = con or connection(path)
+    Grain: whatever the statement selects, at most ``row_cap`` rows and ``byte_cap`` bytes."""
+    p = db.db_path(path).resolve()
+    if not p.exists():
+        raise db.DatabaseUnavailable(f"database {p} does not exist")
     text = check(sql, CATALOG)
     wrapped = f"SELECT * FROM (\n{text}\n) AS user_query LIMIT {int(row_cap) + 1}"
-    t0 = time.perf_counter()
-    df = db.query(_InCatalog(con), wrapped, None, time_limit=time_limit)
-    elapsed = time.perf_counter() - t0
-    truncated = len(df) > row_cap
-    if truncated:
-        df = df.iloc[:row_cap]
-    return SqlResult(df, truncated, elapsed)
+    try:
+        out = sqlworker.execute(wrapped, p, time_limit=time_limit, row_cap=row_cap, byte_cap=byte_cap)
+    except sqlworker.QueryStopped as exc:
+        if exc.reason == "time":
+            raise db.QueryTimeout(str(exc)) from exc
+        raise
+    except sqlworker.Unavailable as exc:
+        raise db.DatabaseUnavailable(str(exc)) from exc
+    frame = pd.DataFrame.from_records(out["rows"], columns=out["names"]) if out["rows"] else \
+        pd.DataFrame({n: [] for n in out["names"]})
+    return SqlResult(frame, out["truncated"], out["elapsed"], out["capped"])
 
 
 # Example queries shown beside the editor: key -> (title zh, title en, SQL).

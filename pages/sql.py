@@ -1,5 +1,7 @@
-"""SQL: read-only queries for power users — one SELECT, a separate locked-down connection, a
-2-second limit and a 1,000-row cap; example queries and the data dictionary beside the editor."""
+"""SQL: read-only queries for power users — one SELECT, run in a worker process bounded by the
+operating system (1 GB of memory, 2 seconds), at most 1,000 rows and 5 MB; example queries and
+the data dictionary beside the editor. A query that arrives in a link is shown, not run, until
+the visitor presses Run (unless it is one of the examples)."""
 from ui.page import begin
 
 ctx = begin()
@@ -14,6 +16,8 @@ from ui.page import downloads  # noqa: E402
 
 lang = ctx.lang
 DEFAULT = sqlguard.EXAMPLES["per_district"][2]
+EXAMPLE_TEXTS = {sql.strip() for _zh, _en, sql in sqlguard.EXAMPLES.values()}
+LINKED = "_sql_linked"      # the text of a query that came in a link and has not been run yet
 st.caption(t("ex.sql.intro"))
 
 
@@ -21,8 +25,13 @@ def _use(sql: str):
     st.session_state["qp:sql_q"] = sql
 
 
+def _approve():
+    """Run pressed: the editor's text is the visitor's to run, wherever it came from."""
+    st.session_state.pop(LINKED, None)
+
+
 def _run(sql: str):
-    """The result of ``sql`` on the guarded connection, remembered for this session until the
+    """The result of ``sql`` (run in a worker process by sqlguard), remembered for this session until the
     statement or the database changes (a rerun does not run it again)."""
     key = (sql, data.data_key())
     memo = st.session_state.get("_sql_memo")
@@ -34,6 +43,10 @@ def _run(sql: str):
         out = ("refused", exc)
     except db.QueryTimeout as exc:
         out = ("timeout", exc)
+    except sqlguard.QueryStopped as exc:
+        out = ("memory" if exc.reason == "memory" else "crash", exc)
+    except sqlguard.Busy as exc:
+        return ("busy", exc)                 # not remembered: Run again tries again
     except db.DatabaseUnavailable as exc:
         out = ("unavailable", exc)
     except duckdb.Error as exc:
@@ -44,16 +57,30 @@ def _run(sql: str):
 
 left, right = st.columns([3, 2], gap="large")
 with left:
+    linked = state.from_link("sql_q")      # read before url_widget applies it
     sql = state.url_widget(st.text_area, "sql_q", DEFAULT, parse=lambda v: v[:sqlguard.MAX_LENGTH], dump=str,
                            label=t("ex.sql.editor"),
                            height=260, max_chars=sqlguard.MAX_LENGTH)
-    st.button(t("ex.sql.run"), type="primary", icon=":material/play_arrow:")
-    kind, res = _run(sql or "")
-    if kind == "ok":
+    sql = sql or ""
+    if linked:
+        st.session_state[LINKED] = sql
+    st.button(t("ex.sql.run"), type="primary", icon=":material/play_arrow:", key="sql-run", on_click=_approve)
+    # a query from a link runs only when the visitor presses Run, or when it is one of the examples;
+    # a query typed here (or an example put in the editor) runs as before
+    if sql == st.session_state.get(LINKED) and sql.strip() not in EXAMPLE_TEXTS:
+        kind, res = "pending", None
+    else:
+        kind, res = _run(sql)
+    if kind == "pending":
+        st.info(t("ex.sql.pending"), icon=":material/play_arrow:")
+    elif kind == "ok":
         st.caption(t("ex.sql.rows", n=len(res.frame), ms=res.elapsed * 1000))
         if res.truncated:
             st.warning(t("ex.sql.truncated"), icon=":material/content_cut:")
-        if len(res.frame) == 0:
+        if res.capped:
+            st.warning(t("ex.sql.capped", n=len(res.frame), mb=sqlguard.BYTE_CAP / 1e6),
+                       icon=":material/content_cut:")
+        if len(res.frame) == 0 and not res.capped:
             st.info(t("ex.sql.no_rows"))
         else:
             st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480))
@@ -65,6 +92,12 @@ with left:
         st.error(t("ex.sql.refused", reason=reason), icon=":material/block:")
     elif kind == "timeout":
         st.error(t("ex.sql.timeout"), icon=":material/timer_off:")
+    elif kind == "memory":
+        st.error(t("ex.sql.memory", limit=sqlguard.MEMORY_LABEL), icon=":material/memory:")
+    elif kind == "crash":
+        st.error(t("ex.sql.crash", limit=sqlguard.MEMORY_LABEL), icon=":material/memory:")
+    elif kind == "busy":
+        st.warning(t("ex.sql.busy"), icon=":material/hourglass_top:")
     elif kind == "unavailable":
         st.error(t("ex.sql.unavailable", error=res))
     else:

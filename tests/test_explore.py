@@ -353,6 +353,7 @@ def test_sql_page_url_query_and_refusals(app_env, sample_con):
     sql = "SELECT count(*) AS n FROM complaints WHERE appeal_type = '投诉'"
     at = _page("pages/sql.py", {"lang": "en", "sql_q": sql})
     assert errors(at) == []
+    at.button(key="sql-run").click().run()         # a query from a link runs when Run is pressed
     n = sample_con.execute(sql).fetchone()[0]
     assert int(at.dataframe[0].value["n"].iloc[0]) == n
     at.text_area(key="w:sql_q").set_value("COPY complaints TO '/tmp/x.csv'").run()

@@ -165,7 +165,7 @@ def test_runaway_query_stopped_by_time_limit(small_db, sql):
 
 
 def test_connection_is_locked_down(small_db):
-    con = sqlguard.connection(small_db)
+    con = sqlguard.connect_guarded(small_db)          # what the worker process opens
     cur = con.cursor()
     assert cur.execute("SELECT current_setting('enable_external_access'), "
                        "current_setting('lock_configuration'), current_setting('autoload_known_extensions'), "
@@ -186,8 +186,6 @@ def test_connection_is_locked_down(small_db):
 def test_separate_from_the_shared_connection(small_db):
     """The app's shared connection to the same file stays open and unaffected."""
     shared = db.shared(small_db)
-    guarded = sqlguard.connection(small_db)
-    assert guarded is not shared
     assert db.scalar(shared, "SELECT count(*) FROM complaints") == 5
     assert sqlguard.run("SELECT count(*) AS n FROM complaints", small_db).frame["n"].iloc[0] == 5
     # external access on the shared connection is unchanged (the importer needs it)

@@ -95,6 +95,13 @@ def url_value(name: str, default, parse: Callable[[str], Any], dump: Callable[[A
     return st.session_state[skey]
 
 
+def from_link(name: str) -> bool:
+    """Whether URL parameter ``name`` is applied in this run from a link just opened (it differs
+    from what the app last wrote), rather than kept from this session's own choices."""
+    raw = st.query_params.get(name)
+    return raw is not None and raw != st.session_state.get(_WRITTEN, {}).get(name)
+
+
 def record(name: str, value, default, dump) -> None:
     st.session_state.setdefault(_RUN, {})[name] = None if value == default else dump(value)
 

@@ -73,9 +73,11 @@ STRINGS = {
     "ex.yes": ("是", "yes"),
     "ex.no": ("否", "no"),
     # --- SQL page
-    "ex.sql.intro": ("用 SQL 直接查询数据库（只读）。只运行一条 SELECT（或 WITH … SELECT）语句；每次最多 2 秒、最多返回 1,000 行。查询写在网址里，可以分享。",
+    "ex.sql.intro": ("用 SQL 直接查询数据库（只读）。只运行一条 SELECT（或 WITH … SELECT）语句；每次最多 2 秒、1 GB 内存，最多返回 1,000 行、5 MB。查询写在网址里，可以分享；从链接打开的查询要点击“运行”才会运行（示例查询除外）。",
                   "Query the database directly with SQL (read-only). Only one SELECT (or WITH … SELECT) statement "
-                  "is run, for at most 2 seconds and 1,000 rows. The query is kept in the URL, so the link can be shared."),
+                  "is run, for at most 2 seconds and 1 GB of memory, returning at most 1,000 rows and 5 MB. The query is "
+                  "kept in the URL, so the link can be shared; a query opened from a link runs only when Run is pressed "
+                  "(examples run at once)."),
     "ex.sql.editor": ("SQL 语句", "SQL statement"),
     "ex.sql.run": ("运行", "Run"),
     "ex.sql.examples": ("示例查询", "Example queries"),
@@ -87,6 +89,18 @@ STRINGS = {
     "ex.sql.no_rows": ("查询成功，没有返回任何行。", "The query ran and returned no rows."),
     "ex.sql.timeout": ("查询超过 2 秒，已被终止。请缩小范围（WHERE）、先汇总或加 LIMIT。",
                     "The query ran longer than 2 seconds and was stopped. Narrow it (WHERE), aggregate first or add LIMIT."),
+    "ex.sql.memory": ("已终止：查询占用的内存超过 {limit}。请缩小范围（WHERE）、先汇总、加 LIMIT，或避免构造超大的值（如 repeat、range、lpad 的巨大参数）。",
+                   "Stopped: the query used more than {limit} of memory. Narrow it (WHERE), aggregate first, add LIMIT, "
+                   "or avoid building huge values (e.g. repeat, range or lpad with huge arguments)."),
+    "ex.sql.crash": ("已终止：运行查询的进程意外结束，很可能是因为它需要超过 {limit} 的内存。请缩小查询范围。",
+                  "Stopped: the process running the query ended unexpectedly, most likely because it needed more than "
+                  "{limit} of memory. Narrow the query."),
+    "ex.sql.busy": ("当前查询较多，请稍后再点击“运行”。", "Other queries are running right now; press Run again in a moment."),
+    "ex.sql.pending": ("这条查询来自链接，尚未运行。请先检查语句，然后点击“运行”。",
+                    "This query came with the link and has not been run. Check it, then press Run."),
+    "ex.sql.capped": ("结果超过 {mb:,.0f} MB，只显示并下载前 {n:,} 行。请减少列、缩短文本或加 LIMIT。",
+                   "The result is larger than {mb:,.0f} MB; only the first {n:,} rows are shown and downloadable. "
+                   "Select fewer or shorter columns, or add LIMIT."),
     "ex.sql.error": ("查询出错：{error}", "The query failed: {error}"),
     "ex.sql.refused": ("未运行：{reason}", "Not run: {reason}"),
     "ex.sql.refused.empty": ("请输入一条 SELECT 语句。", "Enter a SELECT statement."),
