@@ -218,3 +218,34 @@ def binomial_funnel(p0: float, sizes, conf: float) -> pd.DataFrame:
         lo[ok] = np.minimum(_interp_limit(stats.binom, a / 2, (n[ok], p0)) / n[ok], 1.0)
         hi[ok] = np.minimum(_interp_limit(stats.binom, 1 - a / 2, (n[ok], p0)) / n[ok], 1.0)
     return pd.DataFrame({"exposure": n, "lo": lo, "hi": hi})
+
+
+# --- comparisons of two periods (headline deltas: beyond chance or "about the same") -------------
+# Owned by the as-of/equal-age work (issue #16). Exact tests: conservative, so on data with no real
+# difference a flag fires at most as often as the nominal level (tests/test_asof.py simulates it).
+
+def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """Two-sided p-value of Fisher's exact test that x1/n1 and x2/n2 share one proportion; None
+    when either group is empty."""
+    x1, n1, x2, n2 = int(x1), int(n1), int(x2), int(n2)
+    if n1 <= 0 or n2 <= 0:
+        return None
+    if not (0 <= x1 <= n1 and 0 <= x2 <= n2):
+        raise ValueError("counts must lie between 0 and their totals")
+    return float(stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue)
+
+
+def two_count_p(k1: int, k2: int, exposure_ratio: float = 1.0) -> float | None:
+    """Two-sided p-value that two Poisson counts share one rate (``exposure_ratio`` = exposure of
+    the first ÷ the second): exact conditional binomial test. None when both counts are 0."""
+    k1, k2 = int(k1), int(k2)
+    if k1 + k2 == 0:
+        return None
+    p = exposure_ratio / (1.0 + exposure_ratio)
+    return float(stats.binomtest(k1, k1 + k2, p).pvalue)
+
+
+def beyond_chance(p_value: float | None, level: float = 0.05) -> bool:
+    """True when a test's p-value is below ``level`` (a flag may be raised); False when it is not
+    or there was nothing to test."""
+    return p_value is not None and p_value < level
