@@ -25,8 +25,10 @@ IS_CLOSED = "c.closed_date IS NOT NULL"
 IS_SETTLED = "c.outcome IN ('和解', '调解成功')"
 # On time: closed on or before the deadline.
 ON_TIME_NUM = "c.closed_date IS NOT NULL AND c.closed_date <= c.deadline_date"
-# Denominator: closed, or open with the deadline earlier than the period's end (param: to).
+# Denominator: closed, or open with the deadline earlier than the as-of date (param: the as-of
+# date, queries.status_date, whatever the period: METRICS.md "As-of date").
 ON_TIME_DEN = "(c.closed_date IS NOT NULL OR c.deadline_date < ?)"
+# Overdue: open with the deadline earlier than the as-of date (param: the as-of date).
 OVERDUE_OPEN = "c.closed_date IS NULL AND c.deadline_date < ?"
 # Acceptance decision (domain.md art. 14, definition "accept_on_time" below): the acceptance
 # date, or for a complaint not accepted (不予受理) the date of that decision — the acceptance date

@@ -468,35 +468,43 @@ def closure_at_equal_age(con, f: Filters, *, fast: bool = True) -> dict:
 
     The period is first capped at the as-of date (:func:`measured_period`). Its complaints have
     had ``lag_days`` = as-of − end of the period to close; the previous period's complaints count
-    as closed when they closed on or before ``cutoff`` = its end + ``lag_days``, so each complaint
-    is compared with one of the same age. Keys: complaints, closed, rate (this period, at the
-    as-of date), prev_complaints, prev_closed, prev_rate (previous period at equal age), prev_from,
-    prev_to, cutoff (dates), lag_days, p_value (Fisher's exact test of equal rates; None when a
-    period has no complaint), differs (bool: beyond chance at the 5% level)."""
-    from .stats import beyond_chance, two_proportion_p
+    as closed when they closed on or before ``cutoff`` = its end + ``lag_days``, so the complaint
+    received k days before one period's end is compared with one received k days before the
+    other's, at the same age. Keys: complaints, closed, rate (this period, at the as-of date),
+    prev_complaints, prev_closed, prev_rate (previous period at equal age), prev_from, prev_to,
+    cutoff (dates), lag_days, p_value (Cochran–Mantel–Haenszel test stratified by age in days:
+    do complaints of the same age close as often? None when nothing can be compared), differs
+    (bool: beyond chance at the 5% level)."""
+    from .stats import beyond_chance, stratified_proportion_p
     m = measured_period(con, f)
     prev = previous_period(m)
     at = status_date(con, f)
     lag = max((at - m.date_to).days, 0)
     cutoff = prev.date_to + dt.timedelta(days=lag)
 
-    def counts(g: Filters, until: dt.date) -> tuple[int, int]:
+    def by_age(g: Filters, until: dt.date) -> dict[int, tuple[int, int]]:
+        """age in days at ``until`` -> (complaints, closed on or before ``until``)."""
         if fast and agg_usable(con, g):
             where, params = agg_where(g)
-            n, closed = rows(con, f"""
-                SELECT coalesce(sum(n), 0)::BIGINT,
+            got = rows(con, f"""
+                SELECT date_diff('day', a.received_date, ?::DATE) AS age, sum(n)::BIGINT,
                        coalesce(sum(n) FILTER (WHERE a.closed AND a.received_date + a.resolution_days <= ?), 0)::BIGINT
-                FROM agg_complaints a WHERE {where}""", [until] + params)[0]
+                FROM agg_complaints a WHERE {where} GROUP BY 1""", [until, until] + params)
         else:
             where, params = complaint_where(g)
-            n, closed = rows(con, f"""
-                SELECT count(*), count(*) FILTER (WHERE {M.IS_CLOSED} AND c.closed_date <= ?)
-                FROM complaints c WHERE {where}""", [until] + params)[0]
-        return int(n), int(closed)
+            got = rows(con, f"""
+                SELECT date_diff('day', c.received_date, ?::DATE) AS age, count(*),
+                       count(*) FILTER (WHERE {M.IS_CLOSED} AND c.closed_date <= ?)
+                FROM complaints c WHERE {where} GROUP BY 1""", [until, until] + params)
+        return {int(a): (int(n), int(x)) for a, n, x in got}
 
-    n1, x1 = counts(m, at)
-    n0, x0 = counts(prev, cutoff)
-    p = two_proportion_p(x1, n1, x0, n0)
+    cur, old = by_age(m, at), by_age(prev, cutoff)
+    n1, x1 = (sum(v[i] for v in cur.values()) for i in (0, 1))
+    n0, x0 = (sum(v[i] for v in old.values()) for i in (0, 1))
+    ages = sorted(set(cur) | set(old))
+    strata = [[(cur.get(a) or (0, 0))[1] for a in ages], [(cur.get(a) or (0, 0))[0] for a in ages],
+              [(old.get(a) or (0, 0))[1] for a in ages], [(old.get(a) or (0, 0))[0] for a in ages]]
+    p = stratified_proportion_p(*strata) if ages else None
     return {"complaints": n1, "closed": x1, "rate": x1 / n1 if n1 else None,
             "prev_complaints": n0, "prev_closed": x0, "prev_rate": x0 / n0 if n0 else None,
             "prev_from": prev.date_from, "prev_to": prev.date_to, "cutoff": cutoff, "lag_days": lag,

@@ -249,3 +249,23 @@ def beyond_chance(p_value: float | None, level: float = 0.05) -> bool:
     """True when a test's p-value is below ``level`` (a flag may be raised); False when it is not
     or there was nothing to test."""
     return p_value is not None and p_value < level
+
+
+def stratified_proportion_p(x1, n1, x0, n0) -> float | None:
+    """Two-sided p-value of the Cochran–Mantel–Haenszel test (with continuity correction) that two
+    groups share one proportion within every stratum, from per-stratum arrays: x1 of n1 in the
+    first group, x0 of n0 in the second. Used to compare closure at equal age: strata are ages in
+    days, so a change in how many complaints are very young is not taken for a change in how fast
+    they close. None when no stratum holds both groups with some variation."""
+    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
+    big_n = n1 + n0
+    m = x1 + x0
+    keep = (n1 > 0) & (n0 > 0) & (big_n > 1)
+    x1, n1, n0, big_n, m = x1[keep], n1[keep], n0[keep], big_n[keep], m[keep]
+    expected = n1 * m / big_n
+    var = n1 * n0 * m * (big_n - m) / (big_n * big_n * (big_n - 1))
+    v = float(var.sum())
+    if v <= 0:
+        return None
+    chi = max(abs(float((x1 - expected).sum())) - 0.5, 0.0) ** 2 / v
+    return float(stats.chi2.sf(chi, 1))
