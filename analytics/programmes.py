@@ -204,7 +204,7 @@ def returns_series(con, f: Filters, grain: str = "week", *, fast: bool = True) -
     """No-reason returns per day, ISO week or calendar month overlapping the period.
 
     Grain: one row per unit (``grain`` = day / week / month) overlapping [date_from, date_to],
-    units without returns included, none after the as-of date. Columns: label (``YYYY-MM-DD`` / ``YYYY-Www`` by ISO year /
+    units without returns included. Columns: label (``YYYY-MM-DD`` / ``YYYY-Www`` by ISO year /
     ``YYYY-MM``), start, end (dates), returns (count), amount_yuan (yuan, 2 decimals), completed
     (count), partial (bool: the period or the data, [first complaint date, as-of], covers the unit
     only partly), cum_returns, cum_amount_yuan (running totals within the period)."""
@@ -215,7 +215,7 @@ def returns_series(con, f: Filters, grain: str = "week", *, fast: bool = True) -
     first, as_of = data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, as_of) if as_of else f.date_to
-    params: list = [f.date_from, hi]          # no unit after the as-of date (it holds no data)
+    params: list = [f.date_from, f.date_to]
     where = _returns_where(f, params)
     sql = f"""
         WITH units AS (

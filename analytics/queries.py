@@ -210,7 +210,7 @@ def weekly_complaints(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     complaints included. Columns: week (``YYYY-Www`` by ISO year), week_start, week_end (dates),
     complaints, odr, traditional (counts of complaints received in the week and the period),
     partial (bool: the period or the data, [first received date, as-of], covers the week only
-    partly). Weeks after the as-of date are not listed."""
+    partly; so is every week after the as-of date)."""
     first, as_of = data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, as_of) if as_of else f.date_to
@@ -238,8 +238,7 @@ def weekly_complaints(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
                (w.week_start < ?::DATE OR w.week_start + 6 > ?::DATE) AS partial
         FROM weeks w LEFT JOIN counts k USING (week_start)
         ORDER BY w.week_start"""
-    # weeks after the as-of date hold no data: a period past it lists the same weeks as one ending there
-    df = query(con, sql, [f.date_from, hi] + params + [lo, hi])
+    df = query(con, sql, [f.date_from, f.date_to] + params + [lo, hi])
     for col in ("week_start", "week_end"):
         df[col] = pd.to_datetime(df[col]).dt.date
     return df
@@ -407,19 +406,25 @@ def _num(x, nd=None):
 
 
 def figures(con, f: Filters) -> dict:
-    """The ``figures`` contract of METRICS.md as a JSON-ready dict."""
+    """The ``figures`` contract of METRICS.md as a JSON-ready dict.
+
+    ``from`` / ``to`` echo the period asked for; a period past the as-of date is measured over
+    [from, as-of] (``measured_to``; registries at the as-of date), so extending ``to`` beyond the
+    as-of date changes no number."""
+    asked = f
+    f = measured_period(con, f)
     k = complaint_kpis(con, f).iloc[0]
     reg = registry_counts(con, f)
     dist = district_summary(con, f.with_(districts=()))
     weekly = weekly_complaints(con, f)
     as_of = data_coverage(con)[1]
     return {
-        "from": f.date_from.isoformat(),
-        "to": f.date_to.isoformat(),
+        "from": asked.date_from.isoformat(),
+        "to": asked.date_to.isoformat(),
         # statuses are judged at as_of; flows and registries end at measured_to (METRICS.md)
         "as_of": as_of.isoformat() if as_of else None,
         "measured_to": reference_date(con, f).isoformat(),
-        "past_as_of": past_as_of(con, f),
+        "past_as_of": past_as_of(con, asked),
         "complaints": int(k["complaints"]),
         "complaints_odr": int(k["complaints_odr"]),
         "closed": int(k["closed"]),
