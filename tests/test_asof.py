@@ -242,3 +242,21 @@ def test_stats_edge_cases():
     assert not stats.beyond_chance(None)
     with pytest.raises(ValueError):
         stats.two_proportion_p(6, 5, 1, 5)
+
+
+# --- the methodology page says what METRICS.md says ------------------------------------------------------
+
+def test_methodology_states_these_definitions(app_env):
+    from analytics import metrics
+    from ui.i18n import CATALOGUE
+    d = {key: (fzh, fen) for key, _zh, _en, fzh, fen, _n, _d in metrics.DEFINITIONS}
+    assert {"as_of", "closure_rate", "equal_age", "on_time_rate", "settlement_rate", "registry"} <= set(d)
+    assert "before the as-of date" in d["on_time_rate"][1] and "数据截至日期" in d["on_time_rate"][0]
+    assert "as-of date when the period ends later" in d["registry"][1]
+    assert "不予受理" in d["settlement_rate"][0] and "never reached mediation" in d["settlement_rate"][1]
+    zh, en = CATALOGUE["ex.me.conventions.body"]
+    assert "不确定性与比较" in zh and "Uncertainty and comparisons" in en
+    at = run_app("pages/methodology.py", {"lang": "en"})
+    assert errors(at) == []
+    text = "\n".join(m.value for m in at.markdown)
+    assert d["equal_age"][1] in text and d["as_of"][1] in text
