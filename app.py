@@ -9,7 +9,7 @@ import os
 
 import streamlit as st
 
-from analytics import db
+from analytics import db, queries
 from ui import data, state
 from ui.i18n import t
 from ui.pages_registry import PAGES, ROOT
@@ -40,9 +40,15 @@ except db.DatabaseUnavailable as exc:
     st.error(t("data.unavailable", error=exc))
     st.stop()
 
-st.session_state["_filters"] = filters
 st.title(nav.title, anchor=False)
 first, as_of = data.coverage()
+past_as_of = filters is not None and as_of is not None and filters.date_to > as_of
+if past_as_of:
+    # METRICS.md: a period past the as-of date is measured over [from, as-of] (registries at the
+    # as-of date); every page gets the measured period, so no number changes, and says so below
+    chosen = filters
+    filters = data.call(queries.measured_period, filters)
+st.session_state["_filters"] = filters
 bits = []
 if as_of:
     bits.append(t("data.as_of", date=as_of.isoformat()))
@@ -51,6 +57,10 @@ if version:
 st.caption(" · ".join(bits) + ("  \n" if bits else "") + t("app.subtitle"))
 if data.meta().get("dataset") == "sample":
     st.warning(t("data.synthetic"), icon=":material/science:", title=t("data.synthetic.title"))
+if past_as_of:
+    key = "data.past_as_of.all" if chosen.date_from > as_of else "data.past_as_of"
+    st.info(t(key, start=chosen.date_from.isoformat(), end=chosen.date_to.isoformat(), as_of=as_of.isoformat()),
+            icon=":material/event_busy:")
 
 try:
     nav.run()

@@ -25,8 +25,10 @@ IS_CLOSED = "c.closed_date IS NOT NULL"
 IS_SETTLED = "c.outcome IN ('和解', '调解成功')"
 # On time: closed on or before the deadline.
 ON_TIME_NUM = "c.closed_date IS NOT NULL AND c.closed_date <= c.deadline_date"
-# Denominator: closed, or open with the deadline earlier than the period's end (param: to).
+# Denominator: closed, or open with the deadline earlier than the as-of date (param: the as-of
+# date, queries.status_date, whatever the period: METRICS.md "As-of date").
 ON_TIME_DEN = "(c.closed_date IS NOT NULL OR c.deadline_date < ?)"
+# Overdue: open with the deadline earlier than the as-of date (param: the as-of date).
 OVERDUE_OPEN = "c.closed_date IS NULL AND c.deadline_date < ?"
 # Acceptance decision (domain.md art. 14, definition "accept_on_time" below): the acceptance
 # date, or for a complaint not accepted (不予受理) the date of that decision — the acceptance date
@@ -54,13 +56,32 @@ DEFINITIONS = [
      "ISO week, Monday–Sunday, labelled by ISO year (2024-12-30 is 2025-W01); weeks the data or "
      "period covers only partly are marked partial and never compared as whole weeks",
      "—", "—"),
+    ("as_of", "数据截至日期", "As-of date",
+     "数据覆盖的最后一天。投诉是否已办结、是否超期、是否尚未到期，一律按数据截至日期判断，与所选期间无关。"
+     "期间结束日期晚于数据截至日期时，投诉和退货按开始日期至数据截至日期统计，在册数按数据截至日期计，页面会注明；"
+     "把结束日期再往后延，任何数字都不会变",
+     "The latest date the data covers. Whether a complaint is open, closed, late or not yet due is always judged "
+     "at the as-of date, whatever the period. When the period ends after the as-of date, complaints and returns "
+     "are counted from its start to the as-of date and registries at the as-of date, and the page says so; moving "
+     "the end date further changes no number",
+     "—", "—"),
     ("odr", "ODR 投诉", "ODR complaint",
      "“是否ODR”为是的投诉，由入驻企业在 12315 平台直接处理；其余为传统渠道",
      "Complaint with 是否ODR = yes, handled by an enrolled enterprise on 12315; all others are traditional",
      "—", "—"),
     ("closure_rate", "办结率", "Closure rate",
-     "期间内登记的投诉中已办结的比例", "Share of the period's complaints that are closed",
+     "期间内登记的投诉中，到数据截至日期已办结的比例。最近登记的投诉还没来得及办结，所以与以前比较时按同龄比较（见“同龄比较”）",
+     "Share of the period's complaints that are closed at the as-of date. Recent complaints have not had time "
+     "to close, so comparisons with earlier periods are made at equal age (see “Comparisons at equal age”)",
      "有办结时间的投诉", "期间内登记的投诉"),
+    ("equal_age", "同龄比较", "Comparisons at equal age",
+     "会随投诉“变老”而上升的指标（办结率、和解/调解成功占比、挽回金额）只在同龄时与以前的期间比较：本期结束后到数据截至日期过了几天，"
+     "以前期间的投诉就只算它结束后同样天数内办结的。按期办结率不需要这样调整（未到期的投诉本来就不计）",
+     "A rate that grows while complaints age (closure rate, settled share, recovered amount) is compared with an "
+     "earlier period only at equal age: the earlier period's complaints count as closed when they closed within as "
+     "many days after that period's end as the as-of date is after this period's end. The on-time rate needs no "
+     "such adjustment (not-yet-due complaints are left out of it)",
+     "—", "—"),
     ("resolution_days", "办理天数", "Resolution days",
      "办结日期 − 登记日期（自然日，当天办结为 0）", "Closed date − received date, calendar days (same day = 0)",
      "—", "—"),
@@ -80,14 +101,24 @@ DEFINITIONS = [
      "the 7th working day after receipt)",
      "—", "—"),
     ("on_time_rate", "按期办结率", "On-time rate",
-     "期限内办结的投诉 ÷（已办结投诉 + 截至期末已超期未办结的投诉）；仍在期限内的未办结投诉不计",
-     "Closed on or before the deadline ÷ (closed + open whose deadline is earlier than the period's "
-     "end); open complaints still inside their deadline are left out",
+     "期间内登记、在期限内办结的投诉 ÷（已办结的投诉 + 到数据截至日期仍未办结且期限已过的投诉）。到数据截至日期仍在期限内的"
+     "未办结投诉还无法判断，不计。以前期间登记、至今未办结且已超期的投诉算作超期，即使期限在那个期间结束之后。"
+     "各处显示的“超期未办结”件数就是这里的“未办结且期限在数据截至日期之前”，所以总是一致",
+     "Complaints of the period closed on or before their deadline ÷ (those closed + those still open whose "
+     "deadline is before the as-of date). Open complaints still inside their deadline at the as-of date are left "
+     "out (not yet decidable). For a past period, a complaint still open today and past its deadline counts as "
+     "late, even when its deadline fell after the period's end. The overdue counts shown anywhere are the "
+     "“open, deadline before the as-of date” of this definition, so they always agree",
      "期限内办结", "已办结 + 已超期未办结"),
     ("accept_on_time", "7 个工作日内受理决定率", "Acceptance decided within 7 working days",
      "受理或不予受理日期不晚于登记后第 7 个工作日的传统投诉比例",
      "Share of traditional complaints whose acceptance decision date is on or before the 7th working day after receipt",
      "按时作出受理决定", "有受理决定日期的传统投诉"),
+    ("settlement_rate", "和解/调解成功率", "Settlement rate",
+     "结果为和解或调解成功的已办结投诉 ÷ 已受理的已办结投诉。不予受理的投诉从分子和分母中都去掉（ODR 和传统渠道一样）：它们没有进入调解",
+     "Closed complaints with a settled outcome (和解/调解成功) ÷ closed complaints that were accepted (受理). "
+     "Complaints not accepted (不予受理) are left out of both, for ODR and traditional alike: they never reached mediation",
+     "和解/调解成功的已办结投诉", "已受理的已办结投诉"),
     ("per_100k", "每十万人投诉量", "Per 100k residents",
      "投诉量 ÷ 区县人口（2020 年人口普查）× 100,000", "Complaints ÷ district population (2020 census) × 100,000",
      "投诉量", "人口"),
@@ -99,8 +130,11 @@ DEFINITIONS = [
      "ODR complaints closed within the period with a settled outcome (和解/调解成功)",
      "—", "—"),
     ("registry", "在册数（ODR 企业、承诺店、示范单位）", "Registry counts",
-     "在期末或之前入驻/承诺/命名、且未在期末或之前退出的单位数",
-     "Units enrolled on or before the period's end and not withdrawn on or before it",
+     "在参照日或之前入驻/承诺/命名、且未在参照日或之前退出的单位数。参照日为期末；期末晚于数据截至日期时为数据截至日期。"
+     "示范单位按类型计：示范街区/商圈、连锁示范商超/药店、示范经营户",
+     "Units enrolled on or before the reference date and not withdrawn on or before it. The reference date is the "
+     "period's end, or the as-of date when the period ends later. Demonstration units count by type: streets and "
+     "business districts, chain supermarkets and pharmacies, operators",
      "—", "—"),
     ("returns", "无理由退货", "No-reason returns",
      "退货日期在期间内的退货记录：笔数、金额（元）、有退货的承诺店数（按信用代码，无则按名称）",

@@ -5,7 +5,9 @@ Every function takes a DuckDB connection and a :class:`Filters`. Conventions (ME
 
 - flows (returns, complaints / ODR cases) belong to the period by their date;
 - registries (ODR enterprises, committed stores, demonstration units) are counted "as of" a date,
-  by default the period's end: enrolled on or before it and not withdrawn on or before it;
+  by default the reference date (the period's end, or the as-of date when the period runs past
+  it: ``queries.reference_date``): enrolled on or before it and not withdrawn on or before it;
+- statuses (open, past a limit) are judged at the as-of date (``queries.status_date``);
 - the district filter restricts returns, merchants and demonstration units by their own
   district code, complaints by the complaint's district code;
 - a store is identified by its credit code, else by its name (same key as
@@ -26,7 +28,7 @@ from . import aggregates
 from . import metrics as M
 from .db import query, rows, scalar
 from .filters import Filters, complaint_where, district_where
-from .queries import data_coverage
+from .queries import data_coverage, reference_date, status_date
 
 # --- allow-lists (identifiers never come from callers) ----------------------------------------
 
@@ -253,7 +255,8 @@ def returns_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     w_ret = _returns_where(f, p_ret)
     p_keys: list = []
     keys = src.keys(f, p_keys)
-    p_com: list = [f.date_to, f.date_to]
+    ref = reference_date(con, f)
+    p_com: list = [ref, ref]
     w_com = _active("m", "return_commit_date", "return_withdrawn_date") + " AND " + \
         district_where(f, "m.district_code", p_com)
     p_d: list = []
@@ -281,23 +284,28 @@ def returns_by_district(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
         WHERE {w_d} ORDER BY d.code"""
     df = query(con, sql, p_ret + p_keys + p_com + p_d)
     df["dormant"] = df["committed"] - df["committed_with_return"]
+    if ref < f.date_from:          # the whole period is after the as-of date: nothing to be dormant in
+        df["dormant"] = pd.array([pd.NA] * len(df), dtype="Int64")
     df["completion_rate"] = [_ratio(a, b) for a, b in zip(df["completed"], df["returns"])]
-    df["dormant_share"] = [_ratio(a, b) for a, b in zip(df["dormant"], df["committed"])]
+    df["dormant_share"] = [None if pd.isna(a) else _ratio(a, b) for a, b in zip(df["dormant"], df["committed"])]
     return df
 
 
 def returns_commitments(con, f: Filters, *, fast: bool = True) -> dict:
     """Committed stores (as of the period's end) against stores with a return in the period.
 
-    Keys: committed (stores committed as of ``date_to``; equals ``registry_counts`` return_stores),
-    committed_with_return, dormant (committed, no return in the period), dormant_share (fraction,
-    null without committed stores), return_stores (distinct stores with a return in the period;
+    Keys: committed (stores committed at the reference date, ``date_to`` or the as-of date when
+    earlier; equals ``registry_counts`` return_stores),
+    committed_with_return, dormant (committed, no return in the period; None when the whole
+    period is after the as-of date), dormant_share (fraction, null without committed stores or
+    dormant), return_stores (distinct stores with a return in the period;
     equals ``returns_summary`` stores), uncommitted_with_return (stores with a return in the
     period that are not committed as of ``date_to``: withdrawn since, or not in the registry)."""
     src = _source(con, fast)
     p_ret: list = []
     keys = src.keys(f, p_ret)
-    p_com: list = [f.date_to, f.date_to]
+    ref = reference_date(con, f)
+    p_com: list = [ref, ref]
     w_com = _active("m", "return_commit_date", "return_withdrawn_date") + " AND " + \
         district_where(f, "m.district_code", p_com)
     committed, with_ret, ret_stores, uncommitted = rows(con, f"""
@@ -309,12 +317,13 @@ def returns_commitments(con, f: Filters, *, fast: bool = True) -> dict:
                (SELECT count(*) FROM keys),
                (SELECT count(*) FROM keys) - (SELECT count(DISTINCT store_key) FROM hit)""",
         p_ret + p_com)[0]
-    dormant = int(committed) - int(with_ret)
+    # a period wholly after the as-of date has no data: no store can be called dormant in it
+    dormant = None if ref < f.date_from else int(committed) - int(with_ret)
     return {
         "committed": int(committed),
         "committed_with_return": int(with_ret),
         "dormant": dormant,
-        "dormant_share": _ratio(dormant, committed),
+        "dormant_share": None if dormant is None else _ratio(dormant, committed),
         "return_stores": int(ret_stores),
         "uncommitted_with_return": int(uncommitted),
     }
@@ -418,7 +427,8 @@ def registry_series(con, f: Filters, registry: str) -> pd.DataFrame:
     """A registry month by month, from the month of its first entry to the period's end.
 
     ``registry``: odr, returns (committed stores), street, chain_store, operator. Grain: one row
-    per calendar month; the last month ends at ``date_to``. Columns: month (``YYYY-MM``),
+    per calendar month; the last month ends at the reference date (``date_to``, or the as-of date
+    when earlier). Columns: month (``YYYY-MM``),
     month_start, month_end (dates; month_end capped at date_to), enrolled (entries dated in the
     month), withdrawn (withdrawals dated in the month), active (in the registry at month_end, the
     METRICS.md registry count as of that date), in_period (bool: the month overlaps the period).
@@ -426,7 +436,7 @@ def registry_series(con, f: Filters, registry: str) -> pd.DataFrame:
     if registry not in REGISTRIES:
         raise ValueError(f"registry must be one of {tuple(REGISTRIES)}")
     table, start, end, fixed = REGISTRIES[registry]
-    to = f.date_to
+    to = reference_date(con, f)
     params: list = [to]
     dw = district_where(f, "x.district_code", params)
     sql = f"""
@@ -463,7 +473,8 @@ def odr_by_group(con, f: Filters, by: str = "district") -> pd.DataFrame:
         raise ValueError(f"by must be one of {tuple(ODR_GROUPS)}")
     col = ODR_GROUPS[by]
     cw, cp = complaint_where(f.with_(route="odr"))
-    p_m: list = [f.date_to]
+    ref = reference_date(con, f)
+    p_m: list = [ref]
     w_m = district_where(f, "m.district_code", p_m)
     sql = f"""
         WITH ent AS (SELECT m.merchant_id, coalesce({col}, '') AS grp, m.odr_enrolled_date AS s,
@@ -484,7 +495,7 @@ def odr_by_group(con, f: Filters, by: str = "district") -> pd.DataFrame:
         FROM ent LEFT JOIN cases USING (merchant_id)
         GROUP BY 1 ORDER BY active DESC, cases DESC, 1"""
     df = query(con, sql, p_m + [FAILED_OUTCOME] + cp
-               + [f.date_to, f.date_from, f.date_to, f.date_from, f.date_to])
+               + [ref, f.date_from, ref, f.date_from, ref])
     df["cases_per_enterprise"] = [_ratio(c, a) for c, a in zip(df["cases"], df["active"])]
     return df
 
@@ -498,7 +509,8 @@ def odr_enterprises(con, f: Filters) -> pd.DataFrame:
     last_case_date (latest ODR complaint received on or before date_to, any time)."""
     cw, cp = complaint_where(f.with_(route="odr"))
     lw, lp = complaint_where(f.with_(route="odr"), period=False)
-    p_m: list = [f.date_to]
+    ref = reference_date(con, f)
+    p_m: list = [ref]
     w_m = district_where(f, "m.district_code", p_m)
     df = query(con, f"""
         WITH cases AS (SELECT c.merchant_id, count(*) AS cases,
@@ -515,7 +527,7 @@ def odr_enterprises(con, f: Filters) -> pd.DataFrame:
         FROM merchants m LEFT JOIN cases USING (merchant_id) LEFT JOIN last USING (merchant_id)
         WHERE m.odr_enrolled_date <= ? AND {w_m}
         ORDER BY cases DESC, m.name""",
-        [FAILED_OUTCOME] + cp + lp + [f.date_to, f.date_to] + p_m)
+        [FAILED_OUTCOME] + cp + lp + [ref, ref] + p_m)
     return _dates(df, "enrolled_date", "withdrawn_date", "last_case_date")
 
 
@@ -545,12 +557,12 @@ def odr_health(con, f: Filters) -> dict:
       whatever the period's start; share_30 / share_90 fractions of enrolled;
     - cases: ODR complaints received in the period; closed;
     - within_10: closed cases with resolution_wdays <= 10; within_10_base: closed cases plus open
-      cases with more than 10 working days elapsed by date_to (open ones inside the limit are left
+      cases with more than 10 working days elapsed by the as-of date (open ones inside the limit are left
       out); within_10_rate = within_10 / within_10_base;
     - failed: cases with outcome 协商不成转办 (handed to the traditional route); failed_rate =
       failed / closed.
     Rates are fractions, null when their base is 0."""
-    to = f.date_to
+    to = reference_date(con, f)
     p_e: list = [to, to]
     w_e = _active("m", "odr_enrolled_date", "odr_withdrawn_date") + " AND " + \
         district_where(f, "m.district_code", p_e)
@@ -571,7 +583,7 @@ def odr_health(con, f: Filters) -> dict:
                                 AND (SELECT wd_idx FROM calendar WHERE d = ?::DATE) - cr.wd_idx > ?),
                count(*) FILTER (WHERE c.outcome = ?)
         FROM complaints c LEFT JOIN calendar cr ON cr.d = c.received_date
-        WHERE {cw}""", [ODR_DAYS_LIMIT, to, ODR_DAYS_LIMIT, FAILED_OUTCOME] + cp)[0]
+        WHERE {cw}""", [ODR_DAYS_LIMIT, status_date(con, f), ODR_DAYS_LIMIT, FAILED_OUTCOME] + cp)[0]
     base = int(closed) + int(open_past)
     return {
         "enrolled": int(enrolled),
@@ -592,7 +604,7 @@ def demo_counts(con, f: Filters, as_of: dt.date | None = None) -> pd.DataFrame:
 
     Grain: every district (of the district filter) × every type (street, chain_store, operator),
     zeros included, in code order. Columns: code, name, short_name, name_en, unit_type, units."""
-    as_of = as_of or f.date_to
+    as_of = as_of or reference_date(con, f)
     p_d: list = []
     w_d = district_where(f, "d.code", p_d)
     df = query(con, f"""
@@ -636,7 +648,7 @@ def demo_complaint_rates(con, f: Filters) -> pd.DataFrame:
                count(*) FILTER (WHERE NOT is_demo) AS other_stores,
                coalesce(sum(n) FILTER (WHERE NOT is_demo), 0)::BIGINT AS other_complaints
         FROM st GROUP BY 1 ORDER BY demo_stores DESC, industry""",
-        list(STORE_DEMO_TYPES) + [f.date_to, f.date_to] + cp + p_m)
+        list(STORE_DEMO_TYPES) + [reference_date(con, f)] * 2 + cp + p_m)
     df["demo_rate"] = [None if s == 0 else c / s * 1000 for c, s in zip(df["demo_complaints"], df["demo_stores"])]
     df["other_rate"] = [None if s == 0 else c / s * 1000 for c, s in zip(df["other_complaints"], df["other_stores"])]
     df["ratio"] = [None if (o is None or o == 0 or d is None) else d / o
@@ -689,7 +701,7 @@ def merchant_search(con, f: Filters, q: str, limit: int = 50) -> pd.DataFrame:
                                      "odr_active", "return_active", "demo_active", "complaints",
                                      "returns", "total_matches"])
     cw, cp = complaint_where(f.with_(districts=(), route="all"))
-    to = f.date_to
+    to = reference_date(con, f)
     pat = _like_pattern(q)
     sql = f"""
         WITH hit AS (
@@ -735,7 +747,7 @@ def merchant_profile(con, f: Filters, merchant_id: str) -> dict | None:
     _dates(df, "odr_enrolled_date", "odr_withdrawn_date", "return_commit_date", "return_withdrawn_date")
     m = {k: (None if (not isinstance(v, (list, tuple)) and pd.isna(v)) else v)
          for k, v in df.iloc[0].to_dict().items()}
-    to = f.date_to
+    to = reference_date(con, f)
 
     def status(start, end):
         if start is None:

@@ -38,6 +38,26 @@ def _data_coverage(con) -> tuple[dt.date | None, dt.date | None]:
     return first, last
 
 
+def status_date(con, f: Filters) -> dt.date:
+    """The date every status (open, late, not yet due) is judged at: the as-of date (METRICS.md),
+    whatever the period; ``date_to`` only for a database without data (no as-of date)."""
+    as_of = data_coverage(con)[1]
+    return as_of or f.date_to
+
+
+def reference_date(con, f: Filters) -> dt.date:
+    """The date registries are counted at and flows end at: ``date_to``, or the as-of date when
+    ``date_to`` is later (METRICS.md "As-of date", "Registry counts")."""
+    as_of = data_coverage(con)[1]
+    return min(f.date_to, as_of) if as_of else f.date_to
+
+
+def past_as_of(con, f: Filters) -> bool:
+    """True when the period runs past the as-of date (the app says so; no number changes)."""
+    as_of = data_coverage(con)[1]
+    return bool(as_of) and f.date_to > as_of
+
+
 def is_sample(con) -> bool:
     return meta(con).get("dataset") == "sample"
 
@@ -100,6 +120,7 @@ _KPI_COLUMNS = ["complaints", "complaints_odr", "closed", "on_time", "on_time_ba
 
 def _kpis_from_agg(con, f: Filters) -> dict:
     where, params = agg_where(f)
+    at = status_date(con, f)
     counts = rows(con, f"""
         SELECT coalesce(sum(n), 0)::BIGINT AS complaints,
                coalesce(sum(n) FILTER (WHERE a.is_odr), 0)::BIGINT AS complaints_odr,
@@ -109,7 +130,7 @@ def _kpis_from_agg(con, f: Filters) -> dict:
                coalesce(sum(n) FILTER (WHERE NOT a.closed AND a.open_deadline < ?), 0)::BIGINT AS overdue_open,
                coalesce(sum(a.recovered_yuan), 0)::DOUBLE AS recovered_yuan,
                coalesce(sum(a.disputed_yuan), 0)::DOUBLE AS disputed_yuan
-        FROM agg_complaints a WHERE {where}""", [f.date_to, f.date_to] + params)[0]
+        FROM agg_complaints a WHERE {where}""", [at, at] + params)[0]
     out = dict(zip(["complaints", "complaints_odr", "closed", "on_time", "on_time_base", "overdue_open",
                     "recovered_yuan", "disputed_yuan"], counts))
     h = rows(con, f"""SELECT a.is_odr, a.resolution_days AS v, sum(n)::BIGINT AS n FROM agg_complaints a
@@ -130,15 +151,20 @@ def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """One row for the complaints of ``f`` (cohort: received in the period).
 
     Columns: complaints, complaints_odr, closed, closure_rate (fraction), on_time (count closed on
-    time), on_time_base (closed + overdue open), on_time_rate (fraction), overdue_open,
-    median_days / p90_days for all, odr, traditional (calendar days, null when none closed),
-    recovered_yuan, disputed_yuan (yuan)."""
+    time), on_time_base (closed + open past the deadline), on_time_rate (fraction), overdue_open
+    (open, deadline before the as-of date), within_deadline (open, deadline not before the as-of
+    date: left out of the on-time rate), median_days / p90_days for all, odr, traditional
+    (calendar days, null when none closed), recovered_yuan, disputed_yuan (yuan).
+
+    Every status is judged at the as-of date (:func:`status_date`), whatever the period, so
+    ``overdue_open`` equals resolution.overdue_open_count for the same filters."""
     if fast and agg_usable(con, f):
         k = _kpis_from_agg(con, f)
         n, base = k["complaints"], k["on_time_base"]
         k["closure_rate"] = k["closed"] / n if n else None
         k["on_time_rate"] = k["on_time"] / base if base else None
-        return pd.DataFrame({c: [k[c]] for c in _KPI_COLUMNS + ["closure_rate", "on_time_rate"]})
+        k["within_deadline"] = n - base
+        return pd.DataFrame({c: [k[c]] for c in _KPI_COLUMNS + ["closure_rate", "on_time_rate", "within_deadline"]})
     where, params = complaint_where(f)
     sql = f"""
         SELECT count(*) AS complaints,
@@ -156,11 +182,13 @@ def complaint_kpis(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
                coalesce(sum(c.recovered_yuan), 0)::DOUBLE AS recovered_yuan,
                coalesce(sum(c.disputed_yuan), 0)::DOUBLE AS disputed_yuan
         FROM complaints c WHERE {where}"""
-    df = query(con, sql, [f.date_to, f.date_to] + params)
+    at = status_date(con, f)
+    df = query(con, sql, [at, at] + params)
     n = df.at[0, "complaints"]
     df["closure_rate"] = df["closed"] / n if n else None
     base = df.at[0, "on_time_base"]
     df["on_time_rate"] = df["on_time"] / base if base else None
+    df["within_deadline"] = n - base
     return df
 
 
@@ -182,7 +210,7 @@ def weekly_complaints(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     complaints included. Columns: week (``YYYY-Www`` by ISO year), week_start, week_end (dates),
     complaints, odr, traditional (counts of complaints received in the week and the period),
     partial (bool: the period or the data, [first received date, as-of], covers the week only
-    partly)."""
+    partly; so is every week after the as-of date)."""
     first, as_of = data_coverage(con)
     lo = max(f.date_from, first) if first else f.date_from
     hi = min(f.date_to, as_of) if as_of else f.date_to
@@ -247,7 +275,7 @@ def district_summary(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
         FROM districts d LEFT JOIN agg a USING (code)
         WHERE {dwhere}
         ORDER BY d.code"""
-    df = query(con, sql, [f.date_to] + params + dparams)
+    df = query(con, sql, [status_date(con, f)] + params + dparams)
     return _district_rates(df)
 
 
@@ -268,7 +296,7 @@ def _district_summary_from_agg(con, f: Filters, dwhere: str, dparams: list) -> p
                coalesce(a.odr, 0) AS odr
         FROM districts d LEFT JOIN agg a USING (code)
         WHERE {dwhere}
-        ORDER BY d.code""", [f.date_to] + params + dparams)
+        ORDER BY d.code""", [status_date(con, f)] + params + dparams)
     h = query(con, f"""SELECT a.district_code AS code, a.resolution_days AS v, sum(n)::BIGINT AS n
                        FROM agg_complaints a WHERE {where} AND a.closed GROUP BY ALL""", params)
     med = {code: weighted_quantile(g["v"], g["n"], 0.5) for code, g in h.groupby("code")}
@@ -304,12 +332,14 @@ _REGISTRY_SOURCE = """
 
 
 def registry_counts(con, f: Filters, *, fast: bool = True) -> dict[str, int]:
-    """Units enrolled on or before ``date_to`` and not withdrawn on or before it.
+    """Units enrolled on or before the reference date (``date_to``, or the as-of date when
+    ``date_to`` is later: :func:`reference_date`) and not withdrawn on or before it.
 
     Keys: odr_enterprises, return_stores, demo_districts, demo_chain_stores, demo_operators.
     One query over the registry intervals (``agg_registry`` when usable, else the registers)."""
     source = "agg_registry" if fast and agg_usable(con, f) else f"({_REGISTRY_SOURCE})"
-    params: list = [f.date_to, f.date_to]
+    ref = reference_date(con, f)
+    params: list = [ref, ref]
     w = district_where(f, "district_code", params)
     counts = dict(rows(con, f"""SELECT kind, sum(n) FROM {source}
         WHERE start_date <= ? AND (end_date IS NULL OR end_date > ?) AND {w} GROUP BY kind""", params))
@@ -345,8 +375,9 @@ def returns_summary(con, f: Filters, *, fast: bool = True) -> dict:
 def returns_and_stores_by_district(con, f: Filters) -> pd.DataFrame:
     """Per district (every district, code order): ``returns`` = no-reason returns dated in the
     period (as returns_summary's count) and ``stores`` = committed stores on the registry at
-    ``date_to`` (as registry_counts' return_stores). One query each instead of one per district."""
-    params: list = [f.date_from, f.date_to, f.date_to, f.date_to]
+    the reference date (as registry_counts' return_stores). One query each instead of one per district."""
+    ref = reference_date(con, f)
+    params: list = [f.date_from, f.date_to, ref, ref]
     dparams: list = []
     dwhere = district_where(f, "d.code", dparams)
     return query(con, f"""
@@ -375,14 +406,25 @@ def _num(x, nd=None):
 
 
 def figures(con, f: Filters) -> dict:
-    """The ``figures`` contract of METRICS.md as a JSON-ready dict."""
+    """The ``figures`` contract of METRICS.md as a JSON-ready dict.
+
+    ``from`` / ``to`` echo the period asked for; a period past the as-of date is measured over
+    [from, as-of] (``measured_to``; registries at the as-of date), so extending ``to`` beyond the
+    as-of date changes no number."""
+    asked = f
+    f = measured_period(con, f)
     k = complaint_kpis(con, f).iloc[0]
     reg = registry_counts(con, f)
     dist = district_summary(con, f.with_(districts=()))
     weekly = weekly_complaints(con, f)
+    as_of = data_coverage(con)[1]
     return {
-        "from": f.date_from.isoformat(),
-        "to": f.date_to.isoformat(),
+        "from": asked.date_from.isoformat(),
+        "to": asked.date_to.isoformat(),
+        # statuses are judged at as_of; flows and registries end at measured_to (METRICS.md)
+        "as_of": as_of.isoformat() if as_of else None,
+        "measured_to": reference_date(con, f).isoformat(),
+        "past_as_of": past_as_of(con, asked),
         "complaints": int(k["complaints"]),
         "complaints_odr": int(k["complaints_odr"]),
         "closed": int(k["closed"]),
@@ -417,13 +459,73 @@ def previous_period(f: Filters) -> Filters:
     return f.with_(date_from=f.date_from - span, date_to=f.date_from - dt.timedelta(days=1))
 
 
+def measured_period(con, f: Filters) -> Filters:
+    """``f`` with ``date_to`` capped at the as-of date (METRICS.md: a period past the as-of date is
+    measured over [from, as-of]); ``f`` itself when the whole period is after the as-of date (its
+    flows are empty, its registries are taken at the as-of date)."""
+    ref = reference_date(con, f)
+    return f.with_(date_to=ref) if f.date_from <= ref < f.date_to else f
+
+
+def closure_at_equal_age(con, f: Filters, *, fast: bool = True) -> dict:
+    """Closure rate of ``f`` against the previous period of equal length at equal age (METRICS.md
+    "Comparisons at equal age").
+
+    The period is first capped at the as-of date (:func:`measured_period`). Its complaints have
+    had ``lag_days`` = as-of − end of the period to close; the previous period's complaints count
+    as closed when they closed on or before ``cutoff`` = its end + ``lag_days``, so the complaint
+    received k days before one period's end is compared with one received k days before the
+    other's, at the same age. Keys: complaints, closed, rate (this period, at the as-of date),
+    prev_complaints, prev_closed, prev_rate (previous period at equal age), prev_from, prev_to,
+    cutoff (dates), lag_days, p_value (Cochran–Mantel–Haenszel test stratified by age in days:
+    do complaints of the same age close as often? None when nothing can be compared), differs
+    (bool: beyond chance at the 5% level)."""
+    from .stats import beyond_chance, stratified_proportion_p
+    m = measured_period(con, f)
+    prev = previous_period(m)
+    at = status_date(con, f)
+    lag = max((at - m.date_to).days, 0)
+    cutoff = prev.date_to + dt.timedelta(days=lag)
+
+    def by_age(g: Filters, until: dt.date) -> dict[int, tuple[int, int]]:
+        """age in days at ``until`` -> (complaints, closed on or before ``until``)."""
+        if fast and agg_usable(con, g):
+            where, params = agg_where(g)
+            got = rows(con, f"""
+                SELECT date_diff('day', a.received_date, ?::DATE) AS age, sum(n)::BIGINT,
+                       coalesce(sum(n) FILTER (WHERE a.closed AND a.received_date + a.resolution_days <= ?), 0)::BIGINT
+                FROM agg_complaints a WHERE {where} GROUP BY 1""", [until, until] + params)
+        else:
+            where, params = complaint_where(g)
+            got = rows(con, f"""
+                SELECT date_diff('day', c.received_date, ?::DATE) AS age, count(*),
+                       count(*) FILTER (WHERE {M.IS_CLOSED} AND c.closed_date <= ?)
+                FROM complaints c WHERE {where} GROUP BY 1""", [until, until] + params)
+        return {int(a): (int(n), int(x)) for a, n, x in got}
+
+    cur, old = by_age(m, at), by_age(prev, cutoff)
+    n1, x1 = (sum(v[i] for v in cur.values()) for i in (0, 1))
+    n0, x0 = (sum(v[i] for v in old.values()) for i in (0, 1))
+    ages = sorted(set(cur) | set(old))
+    strata = [[(cur.get(a) or (0, 0))[1] for a in ages], [(cur.get(a) or (0, 0))[0] for a in ages],
+              [(old.get(a) or (0, 0))[1] for a in ages], [(old.get(a) or (0, 0))[0] for a in ages]]
+    p = stratified_proportion_p(*strata) if ages else None
+    return {"complaints": n1, "closed": x1, "rate": x1 / n1 if n1 else None,
+            "prev_complaints": n0, "prev_closed": x0, "prev_rate": x0 / n0 if n0 else None,
+            "prev_from": prev.date_from, "prev_to": prev.date_to, "cutoff": cutoff, "lag_days": lag,
+            "p_value": p, "differs": beyond_chance(p)}
+
+
 def latest_weeks(con, f: Filters) -> pd.DataFrame:
     """The last whole ISO week of the period and the whole week before it, for the "latest week"
     comparison; partial weeks are never compared.
 
     Grain: up to two rows (``which`` = latest, previous) with the weekly_complaints columns, plus a
     row ``which`` = current when the period ends in a partial week (its count so far)."""
-    return pick_latest_weeks(weekly_complaints(con, latest_weeks_window(f)))
+    ref = reference_date(con, f)
+    if ref < f.date_from:                   # the whole period is after the as-of date: no week
+        return pick_latest_weeks(weekly_complaints(con, f).head(0))
+    return pick_latest_weeks(weekly_complaints(con, latest_weeks_window(f.with_(date_to=ref))))
 
 
 def latest_weeks_window(f: Filters) -> Filters:

@@ -128,7 +128,7 @@ AGGREGATES = {"agg_res_times": _AGG_TIMES_SQL, "agg_res_categories": _AGG_CATEGO
               "agg_res_open": _AGG_OPEN_SQL}
 
 # Row conditions (alias c) by name: on complaints, and on each aggregate table. A ``?`` is the
-# period's end (on_time_base) or the as-of date (overdue, undecided_late), the same on both.
+# as-of date (on_time_base, overdue, undecided_late), the same on both.
 _PLAIN_SQL = {
     "traditional": "NOT c.is_odr",
     "closed": M.IS_CLOSED,
@@ -764,12 +764,12 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 
 def on_time_weekly(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
-    """On-time rate (METRICS.md, metrics.ON_TIME_NUM / ON_TIME_DEN with the period's end) per ISO
+    """On-time rate (METRICS.md, metrics.ON_TIME_NUM / ON_TIME_DEN at the as-of date) per ISO
     week of receipt and route.
 
     Grain: one row per (week overlapping the period, route in ``all`` / ``odr`` / ``traditional``).
     Columns: week, week_start, partial, route, complaints, on_time (closed on or before the
-    deadline), base (closed + open past the deadline before the period's end), rate (fraction,
+    deadline), base (closed + open past the deadline before the as-of date), rate (fraction,
     null when base is 0), pending (open and still inside the deadline: left out)."""
     starts, weeks = _weeks(con, f)
     src = _source(con, f, "agg_res_times", fast=fast)
@@ -780,7 +780,7 @@ def on_time_weekly(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
                {src.count("on_time_base")} AS base
         FROM {src.rel}
         GROUP BY ALL"""
-    h = arrays(con, sql, [f.date_to] + src.params)
+    h = arrays(con, sql, [queries.status_date(con, f)] + src.params)
     gi, row = _week_groups(starts, h["week_start"], h["trad"])
     size = 3 * len(starts)
     c = {k: np.bincount(gi, weights=np.asarray(h[k], dtype=np.int64)[row], minlength=size).astype(np.int64)
@@ -793,7 +793,7 @@ def _deadline_counts(con, f: Filters, *, fast: bool = True) -> dict[str, np.ndar
 
     Grain: one row per district with complaints (district_code, is_total false) and the total
     (district_code null, is_total true), total last. Columns: complaints, on_time, on_time_base
-    (METRICS.md on-time rate with the period's end), overdue_open (open past the deadline on the
+    (METRICS.md on-time rate at the as-of date), overdue_open (open past the deadline on the
     as-of date), then over traditional complaints: traditional, decided, accept_on_time,
     undecided, undecided_late (see :func:`acceptance_decisions`)."""
     src = _source(con, f, "agg_res_times", fast=fast)
@@ -814,7 +814,8 @@ def _deadline_counts(con, f: Filters, *, fast: bool = True) -> dict[str, np.ndar
         ORDER BY c.district_code"""
     ao = as_of(con)
     # acceptance_decisions and deadline_by_district share it; counts are BIGINT on both paths
-    d = memo_arrays(con, sql, [f.date_to, ao, ao] + src.params)
+    at = queries.status_date(con, f)      # every status at the as-of date (METRICS.md)
+    d = memo_arrays(con, sql, [at, at, at] + src.params)
     out = {"district_code": np.append(np.asarray(d["district_code"], dtype=object), None),
            "is_total": np.append(np.zeros(len(d["district_code"]), dtype=bool), True)}
     for k, v in d.items():

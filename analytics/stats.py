@@ -218,3 +218,54 @@ def binomial_funnel(p0: float, sizes, conf: float) -> pd.DataFrame:
         lo[ok] = np.minimum(_interp_limit(stats.binom, a / 2, (n[ok], p0)) / n[ok], 1.0)
         hi[ok] = np.minimum(_interp_limit(stats.binom, 1 - a / 2, (n[ok], p0)) / n[ok], 1.0)
     return pd.DataFrame({"exposure": n, "lo": lo, "hi": hi})
+
+
+# --- comparisons of two periods (headline deltas: beyond chance or "about the same") -------------
+# Owned by the as-of/equal-age work (issue #16). Exact tests: conservative, so on data with no real
+# difference a flag fires at most as often as the nominal level (tests/test_asof.py simulates it).
+
+def two_proportion_p(x1: int, n1: int, x2: int, n2: int) -> float | None:
+    """Two-sided p-value of Fisher's exact test that x1/n1 and x2/n2 share one proportion; None
+    when either group is empty."""
+    x1, n1, x2, n2 = int(x1), int(n1), int(x2), int(n2)
+    if n1 <= 0 or n2 <= 0:
+        return None
+    if not (0 <= x1 <= n1 and 0 <= x2 <= n2):
+        raise ValueError("counts must lie between 0 and their totals")
+    return float(stats.fisher_exact([[x1, n1 - x1], [x2, n2 - x2]]).pvalue)
+
+
+def two_count_p(k1: int, k2: int, exposure_ratio: float = 1.0) -> float | None:
+    """Two-sided p-value that two Poisson counts share one rate (``exposure_ratio`` = exposure of
+    the first ÷ the second): exact conditional binomial test. None when both counts are 0."""
+    k1, k2 = int(k1), int(k2)
+    if k1 + k2 == 0:
+        return None
+    p = exposure_ratio / (1.0 + exposure_ratio)
+    return float(stats.binomtest(k1, k1 + k2, p).pvalue)
+
+
+def beyond_chance(p_value: float | None, level: float = 0.05) -> bool:
+    """True when a test's p-value is below ``level`` (a flag may be raised); False when it is not
+    or there was nothing to test."""
+    return p_value is not None and p_value < level
+
+
+def stratified_proportion_p(x1, n1, x0, n0) -> float | None:
+    """Two-sided p-value of the Cochran–Mantel–Haenszel test (with continuity correction) that two
+    groups share one proportion within every stratum, from per-stratum arrays: x1 of n1 in the
+    first group, x0 of n0 in the second. Used to compare closure at equal age: strata are ages in
+    days, so a change in how many complaints are very young is not taken for a change in how fast
+    they close. None when no stratum holds both groups with some variation."""
+    x1, n1, x0, n0 = (np.asarray(v, dtype=float) for v in (x1, n1, x0, n0))
+    big_n = n1 + n0
+    m = x1 + x0
+    keep = (n1 > 0) & (n0 > 0) & (big_n > 1)
+    x1, n1, n0, big_n, m = x1[keep], n1[keep], n0[keep], big_n[keep], m[keep]
+    expected = n1 * m / big_n
+    var = n1 * n0 * m * (big_n - m) / (big_n * big_n * (big_n - 1))
+    v = float(var.sum())
+    if v <= 0:
+        return None
+    chi = max(abs(float((x1 - expected).sum())) - 0.5, 0.0) ** 2 / v
+    return float(stats.chi2.sf(chi, 1))

@@ -83,7 +83,7 @@ def _q(s: pd.Series, q: float):
 def complaint_kpis(t: Tables, f: Filters) -> pd.DataFrame:
     c = complaints_of(t, f)
     closed = c["closed_date"].notna()
-    to = _ts(f.date_to)
+    to = _ts(data_coverage(t)[1] or f.date_to)       # statuses at the as-of date
     on_time = closed & (c["closed_date"] <= c["deadline_date"])
     base = closed | (c["deadline_date"] < to)
     out = {"complaints": len(c), "complaints_odr": int(c["is_odr"].sum()), "closed": int(closed.sum()),
@@ -97,6 +97,7 @@ def complaint_kpis(t: Tables, f: Filters) -> pd.DataFrame:
     out["disputed_yuan"] = float(c["disputed_yuan"].astype(float).sum())
     out["closure_rate"] = out["closed"] / out["complaints"] if out["complaints"] else None
     out["on_time_rate"] = out["on_time"] / out["on_time_base"] if out["on_time_base"] else None
+    out["within_deadline"] = out["complaints"] - out["on_time_base"]
     return pd.DataFrame([out])
 
 
@@ -137,7 +138,7 @@ def latest_weeks(t: Tables, f: Filters) -> pd.DataFrame:
 
 def district_summary(t: Tables, f: Filters) -> pd.DataFrame:
     c = complaints_of(t, f.with_(districts=()))
-    to = _ts(f.date_to)
+    to = _ts(data_coverage(t)[1] or f.date_to)       # statuses at the as-of date
     closed = c["closed_date"].notna()
     c = c.assign(closed=closed, on_time=closed & (c["closed_date"] <= c["deadline_date"]),
                  on_time_base=closed | (c["deadline_date"] < to))
@@ -165,10 +166,11 @@ def _active(df, start_col, end_col, to, districts):
 
 
 def registry_counts(t: Tables, f: Filters) -> dict:
-    demo = _active(t.demo_units, "named_date", "withdrawn_date", f.date_to, f.districts)["unit_type"].value_counts()
+    ref = min(f.date_to, data_coverage(t)[1] or f.date_to)     # the reference date
+    demo = _active(t.demo_units, "named_date", "withdrawn_date", ref, f.districts)["unit_type"].value_counts()
     return {
-        "odr_enterprises": len(_active(t.merchants, "odr_enrolled_date", "odr_withdrawn_date", f.date_to, f.districts)),
-        "return_stores": len(_active(t.merchants, "return_commit_date", "return_withdrawn_date", f.date_to, f.districts)),
+        "odr_enterprises": len(_active(t.merchants, "odr_enrolled_date", "odr_withdrawn_date", ref, f.districts)),
+        "return_stores": len(_active(t.merchants, "return_commit_date", "return_withdrawn_date", ref, f.districts)),
         "demo_districts": int(demo.get("street", 0)),
         "demo_chain_stores": int(demo.get("chain_store", 0)),
         "demo_operators": int(demo.get("operator", 0)),

@@ -534,7 +534,7 @@ def on_time_weekly(t, f: Filters) -> pd.DataFrame:
     closed = c["closed_date"].notna()
     x = pd.DataFrame({"week_start": _week_start(c["received_date"]), "route": _route(c),
                       "on_time": closed & (c["closed_date"] <= c["deadline_date"]),
-                      "base": closed | (c["deadline_date"] < _ts(f.date_to))})
+                      "base": closed | (c["deadline_date"] < _ts(_as_of(t) or f.date_to))})
 
     def agg(g):
         return pd.DataFrame({"complaints": g.size(), "on_time": g["on_time"].sum(), "base": g["base"].sum()})

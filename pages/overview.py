@@ -6,7 +6,7 @@ ctx = begin()
 
 import streamlit as st  # noqa: E402
 
-from analytics import queries  # noqa: E402
+from analytics import queries, stats  # noqa: E402
 from ui import charts, data  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import chart_block, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
@@ -16,6 +16,7 @@ prev = queries.previous_period(f)
 
 k = data.call(queries.complaint_kpis, f).iloc[0]
 kp = data.call(queries.complaint_kpis, prev).iloc[0]
+closure = data.call(queries.closure_at_equal_age, f)     # the previous period at equal age
 weeks = data.call(queries.latest_weeks, f)
 ret = data.call(queries.returns_summary, f)
 ret_prev = data.call(queries.returns_summary, prev)
@@ -30,6 +31,16 @@ def _pp(a, b):
     return f"{(a - b) * 100:+.1f} pp"
 
 
+def _delta(text, differs: bool, color: str = "normal") -> dict:
+    """st.metric delta arguments: red/green only when the change is beyond chance (5% level),
+    otherwise a neutral "about the same" (METRICS.md "Uncertainty and comparisons")."""
+    if text is None:
+        return {"delta": None}
+    if differs:
+        return {"delta": text, "delta_color": color}
+    return {"delta": t("ov.delta.same", d=text), "delta_color": "off", "delta_arrow": "off"}
+
+
 cols = st.columns(3) + st.columns(3)
 with cols[0]:
     latest = weeks[weeks["which"] == "latest"]
@@ -37,12 +48,13 @@ with cols[0]:
     current = weeks[weeks["which"] == "current"]
     if len(latest):
         n = int(latest["complaints"].iat[0])
-        delta = None
+        delta, differs = None, False
         if len(previous):
             p = int(previous["complaints"].iat[0])
             delta = f"{n - p:+,}" + (f" ({(n - p) / p:+.0%})" if p else "")
-        st.metric(t("ov.kpi.week") + f" · {latest['week'].iat[0]}", fmt_int(n), delta=delta,
-                  delta_color="inverse", border=True,
+            differs = stats.beyond_chance(stats.two_count_p(n, p))     # two whole weeks: equal exposure
+        st.metric(t("ov.kpi.week") + f" · {latest['week'].iat[0]}", fmt_int(n), **_delta(delta, differs, "inverse"),
+                  border=True,
                   help=t("ov.kpi.week.help", week=latest["week"].iat[0],
                          prev=previous["week"].iat[0] if len(previous) else "—"))
     else:
@@ -50,11 +62,18 @@ with cols[0]:
     if len(current):
         st.caption(t("ov.kpi.current", week=current["week"].iat[0], n=int(current["complaints"].iat[0])))
 with cols[1]:
-    st.metric(t("ov.kpi.closure"), fmt_pct(k["closure_rate"]), delta=_pp(k["closure_rate"], kp["closure_rate"]),
-              border=True, help=t("ov.kpi.closure.help"))
+    st.metric(t("ov.kpi.closure"), fmt_pct(k["closure_rate"]),
+              **_delta(_pp(closure["rate"], closure["prev_rate"]), closure["differs"]), border=True,
+              help=t("ov.kpi.closure.help", prev=fmt_pct(closure["prev_rate"]),
+                     start=closure["prev_from"].isoformat(), end=closure["prev_to"].isoformat(),
+                     cutoff=closure["cutoff"].isoformat(), days=closure["lag_days"]))
+    st.caption(t("ov.kpi.closure.pending", n=fmt_int(k["within_deadline"]), overdue=fmt_int(k["overdue_open"])))
 with cols[2]:
-    st.metric(t("ov.kpi.on_time"), fmt_pct(k["on_time_rate"]), delta=_pp(k["on_time_rate"], kp["on_time_rate"]),
-              border=True, help=t("ov.kpi.on_time.help"))
+    on_time_differs = stats.beyond_chance(stats.two_proportion_p(
+        k["on_time"], k["on_time_base"], kp["on_time"], kp["on_time_base"]))
+    st.metric(t("ov.kpi.on_time"), fmt_pct(k["on_time_rate"]),
+              **_delta(_pp(k["on_time_rate"], kp["on_time_rate"]), on_time_differs), border=True,
+              help=t("ov.kpi.on_time.help"))
 with cols[3]:
     mo, mt = k["median_days_odr"], k["median_days_traditional"]
     gap = None if mo != mo or mt != mt or mo is None or mt is None else mt - mo
@@ -65,12 +84,13 @@ with cols[3]:
               help=t("ov.kpi.median.help"))
 with cols[4]:
     a, b = ret["amount_yuan"], ret_prev["amount_yuan"]
+    # amounts have no test here: the change is shown in neutral grey
     st.metric(t("ov.kpi.returns"), fmt_yuan(a, lang),
-              delta=(f"{(a - b) / b:+.1%}" if b else None), border=True,
+              delta=(f"{(a - b) / b:+.1%}" if b else None), delta_color="off", border=True,
               help=t("ov.kpi.returns.help", n=f"{ret['count']:,}", rate=fmt_pct(ret["completion_rate"])))
 with cols[5]:
     st.metric(t("ov.kpi.odr_ent"), fmt_int(reg["odr_enterprises"]),
-              delta=f"{reg['odr_enterprises'] - reg_start['odr_enterprises']:+,}", border=True,
+              delta=f"{reg['odr_enterprises'] - reg_start['odr_enterprises']:+,}", delta_color="off", border=True,
               help=t("ov.kpi.odr_ent.help"))
 
 weekly = data.call(queries.weekly_complaints, f)

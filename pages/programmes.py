@@ -68,7 +68,7 @@ with row1[1]:
 with row1[2]:
     st.metric(t("pg.kpi.stores"), fmt_int(reg["return_stores"]), border=True,
               help=t("pg.kpi.stores.help", with_ret=f"{commit['committed_with_return']:,}",
-                     dormant=f"{commit['dormant']:,}"))
+                     dormant=fmt_int(commit["dormant"])))     # None: period after the as-of date
 with row1[3]:
     st.metric(t("pg.kpi.amount"), yuan(ret["amount_yuan"]), border=True,
               help=t("pg.kpi.amount.help", yuan=f"{ret['amount_yuan']:,.2f}", n=f"{ret['count']:,}"))

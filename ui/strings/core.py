@@ -36,6 +36,16 @@ STRINGS = {
     "filter.inverted": ("开始日期晚于结束日期，已按 {start} 至 {end} 显示。",
                         "The start date was after the end date; showing {start} to {end}."),
     "data.as_of": ("数据截至 {date}", "Data as of {date}"),
+    "data.past_as_of": ("所选期间 {start} 至 {end} 超出数据截至日期 {as_of}：各项数字按 {start} 至 {as_of} 计算，"
+                        "在册数和办理状态（未办结、超期、未到期）按 {as_of} 判断。",
+                        "The period {start} to {end} runs past the data's as-of date {as_of}: every number is "
+                        "measured over {start} to {as_of}, and registries and statuses (open, late, not yet due) "
+                        "are taken at {as_of}."),
+    "data.past_as_of.all": ("所选期间 {start} 至 {end} 全部在数据截至日期 {as_of} 之后：期间内没有投诉或退货数据，"
+                            "在册数按 {as_of} 计，沉睡承诺店等需要期间数据的指标不计算。",
+                            "The period {start} to {end} lies wholly after the data's as-of date {as_of}: there are no "
+                            "complaints or returns in it; registries are taken at {as_of}, and measures that need data "
+                            "of the period (such as dormant committed stores) are not computed."),
     "data.version": ("数据版本 {version}", "Data version {version}"),
     "data.synthetic": ("演示数据：当前载入的是按张掖市公开信息校准的合成样例数据，商户名称均为虚构，不代表真实投诉。",
                        "Demo data: the loaded data is a synthetic sample calibrated to public "

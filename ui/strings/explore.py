@@ -147,6 +147,8 @@ STRINGS = {
     "ex.me.nd.有受理决定日期的传统投诉": ("有受理决定日期的传统投诉", "Traditional complaints with an acceptance decision date"),
     "ex.me.nd.投诉量": ("投诉量", "Complaints"),
     "ex.me.nd.人口": ("人口", "Population (2020 census)"),
+    "ex.me.nd.和解/调解成功的已办结投诉": ("和解/调解成功的已办结投诉", "Closed complaints settled (和解/调解成功)"),
+    "ex.me.nd.已受理的已办结投诉": ("已受理的已办结投诉", "Closed complaints that were accepted (受理)"),
     "ex.me.nd.已办结退货": ("已办结退货", "Completed returns"),
     "ex.me.nd.全部退货": ("全部退货", "All returns"),
     "ex.me.conventions": ("通用约定", "Conventions"),
@@ -156,14 +158,24 @@ STRINGS = {
         "- 同一登记编号再次导入会覆盖旧记录，不会重复计数。\n"
         "- **统计期间** [开始, 结束] 为含两端的日历日期；投诉按登记日期归入期间（队列口径），个别指标另有说明（如 ODR 在线和解按办结日期）。\n"
         "- **周**为 ISO 周（周一至周日）；数据或期间只覆盖一部分的周标为“不完整周”，不与完整周比较。\n"
+        "- **数据截至日期**：投诉是否已办结、超期或尚未到期，一律按数据截至日期判断。期间结束日期晚于数据截至日期时，按开始日期至数据截至日期统计，在册数按数据截至日期计，页面顶部会注明。\n"
         "- 中位数和 P90 为线性插值分位数（DuckDB quantile_cont，与 NumPy 默认一致），无已办结投诉时为空，不为 0。\n"
+        "- **不确定性与比较**：凡称“95%”的区间，都经模拟检验，在样例数据的规模下至少 93% 的时候覆盖真实值。没有办法做到时（例如 5 件及以下投诉的中位数）不给区间，显示为“案例太少”，"
+        "不标为优于或差于全市，在综合评分中按全市平均计。“优于/差于全市”“异常周”“名次变化”等标记，以及总览上红绿色的变化，只在差异超出随机波动（标明的水平，一般为 5%）时出现，"
+        "否则显示“基本持平”；在没有真实差异的数据上，标记出现的比例经模拟检验不超过这一水平。n 件中 n 件就是 100%，与全市相同的单位不会被标为“较差”。\n"
         "- 金额以元为单位保留两位小数；比率在数据和 JSON 中为 0–1 的小数，仅在屏幕上显示为百分比。",
         "- Times are local (Asia/Shanghai); a timestamp without a time of day is midnight.\n"
         "- A **complaint** is a record with appeal type 投诉; reports (举报) and inquiries (咨询) may be stored but no complaint metric counts them.\n"
         "- Importing the same registration number again replaces the earlier row: nothing is counted twice.\n"
         "- A **period** [from, to] is inclusive calendar dates; a complaint belongs to the period of its received date (cohort view) unless a metric says otherwise (e.g. ODR resolved uses the closed date).\n"
         "- **Weeks** are ISO weeks (Monday–Sunday); weeks the data or period covers only partly are labelled partial and never compared as whole weeks.\n"
+        "- **As-of date**: whether a complaint is open, closed, late or not yet due is always judged at the as-of date. When the period ends after it, the numbers cover the period's start to the as-of date and registries are taken at the as-of date; the top of the page says so.\n"
         "- Median and P90 are linear-interpolation percentiles (DuckDB quantile_cont, NumPy's default); empty, never 0, when nothing is closed.\n"
+        "- **Uncertainty and comparisons**: every interval called “95%” is checked by simulation to cover the true value at least 93% of the time at the sample's sizes. "
+        "Where no method manages that (e.g. a median over 5 or fewer complaints) there is no interval: the value shows as “too few cases”, is never flagged better or worse "
+        "than the city, and counts as the city average in any composite score. Flags (better/worse than the city, unusual week, rank change) and the red or green changes "
+        "on the overview appear only when the difference is beyond chance at the stated level (usually 5%), otherwise “about the same”; on data with no real difference "
+        "flags are checked by simulation to fire no more often than that level. n out of n is exactly 100%, and a unit equal to the city is never “worse”.\n"
         "- Money is in yuan with two decimals; rates are fractions in [0, 1] in data and JSON, percentages only on screen."),
     "ex.me.sources": ("数据来源与版本", "Data sources and version"),
     "ex.me.source.dataset": ("数据集", "Dataset"),
@@ -197,7 +209,7 @@ STRINGS = {
         "- **每十万人指标以 2020 年普查常住人口为分母**，不含游客和流动人口。肃南县人口约 2.8 万而游客众多，临泽（七彩丹霞）和甘州（平山湖）也有大量游客，"
         "这些地方的人均比率波动很大：请同时看件数，件数少时不要比较比率。肃南等区县人口为推算值（见上表说明）。\n"
         "- **按期办结率**只把已办结和已超期未办结的投诉计入分母，仍在期限内的未办结投诉不计，所以最近几周不会因口径而显得 100% 按期。\n"
-        "- 最近的投诉可能尚未办结，办结率和办理天数会随时间变化；引用时请注明数据截至日期和数据版本。\n"
+        "- 最近的投诉可能尚未办结，办结率和办理天数会随时间变化，所以办结率等与以前的期间只做同龄比较（见“同龄比较”）；引用时请注明数据截至日期和数据版本。\n"
         "- 导出数据中的类别、问题和结果由平台工作人员填写，口径可能不统一；原始处理结果保留在 outcome_raw 字段。",
         "- **Complaints are not a statistical sample.** Their number reflects whether consumers complain, how many businesses "
         "and tourists there are and how easy the channels are — not how often problems happen. A sector or district with more "
@@ -207,7 +219,7 @@ STRINGS = {
         "there swing wildly. Read them next to the counts and do not compare rates of small counts. Some populations are derived (see the note column).\n"
         "- **On-time rate** counts in its denominator only closed complaints and open ones past their deadline; open complaints still "
         "inside their deadline are left out, so recent weeks are not 100% on time by construction.\n"
-        "- Recent complaints may still be open: closure rates and resolution days change as they close. Cite the as-of date and the data version.\n"
+        "- Recent complaints may still be open: closure rates and resolution days change as they close, so closure rates and the like are compared with earlier periods only at equal age (see “Comparisons at equal age”). Cite the as-of date and the data version.\n"
         "- Categories, problems and outcomes are entered by platform staff and may be coded inconsistently; the outcome as exported is kept in outcome_raw."),
     "ex.me.synthetic": ("当前载入的是合成样例数据：它按张掖市公开报道的数字校准（如 ODR 企业 152 家、在线和解 516 件），但每一条记录都是生成的，商户名称均为虚构，不能作为真实投诉引用。",
                      "The loaded data is a synthetic sample: calibrated to the figures Zhangye published (e.g. 152 ODR "
