@@ -407,21 +407,28 @@ def median_gap_interval(values, counts_a, counts_b, conf: float = 0.95) -> tuple
 
 
 def wilson_mover_difference(k1, n1, k2, n2, weights=None, conf: float = 0.95):
-    """Interval for Σ w·(p1 − p2) (one stratum per element; weights summing to 1, default one
-    stratum of weight 1) by MOVER (Zou & Donner 2008) on Wilson score intervals of each
-    proportion: with one stratum it is Newcombe's hybrid score interval for p1 − p2.
+    """Interval for Σ w·(p1 − p2) (one stratum per element, weights summing to 1; default one
+    stratum of weight 1): MOVER (Zou & Donner 2008) — each side's half-width is the root sum of
+    squares of the per-stratum distances from each proportion to the end of its own interval —
+    where each distance is the larger of the Wilson score interval's and the Wald half-width
+    z·√(p(1 − p)/n).
 
-    Unlike the Wald variance p(1 − p)/n it does not vanish where a proportion is 0 or 1 (the
-    Wilson interval of n out of n still reaches below 1), so strata where every complaint settled
-    still widen the interval. Returns (estimate, lo, hi); NaN when a stratum has n = 0."""
+    Why both: the Wald variance vanishes where a stratum settled 0% or 100% (the Wilson interval of
+    n out of n still reaches below 1); the Wilson distance alone is a little short on the side
+    towards ½, so summed over many strata of 10–30 complaints the interval covered only about 92.8%
+    (simulation, tests/test_resolution.py). With the larger of the two it covers ≥ 94.5% for
+    one to twenty strata of 5 to 2,500 complaints, proportions 0.5 to 1. Returns (estimate, lo,
+    hi), clipped to [−1, 1]; NaN when there is no stratum or a stratum has n = 0."""
     k1, n1, k2, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (k1, n1, k2, n2))
     w = np.ones(len(k1)) if weights is None else np.atleast_1d(np.asarray(weights, dtype=float))
     if not len(k1) or (n1 <= 0).any() or (n2 <= 0).any():
         return math.nan, math.nan, math.nan
+    z = _z(conf)
     p1, p2 = k1 / n1, k2 / n2
     l1, u1 = wilson_interval(k1, n1, conf)
     l2, u2 = wilson_interval(k2, n2, conf)
+    s1, s2 = z * np.sqrt(p1 * (1 - p1) / n1), z * np.sqrt(p2 * (1 - p2) / n2)
     est = float(np.dot(w, p1 - p2))
-    lo = est - math.sqrt(float(np.sum((w * (p1 - l1)) ** 2 + (w * (u2 - p2)) ** 2)))
-    hi = est + math.sqrt(float(np.sum((w * (u1 - p1)) ** 2 + (w * (p2 - l2)) ** 2)))
-    return est, max(lo, -1.0), min(hi, 1.0)
+    down = np.sum((w * np.maximum(p1 - l1, s1)) ** 2 + (w * np.maximum(u2 - p2, s2)) ** 2)
+    up = np.sum((w * np.maximum(u1 - p1, s1)) ** 2 + (w * np.maximum(p2 - l2, s2)) ** 2)
+    return est, max(est - math.sqrt(float(down)), -1.0), min(est + math.sqrt(float(up)), 1.0)

@@ -39,7 +39,11 @@ def test_kaplan_meier_hand_example():
     t=2: at risk 4, 1 closes -> S = 4/6 * 3/4    = 0.5
     t=3: at risk 3, 1 closes -> S = 0.5 * 2/3    = 0.3333
     t=10: at risk 2, 2 censored -> S stays 0.3333
-    Median = first t with S <= 0.5 = 2; P90 (S <= 0.1) never reached -> None.
+    First t with S <= 0.5 = 2 (km_time_at); P90 (S <= 0.1) never reached -> None.
+    km_quantile (the quantile_cont rule): no one is censored before the last closing, so every
+    weight is 1 and the six sit at positions 0..5 = (1, 1, 2, 3, ?, ?) with the two open ones
+    beyond 10; median at h = 0.5 * (6 - 1) = 2.5 -> 2 + 0.5 * (3 - 2) = 2.5, whatever the open
+    ones turn out to be; P90 at h = 4.5 needs the unknown ones -> None.
     The naive median of the closed ones {1, 1, 2, 3} is 1.5."""
     km = R.kaplan_meier([1, 2, 3, 10], [2, 1, 1, 0], [0, 0, 0, 2])
     assert km["t"].tolist() == [1, 2, 3, 10]
@@ -47,6 +51,7 @@ def test_kaplan_meier_hand_example():
     assert km["surv"].tolist() == pytest.approx([4 / 6, 0.5, 1 / 3, 1 / 3])
     assert R.km_time_at(km, 0.5) == 2
     assert R.km_time_at(km, 0.1) is None
+    assert R.km_quantile(km, 0.5) == 2.5 and R.km_quantile(km, 0.1) == 1.0 and R.km_quantile(km, 0.9) is None
     assert R.km_surv_at(km, 0) == 1.0
     assert R.km_surv_at(km, 2.5) == pytest.approx(0.5)
     assert R.km_surv_at(km, 11) is None            # beyond follow-up, curve not at 0
@@ -107,7 +112,10 @@ def test_time_counts_and_km_summary(km_con):
     s = R.km_summary(km_con, MARCH, "days", n_wdays=1).set_index("route")
     t = s.loc["traditional"]
     assert (t["complaints"], t["closed"], t["open"]) == (6, 4, 2)
-    assert t["naive_median"] == 1.5 and t["km_median"] == 2 and t["km_p90"] is None or pd.isna(t["km_p90"])
+    assert t["naive_median"] == 1.5 and t["km_median"] == 2.5      # see test_kaplan_meier_hand_example
+    assert t["km_p90"] is None or pd.isna(t["km_p90"])
+    # the Greenwood band's upper curve never reaches 0.5 with six complaints: no upper end
+    assert t["km_median_lo"] <= 2.5 and (t["km_median_hi"] is None or pd.isna(t["km_median_hi"]))
     assert t["naive_p90"] == pytest.approx(np.percentile([1, 1, 2, 3], 90))   # 2.7
     assert t["max_open_age"] == 10
     # working days: closed Fri 1 Mar -> Sat 2 (0), Sat 2 (0), Sun 3 (0), Mon 4 (1); open age 8.
@@ -120,7 +128,8 @@ def test_time_counts_and_km_summary(km_con):
     assert k["median_days_traditional"] == t["naive_median"]
     assert s.loc["odr", "km_median"] == 0 and s.loc["all", "complaints"] == 7
     w = R.km_summary(km_con, MARCH, "wdays").set_index("route").loc["traditional"]
-    assert w["max_open_age"] == 8 and w["naive_median"] == 0.0 and w["km_median"] == 0
+    # working days (0, 0, 0, 1, open 8, open 8): h = 2.5 -> 0 + 0.5 * (1 - 0) = 0.5
+    assert w["max_open_age"] == 8 and w["naive_median"] == 0.0 and w["km_median"] == 0.5
 
 
 def test_km_curves_routes(km_con):
@@ -168,15 +177,32 @@ def test_route_gap_simpson(tmp_path):
         # settlement: raw ODR 6/10 - traditional 4/10 = +0.20
         assert (st_["odr"], st_["traditional"]) == pytest.approx((0.6, 0.4))
         assert st_["raw"] == pytest.approx(0.2)
-        se_raw = math.sqrt(0.6 * 0.4 / 10 + 0.4 * 0.6 / 10)            # 0.21909
-        assert (st_["raw_lo"], st_["raw_hi"]) == pytest.approx((0.2 - Z * se_raw, 0.2 + Z * se_raw))
+        # Newcombe's hybrid score interval (MOVER on Wilson intervals; each distance at least the
+        # Wald half-width): 6/10 -> [0.3127, 0.8318], 4/10 -> [0.1682, 0.6873]
+        l1, u1 = _wilson(6, 10)
+        l2, u2 = _wilson(4, 10)
+        assert (l1, u1) == pytest.approx((0.3127, 0.8318), abs=1e-4)
+        wald = Z * math.sqrt(0.24 / 10)
+        lo = 0.2 - math.hypot(max(0.6 - l1, wald), max(u2 - 0.4, wald))
+        hi = 0.2 + math.hypot(max(u1 - 0.6, wald), max(0.4 - l2, wald))
+        assert (st_["raw_lo"], st_["raw_hi"]) == pytest.approx((lo, hi))
         # adjusted: 0.5 * (0.75 - 1) + 0.5 * (0 - 0.25) = -0.25
         assert st_["adjusted"] == pytest.approx(-0.25)
-        # var = 0.25 * (0.75*0.25/8 + 0) + 0.25 * (0 + 0.25*0.75/8) = 0.01171875, se = 0.10825
-        se_adj = math.sqrt(0.01171875)
-        assert (st_["adj_lo"], st_["adj_hi"]) == pytest.approx((-0.25 - Z * se_adj, -0.25 + Z * se_adj))
-        assert st_["adj_hi"] < 0 < st_["raw"]        # the raw gap points the wrong way
+        # traditional 食品 settled 2/2 and ODR 装修建材 0/2: the Wald variance of those is 0 (the old
+        # interval, ±1.96 * 0.10825, ignored them); the Wilson distances do not vanish
+        wald_half = Z * math.sqrt(0.25 * (0.75 * 0.25 / 8) + 0.25 * (0.25 * 0.75 / 8))
+        assert st_["adj_hi"] - st_["adj_lo"] > 2 * wald_half + 0.1
+        lf, uf = _wilson(6, 8)
+        assert _wilson(2, 2)[0] == pytest.approx(0.3424, abs=1e-4)
+        down = (0.5 * max(0.75 - lf, Z * math.sqrt(0.75 * 0.25 / 8))) ** 2 + (0.5 * (_wilson(2, 2)[1] - 1)) ** 2 \
+            + (0.5 * 0) ** 2 + (0.5 * max(_wilson(2, 8)[1] - 0.25, Z * math.sqrt(0.25 * 0.75 / 8))) ** 2
+        up = (0.5 * max(uf - 0.75, Z * math.sqrt(0.75 * 0.25 / 8))) ** 2 + (0.5 * (1 - _wilson(2, 2)[0])) ** 2 \
+            + (0.5 * _wilson(0, 2)[1]) ** 2 + (0.5 * max(0.25 - _wilson(2, 8)[0], Z * math.sqrt(0.25 * 0.75 / 8))) ** 2
+        assert (st_["adj_lo"], st_["adj_hi"]) == pytest.approx((-0.25 - math.sqrt(down), -0.25 + math.sqrt(up)))
+        # the raw gap points the wrong way; with two complaints per cell the honest interval is wide
+        assert st_["adjusted"] < 0 < st_["raw"] and st_["adj_lo"] < -0.25 < 0 < st_["adj_hi"]
         assert (m["n_odr"], m["n_traditional"], m["strata"], m["coverage"]) == (10, 10, 2, 1.0)
+        assert (st_["n_odr"], st_["n_traditional"], st_["strata"], st_["excluded"]) == (10, 10, 2, 0)
         strata = g["strata"].set_index("category")
         assert strata.loc["食品", "weight"] == 0.5 and strata.loc["装修建材", "median_odr"] == 12
         # fixed seed: the same numbers on every run
@@ -189,6 +215,33 @@ def test_route_gap_simpson(tmp_path):
         # one route only: no gap
         odr = R.route_gap(con, MARCH.with_(route="odr"), "days")["summary"].set_index("metric")
         assert odr.loc["median", "raw"] is None or pd.isna(odr.loc["median", "raw"])
+    finally:
+        con.close()
+
+
+def _wilson(k, n):
+    p, z2 = k / n, Z * Z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def test_route_gap_leaves_not_accepted_out_of_the_settlement_rate(tmp_path):
+    """METRICS.md: settlement rate = settled ÷ closed accepted complaints. Four traditional 食品
+    complaints not accepted (不予受理) count in the median time, not in the settlement rate."""
+    rejected = [complaint("2024-03-04", "2024-03-07", category="食品", acceptance="不予受理") for _ in range(4)]
+    con = _fix(tmp_path, SIMPSON + rejected)
+    try:
+        for fast in (True, False):
+            s = R.route_gap(con, MARCH, "days", min_stratum=2, fast=fast)["summary"].set_index("metric")
+            st_ = s.loc["settled"]
+            assert (st_["odr"], st_["traditional"]) == pytest.approx((0.6, 0.4))   # 4/10, not 4/14
+            assert (st_["n_traditional"], st_["excluded"]) == (10, 4)
+            assert st_["adjusted"] == pytest.approx(-0.25)                          # strata unchanged
+            assert s.loc["median", "n_traditional"] == 14                           # the median counts them
+        strata = R.route_gap(con, MARCH, "days", min_stratum=2)["strata"].set_index("category")
+        assert (strata.loc["食品", "n_traditional"], strata.loc["食品", "accepted_traditional"]) == (6, 2)
+        assert strata.loc["食品", "settled_traditional"] == 1.0
     finally:
         con.close()
 
@@ -339,7 +392,7 @@ def test_page_numbers_match_analytics(app_env, sample_con):
     m = _metrics(at)
     assert m["Traditional · closed ≤ 5 wd"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
     med = s.loc["traditional", "km_median"]
-    assert m["Traditional · median"] == f"{int(med)} working days"
+    assert m["Traditional · median"] == (f"{int(med)} working days" if med == int(med) else f"{med:.1f} working days")
     assert m["Traditional · still open"] == f"{int(s.loc['traditional', 'open']):,} / {int(s.loc['traditional', 'complaints']):,}"
 
 
