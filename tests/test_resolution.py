@@ -374,10 +374,33 @@ def test_page_default_view(app_env):
     gap = next(df.value for df in at.dataframe if "Gap (adjusted for category mix)" in df.value.columns)
     assert len(gap) == 2 and gap["95% interval (adjusted)"].str.contains("–").all()
     assert gap["Gap (raw)"].iloc[0].startswith("+")
+    # whole-day medians of the sample: the raw median gap is pinned to the day, and the page says
+    # so in words instead of showing "+5.0 – +5.0"
+    raw_ci = gap["95% interval (raw)"].iloc[0]
+    assert raw_ci == "+5 days (exact to the day)" and "–" not in raw_ci
+    assert any("is the single value +5 days" in c.value and "whole days" in c.value for c in at.caption)
+    # the settlement rate leaves the traditional complaints not accepted out, and says how many
+    method = next(c.value for c in at.caption if "not accepted (不予受理)" in c.value)
+    f = at.session_state["_filters"]
+    excluded = _not_accepted_count(f)
+    assert f"{excluded:,} traditional complaints not accepted" in method
     headers = [h.value for h in at.subheader]
     assert headers[:2] == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
     # the explanation of the KM-vs-naive difference is on the page
     assert any("Why the two medians differ" in md.value for md in at.markdown)
+
+
+def _not_accepted_count(f) -> int:
+    """Traditional closed complaints of ``f`` not accepted, counted straight from the database."""
+    from analytics import db as _db
+    import os
+    con = _db.connect(os.environ["ODR_DB"], read_only=True)
+    try:
+        return int(con.execute("""SELECT count(*) FROM complaints WHERE appeal_type = '投诉' AND NOT is_odr
+            AND closed_date IS NOT NULL AND acceptance = '不予受理' AND received_date BETWEEN ? AND ?""",
+                               [f.date_from, f.date_to]).fetchone()[0])
+    finally:
+        con.close()
 
 
 def test_page_numbers_match_analytics(app_env, sample_con):
@@ -438,3 +461,186 @@ def test_page_overdue_list_and_toggle(app_env, sample_con):
     in_period = R.overdue_open(sample_con, f)
     assert 0 < len(in_period) < len(every)
     assert _metrics(at)["Open past the deadline (received in the period)"] == f"{len(in_period):,}"
+
+
+# --- the percentile rule, Kaplan–Meier against lifelines, and coverage by simulation ---------------
+# Shapes of the sample (2023-01-01..2024-03-14): closed ODR complaints by whole days to close, and
+# traditional ones; the ODR and traditional closed complaints per category.
+ODR_DAYS = np.array([232, 161, 55, 11, 20, 17, 21, 25, 15, 19, 9], dtype=float)
+TRAD_DAYS = np.array([0, 78, 86, 237, 403, 515, 397, 340, 250, 222, 107, 86, 61, 70, 88, 72, 52, 18, 5, 3, 2, 5],
+                     dtype=float)
+N_ODR_CAT = np.array([5, 7, 10, 10, 10, 12, 18, 19, 21, 22, 22, 28, 28, 31, 34, 48, 50, 52, 63, 90])
+N_TRAD_CAT = np.array([97, 120, 66, 84, 105, 32, 78, 90, 69, 111, 100, 135, 117, 38, 66, 134, 132, 141, 269, 241])
+DAYS = np.arange(60, dtype=float)
+
+
+def _pmf(counts, shift=0):
+    p = np.zeros(len(DAYS))
+    p[shift:shift + len(counts)] = counts / counts.sum()
+    return p
+
+
+def _true_median(p):
+    """quantile_cont of the population (the limit of the sample's): F⁻¹(½), or the midpoint of the
+    two days when F reaches ½ exactly."""
+    cdf = np.cumsum(p)
+    i = int(np.searchsorted(cdf, 0.5 - 1e-12))
+    return (DAYS[i] + DAYS[i + 1]) / 2 if abs(cdf[i] - 0.5) < 1e-12 else DAYS[i]
+
+
+def test_km_quantile_is_quantile_cont_when_nothing_is_open():
+    rng = np.random.default_rng(11)
+    for _ in range(400):
+        x = rng.integers(0, rng.integers(1, 30), rng.integers(1, 60))
+        v, k = np.unique(x, return_counts=True)
+        km = R.kaplan_meier(v, k)
+        for q in (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0):
+            # bit for bit the closed-only figure, and NumPy's default percentile
+            assert R.km_quantile(km, q) == R.quantile_from_counts(v, k, q)
+            assert R.km_quantile(km, q) == pytest.approx(float(np.quantile(x, q)), abs=1e-12)
+
+
+def test_km_quantile_with_censoring_in_the_middle():
+    """Closed after 1, 2, 4, 5 days; one open at age 3 (censored between 2 and 4).
+    Weights: 1, 1 for the first two; the open one passes its 1 on to the two after it -> 1.5 each.
+    Positions: 0, 1, 2, 3.5; h = q * (N − W_last) = q * (5 − 1.5) = 3.5 q.
+    Median: h = 1.75 -> between the 2nd (pos 1, w 1) and the 3rd: 2 + 0.75 * (4 − 2) = 3.5.
+    P90: h = 3.15 -> 3rd (pos 2, w 1.5): 4 + (1.15 / 1.5) * (5 − 4) = 4.7667."""
+    km = R.kaplan_meier([1, 2, 3, 4, 5], [1, 1, 0, 1, 1], [0, 0, 1, 0, 0])
+    assert R.km_quantile(km, 0.5) == pytest.approx(3.5)
+    assert R.km_quantile(km, 0.9) == pytest.approx(4 + 1.15 / 1.5)
+    # the weights reproduce the curve: mass after the 2nd closing = 1 − 2/5 = 0.6 = 2 × 1.5 / 5
+    assert km["surv"].iloc[1] == pytest.approx(0.6)
+    assert R.km_quantile(None, 0.5) is None and R.km_quantile(R.kaplan_meier([3], [0], [2]), 0.5) is None
+
+
+def test_kaplan_meier_matches_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    rng = np.random.default_rng(5)
+    for n in (12, 80, 400):
+        t = rng.integers(0, 25, n)
+        closed = rng.random(n) < 0.8
+        km = R.kaplan_meier(t, closed.astype(int), (~closed).astype(int))
+        ref = lifelines.KaplanMeierFitter().fit(t, closed, alpha=0.05)
+        sf = ref.survival_function_.iloc[:, 0]
+        ci = ref.confidence_interval_
+        for _, row in km.iterrows():
+            assert row["surv"] == pytest.approx(sf.loc[row["t"]], abs=1e-12)
+            if 0 < row["surv"] < 1:
+                # lifelines' default interval is the same Greenwood log(−log) one
+                assert row["surv_lo"] == pytest.approx(ci.iloc[:, 0].loc[row["t"]], abs=1e-9)
+                assert row["surv_hi"] == pytest.approx(ci.iloc[:, 1].loc[row["t"]], abs=1e-9)
+        # and the first-crossing median of the band functions is lifelines' median
+        med = ref.median_survival_time_
+        assert R.km_time_at(km, 0.5) == (med if np.isfinite(med) else None)
+
+
+def _km_draw(rng, n, p, open_share):
+    """n whole-day times from pmf p; a share of them still open, censored at a uniform age."""
+    t = rng.choice(len(DAYS), n, p=p)
+    age = rng.integers(0, 15, n)
+    open_ = (rng.random(n) < open_share) & (age < t)
+    obs = np.where(open_, age, t)
+    return R.kaplan_meier(obs, (~open_).astype(int), open_.astype(int))
+
+
+@pytest.mark.parametrize("n", [40, 300])
+def test_km_curve_intervals_cover(n):
+    """Pointwise 95% band of the curve, tied whole-day times of the sample's traditional shape with
+    a fifth of the complaints still open: covers S(t) ≥ 93% at each checked day."""
+    rng = np.random.default_rng(21 + n)
+    p = _pmf(TRAD_DAYS)
+    surv = 1 - np.cumsum(p)
+    days = [3, 5, 8, 12]
+    hits, draws = np.zeros(len(days)), 300
+    for _ in range(draws):
+        km = _km_draw(rng, n, p, 0.2)
+        for i, d in enumerate(days):
+            lo, hi = R.km_surv_at(km, d, "surv_lo"), R.km_surv_at(km, d, "surv_hi")
+            hits[i] += lo is not None and lo - 1e-12 <= surv[d] <= hi + 1e-12
+    assert (hits / draws >= 0.93).all(), hits / draws
+
+
+def test_km_median_interval_covers():
+    rng = np.random.default_rng(8)
+    for p in (_pmf(TRAD_DAYS), _pmf(ODR_DAYS)):
+        truth, hits, draws = _true_median(p), 0, 300
+        for _ in range(draws):
+            km = _km_draw(rng, 150, p, 0.2)
+            lo, hi = R.km_time_at(km, 0.5, "surv_lo"), R.km_time_at(km, 0.5, "surv_hi")
+            med = R.km_quantile(km, 0.5)
+            lo, hi = min(lo, med), max(hi, med)
+            hits += lo <= truth <= hi
+        assert hits / draws >= 0.93
+
+
+def test_median_gap_interval_covers_with_tied_days():
+    """Raw median gap: the distribution-free interval covers ≥ 93% with tied whole-day times —
+    at the sample's shape (where it is usually one value: +5 exactly) and in the hard case where
+    the population's F is close to ½ at the median day (the sample median then jumps between two
+    days and a bootstrap of one sample would not see the other)."""
+    from analytics import stats
+    rng = np.random.default_rng(3)
+    hard = np.zeros(len(DAYS))
+    hard[[2, 3, 4, 5]] = [0.499, 0.2, 0.2, 0.101]        # F(2) = 0.499: median 3, just
+    cases = [(_pmf(ODR_DAYS), _pmf(TRAD_DAYS), 585, 2400), (_pmf(ODR_DAYS), hard, 40, 60),
+             (hard, _pmf(TRAD_DAYS), 300, 300), (_pmf(ODR_DAYS), _pmf(TRAD_DAYS), 8, 12)]
+    for pa, pb, na, nb in cases:
+        truth, hits, draws = _true_median(pb) - _true_median(pa), 0, 400
+        for _ in range(draws):
+            ci = stats.median_gap_interval(DAYS, rng.multinomial(na, pa), rng.multinomial(nb, pb))
+            hits += ci[0] <= truth <= ci[1]
+        assert hits / draws >= 0.93, (na, nb, hits / draws)
+    assert stats.median_gap_interval(DAYS, np.eye(len(DAYS), dtype=int)[2] * 6, np.ones(len(DAYS), dtype=int)) is None
+
+
+def test_adjusted_median_gap_bootstrap_covers():
+    """The category-adjusted median gap's stratified bootstrap, at the sample's category sizes
+    (min_stratum 5) with shifted ODR / traditional shapes per category: ≥ 93%."""
+    rng = np.random.default_rng(17)
+    k = len(N_ODR_CAT)
+    po = [_pmf(ODR_DAYS, s) for s in rng.integers(0, 3, k)]
+    pt = [_pmf(TRAD_DAYS, s) for s in rng.integers(0, 4, k)]
+    truth_c = np.array([_true_median(pt[c]) - _true_median(po[c]) for c in range(k)])
+    hits, draws = 0, 200
+    for _ in range(draws):
+        co = np.array([rng.multinomial(N_ODR_CAT[c], po[c]) for c in range(k)])
+        ct = np.array([rng.multinomial(N_TRAD_CAT[c], pt[c]) for c in range(k)])
+        w = (N_ODR_CAT + N_TRAD_CAT) / (N_ODR_CAT + N_TRAD_CAT).sum()
+        boot = R._boot_medians(rng, DAYS, np.stack([co, ct], 1).reshape(-1, len(DAYS)), 400)
+        lo, hi = R._ci(w @ (boot[1::2] - boot[0::2]))
+        hits += lo - 1e-9 <= w @ truth_c <= hi + 1e-9
+    assert hits / draws >= 0.93
+
+
+@pytest.mark.parametrize("p_odr", [0.8, 0.885, 1.0])
+def test_settlement_gap_intervals_cover(p_odr):
+    """Settlement-rate gap, raw (Newcombe) and category-adjusted (stratified MOVER-Wilson), at the
+    sample's accepted complaints per category; p_odr = 1.0 in every other category is the case
+    where the Wald variance of those strata is 0 (the old interval collapsed there)."""
+    from analytics import stats
+    rng = np.random.default_rng(int(p_odr * 1000))
+    k = len(N_ODR_CAT)
+    po = np.where(np.arange(k) % 2 == 0, 1.0, 0.9) if p_odr == 1.0 else np.full(k, p_odr)
+    pt = rng.uniform(0.6, 0.8, k)
+    w = (N_ODR_CAT + N_TRAD_CAT) / (N_ODR_CAT + N_TRAD_CAT).sum()
+    truth_adj = w @ (po - pt)
+    truth_raw = po @ N_ODR_CAT / N_ODR_CAT.sum() - pt @ N_TRAD_CAT / N_TRAD_CAT.sum()
+    hits_adj = hits_raw = 0
+    draws = 600
+    for _ in range(draws):
+        k1, k2 = rng.binomial(N_ODR_CAT, po), rng.binomial(N_TRAD_CAT, pt)
+        _, lo, hi = stats.wilson_mover_difference(k1, N_ODR_CAT, k2, N_TRAD_CAT, w)
+        hits_adj += lo <= truth_adj <= hi
+        _, lo, hi = stats.wilson_mover_difference(k1.sum(), N_ODR_CAT.sum(), k2.sum(), N_TRAD_CAT.sum())
+        hits_raw += lo <= truth_raw <= hi
+    assert hits_adj / draws >= 0.93 and hits_raw / draws >= 0.93, (hits_adj / draws, hits_raw / draws)
+
+
+def test_settlement_interval_does_not_collapse_at_100_percent():
+    from analytics import stats
+    est, lo, hi = stats.wilson_mover_difference([20, 30], [20, 30], [14, 21], [20, 30], [0.4, 0.6])
+    assert est == pytest.approx(0.3) and hi - lo > 0.2
+    # Wald would be ±1.96·√(Σ w² p₂(1 − p₂)/n₂) only
+    wald = Z * math.sqrt(0.16 * 0.21 / 20 + 0.36 * 0.21 / 30)
+    assert hi - lo > 2 * wald
