@@ -357,6 +357,7 @@ def km_quantile(curve, q: float) -> float | None:
     return float(x_lo + frac * (x_hi - x_lo))
 
 
+@lru_cache(maxsize=4096)
 def median_rank(n: int, conf: float) -> int | None:
     """The largest j ≥ 1 with P(Bin(n, ½) ≤ j − 1) ≤ (1 − conf)/2: the order statistics x(j) and
     x(n − j + 1) then cover the median with probability ≥ conf whatever the distribution, ties
@@ -384,7 +385,7 @@ def median_order_interval(values, counts, conf: float = 0.95) -> tuple[float, fl
     counts = np.asarray(counts, dtype=np.int64)
     cum = np.cumsum(counts)
     n = int(cum[-1]) if len(cum) else 0
-    j = median_rank(n, conf)
+    j = median_rank(n, float(conf))
     if j is None:
         return None
     v = np.asarray(values, dtype=float)

@@ -490,7 +490,7 @@ def _true_median(p):
 
 def test_km_quantile_is_quantile_cont_when_nothing_is_open():
     rng = np.random.default_rng(11)
-    for _ in range(400):
+    for _ in range(150):
         x = rng.integers(0, rng.integers(1, 30), rng.integers(1, 60))
         v, k = np.unique(x, return_counts=True)
         km = R.kaplan_meier(v, k)
