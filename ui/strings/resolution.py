@@ -152,12 +152,12 @@ STRINGS = {
                       "stay open even where a route settled 100% of a category."),
     "rs.gap.exact": ("未调整的中位数差的 95% 区间只有一个值 {v}：办理时长按整天记录，两种方式已办结投诉的“中间”"
                      "都落在同一天的一大批投诉里（ODR {n_odr} 件、中位 {m_odr}；传统 {n_trad} 件、中位 {m_trad}），"
-                     "任何一个合理的样本都会得到同样的中位数。差距可以精确到天，但不能比一天更精确。",
+                     "所以每个中位数的 95% 区间本身就只有那一天。差距可以精确到天，但不能比一天更精确。",
                      "The raw median gap's 95% interval is the single value {v}: times are recorded in whole days, "
                      "and in both routes the middle of the closed complaints falls inside one large group of "
                      "complaints closed on the same day (ODR {n_odr}, median {m_odr}; traditional {n_trad}, median "
-                     "{m_trad}), so any plausible sample gives the same medians. The gap is known to the day, not "
-                     "more precisely than a day."),
+                     "{m_trad}), so the 95% interval of each median is that one day. The gap is known to the day, "
+                     "not more precisely than a day."),
     "rs.gap.exact.short": ("{v}（精确到天）", "{v} (exact to the day)"),
     "rs.gap.too_few": ("件数太少", "too few cases"),
     "rs.gap.adjusted.help": ("直接标化：在两种方式各有至少 {min} 件已办结投诉的 {k} 个类别内分别比较，再按两者合计的类别构成加权"
