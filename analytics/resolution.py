@@ -37,8 +37,9 @@ import pandas as pd
 
 from . import metrics as M
 from . import queries, workdays
+# Kaplan–Meier and the interval helpers live in analytics/stats.py; re-exported here (R.kaplan_meier …)
 from .stats import KM_COLUMNS as _KM_COLUMNS
-from .stats import Z95, kaplan_meier, km_quantile, km_surv_at, km_time_at, median_gap_interval
+from .stats import Z95, kaplan_meier, km_quantile, km_surv_at, km_time_at, median_gap_interval  # noqa: F401
 from .stats import km_columns as _km_columns
 from .stats import wilson_mover_difference
 from .db import arrays, memo_arrays, query, rows, scalar

@@ -18,7 +18,6 @@ minus the connection.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from statistics import median
 
 import numpy as np
