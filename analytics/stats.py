@@ -315,8 +315,9 @@ def km_quantile(curve, q: float) -> float | None:
     time order, complaint k sits at position p_k = sum of the weights before it, and the
     quantile is read at position h = q·(N − W_last) — with W ≡ 1 exactly quantile_cont's
     h = q·(N − 1) — interpolating between the complaint at or below h and the next one:
-    x_k + (h − p_k)/W_k · (x_{k+1} − x_k). The weight left after the last closing (complaints
-    still open then) lies at unknown times: a quantile that needs it is None (beyond follow-up).
+    x_k + (h − p_k)/W_k · (x_{k+1} − x_k). The complaints still open after the last closing keep
+    their weights (W of the last closing each) at unknown times: a quantile that needs one of them
+    is None (beyond follow-up); one that does not is what it would be once they close.
 
     ``curve``: :func:`kaplan_meier` columns (t, n_risk, events, censored), or None."""
     if curve is None:

@@ -644,3 +644,49 @@ def test_settlement_interval_does_not_collapse_at_100_percent():
     # Wald would be ±1.96·√(Σ w² p₂(1 − p₂)/n₂) only
     wald = Z * math.sqrt(0.16 * 0.21 / 20 + 0.36 * 0.21 / 30)
     assert hi - lo > 2 * wald
+
+
+def _efron_quantile(times, closed, q):
+    """Brute force, one complaint at a time: Efron's redistribute-to-the-right (closings before
+    censorings at equal times; complaints still open after the last closing keep their weights, at
+    unknown times), then quantile_cont's interpolation over the weighted list."""
+    order = sorted(range(len(times)), key=lambda i: (times[i], not closed[i]))
+    w = [1.0] * len(times)
+    for pos, i in enumerate(order):
+        if not closed[i]:
+            after = [j for j in order[pos + 1:] if times[j] > times[i]]    # still at risk after its age
+            # after the last closing nothing is learnt: the open ones there keep their weights
+            if any(closed[j] for j in after):
+                for j in after:
+                    w[j] += w[i] / len(after)
+                w[i] = 0.0
+    items = [(times[i], w[i], closed[i]) for i in order if w[i] > 0]
+    n = len(times)
+    h = q * (n - items[-1][1])
+    p = 0.0
+    for k, (x, wk, c) in enumerate(items):
+        if p + wk > h + 1e-9 or k == len(items) - 1:
+            if not c:
+                return None
+            frac = (h - p) / wk
+            if frac < 1e-9:
+                return float(x)
+            nxt = items[k + 1] if k + 1 < len(items) else None
+            if nxt is None or not nxt[2]:
+                return None
+            return float(x + frac * (nxt[0] - x))
+        p += wk
+    return None
+
+
+def test_km_quantile_is_efrons_redistribution_brute_force():
+    rng = np.random.default_rng(4)
+    for _ in range(150):
+        n = int(rng.integers(2, 25))
+        t = rng.integers(0, 12, n)
+        closed = rng.random(n) < 0.7
+        km = R.kaplan_meier(t, closed.astype(int), (~closed).astype(int))
+        for q in (0.1, 0.5, 0.9):
+            want = _efron_quantile(list(t), list(closed), q)
+            got = R.km_quantile(km, q)
+            assert (got is None) == (want is None) and (got is None or got == pytest.approx(want)), (t, closed, q)
