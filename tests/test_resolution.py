@@ -690,3 +690,38 @@ def test_km_quantile_is_efrons_redistribution_brute_force():
             want = _efron_quantile(list(t), list(closed), q)
             got = R.km_quantile(km, q)
             assert (got is None) == (want is None) and (got is None or got == pytest.approx(want)), (t, closed, q)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("p_odr", [0.5, 0.7, 0.8, 0.885, 0.95, 1.0])
+@pytest.mark.parametrize("sizes", ["sample", "small", "one"])
+def test_settlement_gap_intervals_cover_thoroughly(p_odr, sizes):
+    """Thorough mode (-m slow): 4,000 draws per case, strata of the sample, of 5–8, or one big one."""
+    from analytics import stats
+    n1, n2 = {"sample": (N_ODR_CAT, N_TRAD_CAT), "small": (np.array([5, 6, 7, 8]), np.array([8, 10, 12, 20])),
+              "one": (np.array([585]), np.array([2443]))}[sizes]
+    rng = np.random.default_rng(99)
+    po, pt = np.full(len(n1), p_odr), rng.uniform(0.6, 0.8, len(n1))
+    w = (n1 + n2) / (n1 + n2).sum()
+    truth = w @ (po - pt)
+    k1, k2 = rng.binomial(n1, po, (4000, len(n1))), rng.binomial(n2, pt, (4000, len(n1)))
+    hits = 0
+    for a, b in zip(k1, k2):
+        _, lo, hi = stats.wilson_mover_difference(a, n1, b, n2, w)
+        hits += lo <= truth <= hi
+    assert hits / 4000 >= 0.93
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [7, 15, 40, 200, 2000])
+def test_median_gap_interval_covers_thoroughly(n):
+    from analytics import stats
+    rng = np.random.default_rng(n)
+    hard = np.zeros(len(DAYS))
+    hard[[2, 3, 4, 5]] = [0.499, 0.2, 0.2, 0.101]
+    for pa, pb in ((_pmf(ODR_DAYS), _pmf(TRAD_DAYS)), (_pmf(ODR_DAYS), hard), (hard, _pmf(TRAD_DAYS, 2))):
+        truth, hits = _true_median(pb) - _true_median(pa), 0
+        for _ in range(3000):
+            ci = stats.median_gap_interval(DAYS, rng.multinomial(n, pa), rng.multinomial(n, pb))
+            hits += ci[0] <= truth <= ci[1]
+        assert hits / 3000 >= 0.93
