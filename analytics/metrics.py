@@ -23,6 +23,9 @@ RETURN_DONE_RESULTS = ("已办结", "已退货", "已换货", "已退款", "办�
 # --- SQL fragments (alias c = complaints) ------------------------------------------------
 IS_CLOSED = "c.closed_date IS NOT NULL"
 IS_SETTLED = "c.outcome IN ('和解', '调解成功')"
+# Accepted (受理): every complaint but those not accepted (不予受理); ODR complaints have no
+# acceptance step and count as accepted. Settlement rate = settled ÷ closed accepted complaints.
+IS_ACCEPTED = "c.acceptance IS DISTINCT FROM '不予受理'"
 # On time: closed on or before the deadline.
 ON_TIME_NUM = "c.closed_date IS NOT NULL AND c.closed_date <= c.deadline_date"
 # Denominator: closed, or open with the deadline earlier than the as-of date (param: the as-of

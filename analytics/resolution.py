@@ -17,8 +17,9 @@ Units: ``unit="days"`` is calendar days (``resolution_days``), ``unit="wdays"`` 
 days (``resolution_wdays``, official calendar with 调休). The age of an open complaint is the same
 quantity measured up to the as-of date of the data instead of the closed date.
 
-The statistical helpers (:func:`kaplan_meier`, :func:`km_time_at`, :func:`quantile_from_counts`)
-are plain NumPy so they can be tested against hand-computed examples.
+The statistical helpers (:func:`kaplan_meier`, :func:`km_quantile`, :func:`km_time_at`,
+:func:`km_surv_at`) live in analytics/stats.py ("survival and medians") and are re-exported here;
+:func:`quantile_from_counts` is the one percentile rule (quantile_cont) on a histogram.
 
 Fast path: every question is answered from a count histogram (integer times, so quantiles and
 Kaplan–Meier curves are exact), read either from ``complaints`` or, when the filters allow it,
@@ -36,6 +37,11 @@ import pandas as pd
 
 from . import metrics as M
 from . import queries, workdays
+# Kaplan–Meier and the interval helpers live in analytics/stats.py; re-exported here (R.kaplan_meier …)
+from .stats import KM_COLUMNS as _KM_COLUMNS
+from .stats import Z95, kaplan_meier, km_quantile, km_surv_at, km_time_at, median_gap_interval  # noqa: F401
+from .stats import km_columns as _km_columns
+from .stats import wilson_mover_difference
 from .db import arrays, memo_arrays, query, rows, scalar
 from .filters import Filters, complaint_where
 
@@ -50,7 +56,6 @@ _OPEN_AGE = {
 ROUTE_SQL = "CASE WHEN c.is_odr THEN 'odr' ELSE 'traditional' END"
 BOOT_SEED = 20240314
 NORMAL_BETA_MIN = 500   # _boot_medians: above this, the order statistic's Beta is drawn as a normal
-Z95 = 1.959963984540054
 
 DECISION_DATE = M.DECISION_DATE
 ACCEPT_ON_TIME = M.ACCEPT_ON_TIME
@@ -97,14 +102,16 @@ _AGG_TIMES_SQL = f"""
 """
 
 # Closed complaints per received date, route, category ('其他' when missing) and time to close,
-# with how many of them settled. No district: one would multiply the rows by the number of
+# with how many of them were accepted (not 不予受理) and how many of those settled (the
+# settlement rate of METRICS.md: settled ÷ accepted closed complaints). No district: one would multiply the rows by the number of
 # districts (≈ 2.6 M rows at 10 M complaints), so a district filter takes the plain path.
 _AGG_CATEGORIES_SQL = f"""
     CREATE OR REPLACE TABLE agg_res_categories AS
     SELECT c.received_date, c.is_odr, coalesce(c.category, '其他') AS category,
            c.resolution_days, c.resolution_wdays,
            count(*)::BIGINT AS n,
-           count(*) FILTER (WHERE {M.IS_SETTLED})::BIGINT AS settled
+           count(*) FILTER (WHERE {M.IS_ACCEPTED})::BIGINT AS accepted,
+           count(*) FILTER (WHERE {M.IS_SETTLED} AND {M.IS_ACCEPTED})::BIGINT AS settled
     FROM complaints c WHERE c.appeal_type = '投诉' AND {M.IS_CLOSED}
     GROUP BY ALL
     ORDER BY c.received_date
@@ -139,7 +146,8 @@ _PLAIN_SQL = {
     "accept_on_time": ACCEPT_ON_TIME,
     "undecided": f"({DECISION_DATE}) IS NULL",
     "undecided_late": f"({DECISION_DATE}) IS NULL AND c.accept_deadline < ?",
-    "settled": M.IS_SETTLED,
+    "settled": f"{M.IS_SETTLED} AND {M.IS_ACCEPTED}",
+    "accepted": M.IS_ACCEPTED,
     "last_date": _LAST_DATE,
     "list_order": _LIST_ORDER,
 }
@@ -160,7 +168,7 @@ _FAST_SQL = {
     "agg_res_open": {"overdue": "c.deadline_date < ?", "list_order": "c.pos"},
 }
 # Counts kept as columns of an aggregate table (summed instead of counting rows).
-_FAST_COUNTS = {"agg_res_categories": {"settled": "c.settled"}}
+_FAST_COUNTS = {"agg_res_categories": {"settled": "c.settled", "accepted": "c.accepted"}}
 
 
 @dataclass(frozen=True)
@@ -253,82 +261,6 @@ def _stats_by_group(gi: np.ndarray, n_groups: int, t: np.ndarray, n: np.ndarray,
     for name, q in qs.items():
         out[name] = _quantiles_from_count_matrix(values, counts, q) if len(values) else np.full(n_groups, np.nan)
     return out
-
-
-def kaplan_meier(times, events, censored=None) -> pd.DataFrame:
-    """Kaplan–Meier estimate of S(t) = P(still open after t) with Greenwood 95% intervals.
-
-    ``times``: distinct or repeated times (non-negative numbers); ``events``: how many closed at
-    that time; ``censored``: how many were still open with that age (at risk at t, then leave).
-    Ties: closings at t happen before censorings at t (the usual convention).
-
-    Returns one row per distinct time: t, n_risk, events, censored, surv (S just after t),
-    surv_lo, surv_hi (95% interval, Greenwood variance on the log(-log) scale, which stays in
-    [0, 1]; equal to surv where S is 1 or 0)."""
-    return pd.DataFrame(_km_columns(times, events, censored))
-
-
-_KM_COLUMNS = ["t", "n_risk", "events", "censored", "surv", "surv_lo", "surv_hi"]
-
-
-def _km_columns(times, events, censored=None) -> dict[str, np.ndarray]:
-    """:func:`kaplan_meier` as a dict of column arrays (no DataFrame: the page needs several)."""
-    t = np.asarray(times, dtype=float)
-    d = np.asarray(events, dtype=float)
-    c = np.zeros_like(d) if censored is None else np.asarray(censored, dtype=float)
-    if t.size == 0 or (d.sum() + c.sum()) == 0:
-        return {col: np.zeros(0, dtype=np.int64 if col in ("n_risk", "events", "censored") else float)
-                for col in _KM_COLUMNS}
-    keep = ~np.isnan(t)
-    tt, at = np.unique(t[keep], return_inverse=True)
-    dd = np.bincount(at, weights=d[keep], minlength=len(tt))
-    cc = np.bincount(at, weights=c[keep], minlength=len(tt))
-    total = dd.sum() + cc.sum()
-    left_before = np.concatenate([[0.0], np.cumsum(dd + cc)[:-1]])
-    n = total - left_before
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(n > 0, 1.0 - dd / n, 1.0)
-        surv = np.cumprod(factor)
-        term = np.where((n > dd) & (dd > 0), dd / (n * (n - dd)), 0.0)
-        gw = np.cumsum(term)          # Greenwood sum; Var(S) = S^2 * gw
-        log_s = np.log(surv)
-        se_ll = np.sqrt(gw) / np.abs(log_s)
-        loglog = np.log(-log_s)
-        lo = np.exp(-np.exp(loglog + Z95 * se_ll))
-        hi = np.exp(-np.exp(loglog - Z95 * se_ll))
-    inside = (surv > 0) & (surv < 1) & (gw > 0)
-    lo = np.where(inside, lo, surv)
-    hi = np.where(inside, hi, surv)
-    return {"t": tt, "n_risk": n.astype(np.int64), "events": dd.astype(np.int64),
-            "censored": cc.astype(np.int64), "surv": surv, "surv_lo": lo, "surv_hi": hi}
-
-
-def km_time_at(curve, level: float, col: str = "surv") -> float | None:
-    """First time t at which ``curve[col]`` (S just after t) is at or below ``level``:
-    ``level=0.5`` is the median time to close, ``0.1`` the P90. None when never reached.
-    ``curve``: a :func:`kaplan_meier` frame (or a dict of its columns), or None."""
-    if curve is None:
-        return None
-    hit = np.flatnonzero(np.asarray(curve[col], dtype=float) <= level + 1e-12)
-    return float(np.asarray(curve["t"])[hit[0]]) if len(hit) else None
-
-
-def km_surv_at(curve, t: float, col: str = "surv") -> float | None:
-    """S(t) read off the step curve (1 before the first time); None when ``t`` lies beyond the
-    follow-up (after the last time, when the curve has not reached 0). ``curve`` as in
-    :func:`km_time_at`; None for an empty or missing curve."""
-    if curve is None:
-        return None
-    times = np.asarray(curve["t"], dtype=float)
-    if not len(times):
-        return None
-    before = np.flatnonzero(times <= t)
-    if not len(before):
-        return 1.0
-    s = float(np.asarray(curve[col])[before[-1]])
-    if t > times[-1] and float(np.asarray(curve["surv"])[-1]) > 0:
-        return None
-    return s
 
 
 # --- data --------------------------------------------------------------------------------------
@@ -448,9 +380,10 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10, *, fast: 
     Grain: one row per route (``all``, ``odr``, ``traditional``; routes without complaints absent).
     Columns: route, complaints, closed, open (counts); naive_median, naive_p90 (``unit``,
     quantile_cont over closed complaints only — METRICS.md "Median"; null when none closed);
-    km_median, km_median_lo, km_median_hi, km_p90 (``unit``: first t with S(t) <= 0.5 / 0.1 on the
-    Kaplan–Meier curve and the 95% interval of the median from the Greenwood band; null when the
-    curve never gets there); within_n, within_n_lo, within_n_hi (fraction closed within
+    km_median, km_p90 (``unit``: stats.km_quantile, the same linear interpolation as the naive
+    figures, equal to them when nothing is open; null when the quantile lies beyond the
+    follow-up), km_median_lo, km_median_hi (95% interval of the median: where the Greenwood band
+    first reaches 0.5, widened to include km_median if needed); within_n, within_n_lo, within_n_hi (fraction closed within
     ``n_wdays`` official working days, 1 − S(N) on the working-day curve, with 95% interval; null
     beyond the follow-up); naive_within_n (closed within N working days ÷ closed complaints);
     max_open_age (``unit``, oldest open complaint)."""
@@ -466,6 +399,8 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10, *, fast: 
         s_n_hi = km_surv_at(wcurve, n_wdays, "surv_hi")
         wt, wn, wclosed = wpart if wpart is not None else _arrays(None)
         n_wclosed = int(wn[wclosed].sum())
+        km_med = km_quantile(curve, 0.5)
+        lo, hi = km_time_at(curve, 0.5, "surv_lo"), km_time_at(curve, 0.5, "surv_hi")
         out.append({
             "route": r,
             "complaints": int(n.sum()),
@@ -473,10 +408,10 @@ def km_summary(con, f: Filters, unit: str = "days", n_wdays: int = 10, *, fast: 
             "open": int(n[~closed].sum()),
             "naive_median": quantile_from_counts(t[closed], n[closed], 0.5),
             "naive_p90": quantile_from_counts(t[closed], n[closed], 0.9),
-            "km_median": km_time_at(curve, 0.5),
-            "km_median_lo": km_time_at(curve, 0.5, "surv_lo"),
-            "km_median_hi": km_time_at(curve, 0.5, "surv_hi"),
-            "km_p90": km_time_at(curve, 0.1),
+            "km_median": km_med,
+            "km_median_lo": None if km_med is None or lo is None else min(lo, km_med),
+            "km_median_hi": None if km_med is None or hi is None else max(hi, km_med),
+            "km_p90": km_quantile(curve, 0.9),
             "within_n": None if s_n is None else 1.0 - s_n,
             "within_n_lo": None if s_n_hi is None else 1.0 - s_n_hi,
             "within_n_hi": None if s_n_lo is None else 1.0 - s_n_lo,
@@ -495,18 +430,18 @@ def _stratum_counts(con, f: Filters, unit: str, *, fast: bool = True) -> dict[st
     """Closed complaints of ``f`` with a time to close, as arrays (shared by category_quantiles
     and route_gap: one query). Grain: one row per (route, category ('其他' when missing), t), in
     no particular order. Arrays: trad (bool: traditional, else ODR), category (object), t (int64,
-    ``unit``), n, settled (int64 counts)."""
+    ``unit``), n, accepted (not 不予受理), settled (settled and accepted) (int64 counts)."""
     src = _source(con, f, "agg_res_categories", fast=fast)
     t = _CLOSED_TIME[unit]
     sql = f"""
         SELECT NOT c.is_odr AS trad, coalesce(c.category, '其他') AS category, {t} AS t,
-               {src.count()} AS n, {src.count("settled")} AS settled
+               {src.count()} AS n, {src.count("accepted")} AS accepted, {src.count("settled")} AS settled
         FROM {src.rel}
         WHERE {src.sql("closed")} AND {t} IS NOT NULL
         GROUP BY ALL"""
     h = memo_arrays(con, sql, src.params)
     return {"trad": np.asarray(h["trad"], dtype=bool), "category": np.asarray(h["category"], dtype=object),
-            **{k: np.asarray(h[k], dtype=np.int64) for k in ("t", "n", "settled")}}
+            **{k: np.asarray(h[k], dtype=np.int64) for k in ("t", "n", "accepted", "settled")}}
 
 
 def _boot_medians(rng: np.random.Generator, values: np.ndarray, counts: np.ndarray, b: int) -> np.ndarray:
@@ -567,62 +502,80 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
     for the category mix.
 
     - ``median``: traditional median time to close − ODR median (``unit``; positive = ODR faster),
-      quantile_cont over closed complaints. 95% interval: percentile bootstrap (``n_boot``
-      resamples within each route, or within each route × category for the adjusted gap; fixed
-      ``seed`` so the page shows the same numbers on every run).
-    - ``settled``: ODR settlement rate − traditional rate (settled = outcome in
-      metrics.SETTLED_OUTCOMES, over closed complaints; positive = ODR settles more). 95% interval:
-      normal approximation, Var = Σ w² (p₁(1−p₁)/n₁ + p₂(1−p₂)/n₂).
+      quantile_cont over closed complaints. Raw 95% interval: distribution-free, from order
+      statistics (stats.median_gap_interval) — exact in whole days, so when the middle of each
+      route is one run of equal days it is that single value (``raw_lo == raw_hi``); null when a
+      route has fewer than 7 closed complaints. Adjusted 95% interval: percentile bootstrap
+      (``n_boot`` resamples within each route × category; fixed ``seed`` so the page shows the
+      same numbers on every run); both checked by simulation in tests/test_resolution.py.
+    - ``settled``: ODR settlement rate − traditional rate (METRICS.md: settled, outcome in
+      metrics.SETTLED_OUTCOMES, ÷ closed complaints that were accepted — 不予受理 left out of both;
+      positive = ODR settles more). 95% interval: stats.wilson_mover_difference (Newcombe's hybrid
+      score interval for the raw gap; its stratified form for the adjusted one), which does not
+      collapse where a route settled 100% of a category.
     - Adjusted (direct standardisation): Σ_c w_c · diff_c / Σ_c w_c over the categories where both
-      routes have at least ``min_stratum`` closed complaints, with w_c the pooled (both routes)
-      number of closed complaints of category c. It answers "what would the gap be if both routes
-      had the same category mix".
+      routes have at least ``min_stratum`` complaints in the metric's denominator (closed; for
+      settlement closed and accepted), with w_c the pooled (both routes) denominator of category c.
+      It answers "what would the gap be if both routes had the same category mix".
 
     Returns a dict: ``summary`` (DataFrame, one row per metric: metric, odr, traditional,
-    n_odr, n_traditional, raw, raw_lo, raw_hi, adjusted, adj_lo, adj_hi, coverage — share of
-    pooled closed complaints in the compared categories, strata — number of compared
-    categories) and ``strata`` (DataFrame per category: category, n_odr, n_traditional,
-    median_odr, median_traditional, settled_odr, settled_traditional (rates), weight (share of
-    pooled closed complaints among the compared categories, 0 when excluded), included)."""
+    n_odr, n_traditional (the metric's denominators), raw, raw_lo, raw_hi, adjusted, adj_lo,
+    adj_hi, coverage — share of the pooled denominator in the compared categories, strata —
+    number of compared categories, excluded — traditional closed complaints not accepted, left
+    out of the settlement rate (0 for the median)) and ``strata`` (DataFrame per category:
+    category, n_odr, n_traditional, median_odr, median_traditional, accepted_odr,
+    accepted_traditional, settled_odr, settled_traditional (rates over accepted), weight (share
+    of pooled closed complaints among the categories compared on the median, 0 when excluded),
+    included, weight_settled, included_settled (the same for the settlement rate))."""
     _unit(unit)
     rng = np.random.default_rng(seed)
     h = _stratum_counts(con, f, unit, fast=fast)
     routes = ("odr", "traditional")
     values = np.unique(h["t"]).astype(float) if len(h["t"]) else np.array([0.0])
     cats, ci = np.unique(h["category"], return_inverse=True)
-    # counts[route, category, value] and settled[route, category] (route 0 = odr, 1 = traditional)
+    # counts[route, category, value]; accepted, settled[route, category] (route 0 = odr, 1 = traditional)
     counts = np.zeros((2, len(cats), len(values)), dtype=np.int64)
+    accepted = np.zeros((2, len(cats)), dtype=np.int64)
     settled = np.zeros((2, len(cats)), dtype=np.int64)
     ri = h["trad"].astype(np.int64)
     np.add.at(counts, (ri, ci, np.searchsorted(values, h["t"])), h["n"])
+    np.add.at(accepted, (ri, ci), h["accepted"])
     np.add.at(settled, (ri, ci), h["settled"])
     by_route = counts.sum(axis=1)
     n_r = {r: int(by_route[i].sum()) for i, r in enumerate(routes)}
+    a_r = {r: int(accepted[i].sum()) for i, r in enumerate(routes)}
     med = {r: quantile_from_counts(values, by_route[i], 0.5) for i, r in enumerate(routes)}
-    rate = {r: (int(settled[i].sum()) / n_r[r] if n_r[r] else None) for i, r in enumerate(routes)}
+    rate = {r: (int(settled[i].sum()) / a_r[r] if a_r[r] else None) for i, r in enumerate(routes)}
+
+    def standardise(den: np.ndarray) -> tuple[np.ndarray, np.ndarray, float | None]:
+        """Compared categories (both routes ≥ min_stratum in ``den``), their weights (shares of
+        the pooled ``den``, 0 elsewhere) and the share of the pooled ``den`` they hold."""
+        inc = (den[0] >= min_stratum) & (den[1] >= min_stratum)
+        pooled = (den[0] + den[1]).astype(float)
+        total = float(pooled[inc].sum())
+        weight = np.where(inc, pooled / total, 0.0) if total else np.zeros(len(cats))
+        all_ = float(pooled.sum())
+        return inc, weight, (total / all_ if all_ else None)
 
     # strata: one row per category (medians and rates NaN where a route has none)
     n_rc = counts.sum(axis=2)
     med_rc = _quantiles_from_count_matrix(values, counts.reshape(2 * len(cats), len(values)), 0.5).reshape(2, -1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        set_rc = np.where(n_rc > 0, settled / n_rc, np.nan)
-    inc = (n_rc[0] >= min_stratum) & (n_rc[1] >= min_stratum)
-    pooled = (n_rc[0] + n_rc[1]).astype(float)
-    w_total = float(pooled[inc].sum())
-    weight = np.where(inc, pooled / w_total, 0.0) if w_total else np.zeros(len(cats))
+        set_rc = np.where(accepted > 0, settled / accepted, np.nan)
+    inc, weight, coverage = standardise(n_rc)
+    inc_s, weight_s, coverage_s = standardise(accepted)
     st = pd.DataFrame({"category": pd.Series(cats, dtype=object), "n_odr": n_rc[0], "n_traditional": n_rc[1],
                        "median_odr": med_rc[0], "median_traditional": med_rc[1],
+                       "accepted_odr": accepted[0], "accepted_traditional": accepted[1],
                        "settled_odr": set_rc[0], "settled_traditional": set_rc[1],
-                       "included": inc, "weight": weight})
-    coverage = w_total / (n_r["odr"] + n_r["traditional"]) if (n_r["odr"] + n_r["traditional"]) else None
+                       "included": inc, "weight": weight, "included_settled": inc_s, "weight_settled": weight_s})
     w = weight[inc]
 
     # --- median gap
     raw_med = None if med["odr"] is None or med["traditional"] is None else med["traditional"] - med["odr"]
     raw_med_ci = (None, None)
     if raw_med is not None:
-        bo, bt = _boot_medians(rng, values, by_route, n_boot)
-        raw_med_ci = _ci(bt - bo)
+        raw_med_ci = median_gap_interval(values, by_route[0], by_route[1]) or (None, None)
     adj_med, adj_med_ci = None, (None, None)
     if inc.any():
         adj_med = float(np.dot(w, med_rc[1, inc] - med_rc[0, inc]))
@@ -630,33 +583,30 @@ def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_bo
         boot = _boot_medians(rng, values, counts[:, inc].transpose(1, 0, 2).reshape(-1, len(values)), n_boot)
         adj_med_ci = _ci(w @ (boot[1::2] - boot[0::2]))
 
-    # --- settlement-rate gap
+    # --- settlement-rate gap (accepted complaints only)
     raw_set, raw_set_ci = None, (None, None)
     if rate["odr"] is not None and rate["traditional"] is not None:
-        raw_set = rate["odr"] - rate["traditional"]
-        se = math.sqrt(rate["odr"] * (1 - rate["odr"]) / n_r["odr"]
-                       + rate["traditional"] * (1 - rate["traditional"]) / n_r["traditional"])
-        raw_set_ci = (raw_set - Z95 * se, raw_set + Z95 * se)
+        raw_set, lo, hi = wilson_mover_difference(settled[0].sum(), a_r["odr"], settled[1].sum(), a_r["traditional"])
+        raw_set_ci = (lo, hi)
     adj_set, adj_set_ci = None, (None, None)
-    if inc.any():
-        p1, p2 = set_rc[0, inc], set_rc[1, inc]
-        n1, n2 = n_rc[0, inc].astype(float), n_rc[1, inc].astype(float)
-        adj_set = float(np.dot(w, p1 - p2))
-        var = float(np.sum(w ** 2 * (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)))
-        adj_set_ci = (adj_set - Z95 * math.sqrt(var), adj_set + Z95 * math.sqrt(var))
+    if inc_s.any():
+        adj_set, lo, hi = wilson_mover_difference(settled[0, inc_s], accepted[0, inc_s], settled[1, inc_s],
+                                                  accepted[1, inc_s], weight_s[inc_s])
+        adj_set_ci = (lo, hi)
 
     summary = pd.DataFrame([
         {"metric": "median", "odr": med["odr"], "traditional": med["traditional"],
+         "n_odr": n_r["odr"], "n_traditional": n_r["traditional"],
          "raw": raw_med, "raw_lo": raw_med_ci[0], "raw_hi": raw_med_ci[1],
-         "adjusted": adj_med, "adj_lo": adj_med_ci[0], "adj_hi": adj_med_ci[1]},
+         "adjusted": adj_med, "adj_lo": adj_med_ci[0], "adj_hi": adj_med_ci[1],
+         "coverage": coverage, "strata": int(inc.sum()), "excluded": 0},
         {"metric": "settled", "odr": rate["odr"], "traditional": rate["traditional"],
+         "n_odr": a_r["odr"], "n_traditional": a_r["traditional"],
          "raw": raw_set, "raw_lo": raw_set_ci[0], "raw_hi": raw_set_ci[1],
-         "adjusted": adj_set, "adj_lo": adj_set_ci[0], "adj_hi": adj_set_ci[1]},
+         "adjusted": adj_set, "adj_lo": adj_set_ci[0], "adj_hi": adj_set_ci[1],
+         "coverage": coverage_s, "strata": int(inc_s.sum()),
+         "excluded": n_r["traditional"] - a_r["traditional"]},
     ])
-    summary["n_odr"] = n_r["odr"]
-    summary["n_traditional"] = n_r["traditional"]
-    summary["coverage"] = coverage
-    summary["strata"] = int(inc.sum())
     return {"summary": summary, "strata": st}
 
 

@@ -30,7 +30,7 @@ REPORT_SHARE = 0.04           # extra 举报 rows, which no complaint metric cou
 ODR_ENTERPRISES = 152
 ODR_RESOLVED = 516
 RETURN_STORES = 3725
-RETURN_AMOUNT = 3_226_512.30
+RETURN_AMOUNT = 3_226_012.50     # the article's 322.60万余元: 3,226,000 ≤ x < 3,226,100
 DEMO = {"street": 21, "chain_store": 200, "operator": 10154}
 
 DISTRICTS = ["620702", "620721", "620722", "620723", "620724", "620725"]

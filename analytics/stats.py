@@ -220,6 +220,222 @@ def binomial_funnel(p0: float, sizes, conf: float) -> pd.DataFrame:
     return pd.DataFrame({"exposure": n, "lo": lo, "hi": hi})
 
 
+# --- survival and medians ---------------------------------------------------------------------
+# Kaplan–Meier (time to close with still-open complaints censored), its percentiles under the one
+# percentile rule of METRICS.md (linear interpolation, DuckDB quantile_cont / NumPy default), and
+# the intervals of the Resolution page's ODR-vs-traditional comparisons.
+
+Z95 = 1.959963984540054
+KM_COLUMNS = ["t", "n_risk", "events", "censored", "surv", "surv_lo", "surv_hi"]
+
+
+def kaplan_meier(times, events, censored=None) -> pd.DataFrame:
+    """Kaplan–Meier estimate of S(t) = P(still open after t) with Greenwood 95% intervals.
+
+    ``times``: distinct or repeated times (non-negative numbers); ``events``: how many closed at
+    that time; ``censored``: how many were still open with that age (at risk at t, then leave).
+    Ties: closings at t happen before censorings at t (the usual convention).
+
+    Returns one row per distinct time: t, n_risk, events, censored, surv (S just after t),
+    surv_lo, surv_hi (95% interval, Greenwood variance on the log(-log) scale, which stays in
+    [0, 1]; equal to surv where S is 1 or 0)."""
+    return pd.DataFrame(km_columns(times, events, censored))
+
+
+def km_columns(times, events, censored=None) -> dict[str, np.ndarray]:
+    """:func:`kaplan_meier` as a dict of column arrays (no DataFrame: the page needs several)."""
+    t = np.asarray(times, dtype=float)
+    d = np.asarray(events, dtype=float)
+    c = np.zeros_like(d) if censored is None else np.asarray(censored, dtype=float)
+    if t.size == 0 or (d.sum() + c.sum()) == 0:
+        return {col: np.zeros(0, dtype=np.int64 if col in ("n_risk", "events", "censored") else float)
+                for col in KM_COLUMNS}
+    keep = ~np.isnan(t)
+    tt, at = np.unique(t[keep], return_inverse=True)
+    dd = np.bincount(at, weights=d[keep], minlength=len(tt))
+    cc = np.bincount(at, weights=c[keep], minlength=len(tt))
+    total = dd.sum() + cc.sum()
+    left_before = np.concatenate([[0.0], np.cumsum(dd + cc)[:-1]])
+    n = total - left_before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(n > 0, 1.0 - dd / n, 1.0)
+        surv = np.cumprod(factor)
+        term = np.where((n > dd) & (dd > 0), dd / (n * (n - dd)), 0.0)
+        gw = np.cumsum(term)          # Greenwood sum; Var(S) = S^2 * gw
+        log_s = np.log(surv)
+        se_ll = np.sqrt(gw) / np.abs(log_s)
+        loglog = np.log(-log_s)
+        lo = np.exp(-np.exp(loglog + Z95 * se_ll))
+        hi = np.exp(-np.exp(loglog - Z95 * se_ll))
+    inside = (surv > 0) & (surv < 1) & (gw > 0)
+    lo = np.where(inside, lo, surv)
+    hi = np.where(inside, hi, surv)
+    return {"t": tt, "n_risk": n.astype(np.int64), "events": dd.astype(np.int64),
+            "censored": cc.astype(np.int64), "surv": surv, "surv_lo": lo, "surv_hi": hi}
+
+
+def km_time_at(curve, level: float, col: str = "surv") -> float | None:
+    """First time t at which ``curve[col]`` (S just after t) is at or below ``level`` (the
+    textbook Kaplan–Meier quantile, used for the ends of the median's interval from the band
+    ``surv_lo`` / ``surv_hi``). None when never reached. ``curve``: a :func:`kaplan_meier` frame
+    (or a dict of its columns), or None. The percentiles the app shows use :func:`km_quantile`."""
+    if curve is None:
+        return None
+    hit = np.flatnonzero(np.asarray(curve[col], dtype=float) <= level + 1e-12)
+    return float(np.asarray(curve["t"])[hit[0]]) if len(hit) else None
+
+
+def km_surv_at(curve, t: float, col: str = "surv") -> float | None:
+    """S(t) read off the step curve (1 before the first time); None when ``t`` lies beyond the
+    follow-up (after the last time, when the curve has not reached 0). ``curve`` as in
+    :func:`km_time_at`; None for an empty or missing curve."""
+    if curve is None:
+        return None
+    times = np.asarray(curve["t"], dtype=float)
+    if not len(times):
+        return None
+    before = np.flatnonzero(times <= t)
+    if not len(before):
+        return 1.0
+    s = float(np.asarray(curve[col])[before[-1]])
+    if t > times[-1] and float(np.asarray(curve["surv"])[-1]) > 0:
+        return None
+    return s
+
+
+def km_quantile(curve, q: float) -> float | None:
+    """The q-quantile of the time to close counting open complaints, by the same linear
+    interpolation as ``quantile_cont`` (METRICS.md "Median"): equal to it, bit for bit, when
+    nothing is censored.
+
+    Rule (Efron's redistribute-to-the-right, which reproduces the Kaplan–Meier curve): every
+    complaint starts with weight 1; an open complaint passes its weight on, in equal parts, to the
+    complaints still at risk after its age. So each complaint closing at t weighs
+    W(t) = N·S(t−)/n(t) (1 when nothing was censored before t). Listing the closed complaints in
+    time order, complaint k sits at position p_k = sum of the weights before it, and the
+    quantile is read at position h = q·(N − W_last) — with W ≡ 1 exactly quantile_cont's
+    h = q·(N − 1) — interpolating between the complaint at or below h and the next one:
+    x_k + (h − p_k)/W_k · (x_{k+1} − x_k). The complaints still open after the last closing keep
+    their weights (W of the last closing each) at unknown times: a quantile that needs one of them
+    is None (beyond follow-up); one that does not is what it would be once they close.
+
+    ``curve``: :func:`kaplan_meier` columns (t, n_risk, events, censored), or None."""
+    if curve is None:
+        return None
+    t = np.asarray(curve["t"], dtype=float)
+    d = np.asarray(curve["events"], dtype=np.int64)
+    c = np.asarray(curve["censored"], dtype=np.int64)
+    n = np.asarray(curve["n_risk"], dtype=np.int64)
+    if not len(t) or not (d > 0).any():
+        return None
+    left = n - d - c                  # at risk after t
+    # each censoring at time i multiplies the weight of everyone after it by (n−d)/(n−d−c):
+    # exactly 1.0 where nothing is censored, so with no censoring every weight is exactly 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where((c > 0) & (left > 0), (n - d) / np.where(left > 0, left, 1), 1.0)
+    w_at = np.concatenate([[1.0], np.cumprod(r)[:-1]])
+    ev = np.flatnonzero(d > 0)
+    te, de, we = t[ev], d[ev].astype(float), w_at[ev]
+    starts = np.concatenate([[0.0], np.cumsum(de * we)[:-1]])     # position of each group's first
+    total = float(n[0])
+    trailing = int(n[ev[-1]] - d[ev[-1]])                         # still at risk after the last closing
+    h = (total - we[-1]) * q
+    j = max(int(np.searchsorted(starts, h, side="right")) - 1, 0)
+    off = (h - starts[j]) / we[j]          # exact when the weight is 1.0
+    i = math.floor(off)
+    if i >= de[j]:                         # rounding at a group's end, or past the last closing
+        return float(te[j + 1]) if j + 1 < len(te) else None
+    frac = off - i
+    x_lo = te[j]
+    if i + 1 < de[j]:
+        x_hi = te[j]
+    elif j + 1 < len(te):
+        x_hi = te[j + 1]
+    elif frac == 0:
+        x_hi = x_lo
+    else:
+        return None if trailing else float(x_lo)
+    return float(x_lo + frac * (x_hi - x_lo))
+
+
+@lru_cache(maxsize=4096)
+def median_rank(n: int, conf: float) -> int | None:
+    """The largest j ≥ 1 with P(Bin(n, ½) ≤ j − 1) ≤ (1 − conf)/2: the order statistics x(j) and
+    x(n − j + 1) then cover the median with probability ≥ conf whatever the distribution, ties
+    included. None when even [min, max] does not reach ``conf`` (n too small)."""
+    if n < 1:
+        return None
+    a = (1 - conf) / 2
+    j = int(stats.binom.ppf(a, n, 0.5))           # smallest j with P(≤ j) ≥ a
+    # P(Bin ≤ j − 1) < a by the definition of ppf; step up while P(Bin ≤ j) ≤ a still holds
+    while j + 1 <= (n + 1) // 2 and stats.binom.cdf(j, n, 0.5) <= a:
+        j += 1
+    if j < 1 or stats.binom.cdf(j - 1, n, 0.5) > a:
+        return None
+    return j
+
+
+def _order_stat(values: np.ndarray, cum: np.ndarray, i: int) -> float:
+    """The i-th smallest (1-based) of a multiset given as sorted values with cumulative counts."""
+    return float(values[np.searchsorted(cum, i - 1, side="right")])
+
+
+def median_order_interval(values, counts, conf: float = 0.95) -> tuple[float, float] | None:
+    """Distribution-free interval [x(j), x(n − j + 1)] for the median (:func:`median_rank`) of a
+    multiset given as sorted distinct ``values`` with ``counts``; None when too few."""
+    counts = np.asarray(counts, dtype=np.int64)
+    cum = np.cumsum(counts)
+    n = int(cum[-1]) if len(cum) else 0
+    j = median_rank(n, float(conf))
+    if j is None:
+        return None
+    v = np.asarray(values, dtype=float)
+    return _order_stat(v, cum, j), _order_stat(v, cum, n - j + 1)
+
+
+def median_gap_interval(values, counts_a, counts_b, conf: float = 0.95) -> tuple[float, float] | None:
+    """95% interval for median(b) − median(a) of two independent samples (sorted distinct
+    ``values`` with the counts of each): the distribution-free interval of each median at level
+    √conf, combined as [lo_b − hi_a, hi_b − lo_a], so both cover together with probability
+    ≥ conf. With tied whole-day times it is honest about their precision: when the middle of a
+    sample is one run of equal days, every plausible sample has that median, and the interval is
+    that one value. None when either sample is too small (fewer than 7 values)."""
+    level = math.sqrt(conf)
+    ia = median_order_interval(values, counts_a, level)
+    ib = median_order_interval(values, counts_b, level)
+    if ia is None or ib is None:
+        return None
+    return ib[0] - ia[1], ib[1] - ia[0]
+
+
+def wilson_mover_difference(k1, n1, k2, n2, weights=None, conf: float = 0.95):
+    """Interval for Σ w·(p1 − p2) (one stratum per element, weights summing to 1; default one
+    stratum of weight 1): MOVER (Zou & Donner 2008) — each side's half-width is the root sum of
+    squares of the per-stratum distances from each proportion to the end of its own interval —
+    where each distance is the larger of the Wilson score interval's and the Wald half-width
+    z·√(p(1 − p)/n).
+
+    Why both: the Wald variance vanishes where a stratum settled 0% or 100% (the Wilson interval of
+    n out of n still reaches below 1); the Wilson distance alone is a little short on the side
+    towards ½, so summed over many strata of 10–30 complaints the interval covered only about 92.8%
+    (simulation, tests/test_resolution.py). With the larger of the two it covers ≥ 94.5% for
+    one to twenty strata of 5 to 2,500 complaints, proportions 0.5 to 1. Returns (estimate, lo,
+    hi), clipped to [−1, 1]; NaN when there is no stratum or a stratum has n = 0."""
+    k1, n1, k2, n2 = (np.atleast_1d(np.asarray(x, dtype=float)) for x in (k1, n1, k2, n2))
+    w = np.ones(len(k1)) if weights is None else np.atleast_1d(np.asarray(weights, dtype=float))
+    if not len(k1) or (n1 <= 0).any() or (n2 <= 0).any():
+        return math.nan, math.nan, math.nan
+    z = _z(conf)
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1, conf)
+    l2, u2 = wilson_interval(k2, n2, conf)
+    s1, s2 = z * np.sqrt(p1 * (1 - p1) / n1), z * np.sqrt(p2 * (1 - p2) / n2)
+    est = float(np.dot(w, p1 - p2))
+    down = np.sum((w * np.maximum(p1 - l1, s1)) ** 2 + (w * np.maximum(u2 - p2, s2)) ** 2)
+    up = np.sum((w * np.maximum(u1 - p1, s1)) ** 2 + (w * np.maximum(p2 - l2, s2)) ** 2)
+    return est, max(est - math.sqrt(float(down)), -1.0), min(est + math.sqrt(float(up)), 1.0)
+
+
 # --- comparisons of two periods (headline deltas: beyond chance or "about the same") -------------
 # Owned by the as-of/equal-age work (issue #16). Exact tests: conservative, so on data with no real
 # difference a flag fires at most as often as the nominal level (tests/test_asof.py simulates it).

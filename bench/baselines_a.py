@@ -18,7 +18,6 @@ minus the connection.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from statistics import median
 
 import numpy as np
@@ -374,13 +373,17 @@ def km_summary(t, f: Filters, unit: str = "days", n_wdays: int = 10) -> pd.DataF
         s_n, s_lo, s_hi = (R.km_surv_at(wcurve, n_wdays, col) for col in ("surv", "surv_lo", "surv_hi"))
         wclosed = wpart[wpart["closed"]] if wpart is not None else wcounts.head(0)
         n_wclosed = int(wclosed["n"].sum())
+        km_med = R.km_quantile(curve, 0.5)
+        lo, hi = R.km_time_at(curve, 0.5, "surv_lo"), R.km_time_at(curve, 0.5, "surv_hi")
         out.append({
             "route": r, "complaints": int(part["n"].sum()), "closed": int(closed["n"].sum()),
             "open": int(opened["n"].sum()),
             "naive_median": R.quantile_from_counts(closed["t"], closed["n"], 0.5),
             "naive_p90": R.quantile_from_counts(closed["t"], closed["n"], 0.9),
-            "km_median": R.km_time_at(curve, 0.5), "km_median_lo": R.km_time_at(curve, 0.5, "surv_lo"),
-            "km_median_hi": R.km_time_at(curve, 0.5, "surv_hi"), "km_p90": R.km_time_at(curve, 0.1),
+            "km_median": km_med,
+            "km_median_lo": None if km_med is None or lo is None else min(lo, km_med),
+            "km_median_hi": None if km_med is None or hi is None else max(hi, km_med),
+            "km_p90": R.km_quantile(curve, 0.9),
             "within_n": None if s_n is None else 1.0 - s_n,
             "within_n_lo": None if s_hi is None else 1.0 - s_hi,
             "within_n_hi": None if s_lo is None else 1.0 - s_lo,
@@ -395,13 +398,16 @@ def km_summary(t, f: Filters, unit: str = "days", n_wdays: int = 10) -> pd.DataF
 
 
 def _closed_times(t, f: Filters, unit: str) -> pd.DataFrame:
-    """Closed complaints of ``f`` with a time: route, category ('其他' when missing), t, settled."""
+    """Closed complaints of ``f`` with a time: route, category ('其他' when missing), t, accepted
+    (not 不予受理), settled (and accepted)."""
     R._unit(unit)
-    c = complaints(t, f, cols=["closed_date", "is_odr", "category", "outcome", _TIME_COL[unit]])
+    c = complaints(t, f, cols=["closed_date", "is_odr", "category", "outcome", "acceptance", _TIME_COL[unit]])
     c = c[c["closed_date"].notna() & c[_TIME_COL[unit]].notna()]
     return pd.DataFrame({"route": _route(c), "category": c["category"].astype(object).fillna("其他"),
                          "t": c[_TIME_COL[unit]].astype("int64"),
-                         "settled": c["outcome"].isin(M.SETTLED_OUTCOMES)})
+                         "accepted": (c["acceptance"] != "不予受理").fillna(True).to_numpy(dtype=bool),
+                         "settled": (c["outcome"].isin(M.SETTLED_OUTCOMES) & (c["acceptance"] != "不予受理").fillna(True))
+                         .to_numpy(dtype=bool)})
 
 
 def route_gap(t, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot: int = 2000,
@@ -416,18 +422,31 @@ def route_gap(t, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot
     by_route = {r: d[d["route"] == r] for r in ("odr", "traditional")}
     n_r = {r: len(p) for r, p in by_route.items()}
     med = {r: (float(p["t"].median()) if len(p) else None) for r, p in by_route.items()}
-    rate = {r: (float(p["settled"].mean()) if len(p) else None) for r, p in by_route.items()}
+    acc_r = {r: int(p["accepted"].sum()) for r, p in by_route.items()}
+    rate = {r: (float(p["settled"].sum() / acc_r[r]) if acc_r[r] else None) for r, p in by_route.items()}
 
     # strata: per category and route
-    g = d.groupby(["category", "route"]).agg(n=("t", "size"), median=("t", "median"), settled=("settled", "mean"))
+    g = d.groupby(["category", "route"]).agg(n=("t", "size"), median=("t", "median"),
+                                             accepted=("accepted", "sum"), n_settled=("settled", "sum"))
     st = g.unstack("route")
     st.columns = [f"{a}_{b}" for a, b in st.columns]
-    st = st.reindex(columns=[f"{a}_{r}" for a in ("n", "median", "settled") for r in ("odr", "traditional")])
+    st = st.reindex(columns=[f"{a}_{r}" for a in ("n", "median", "accepted", "n_settled")
+                             for r in ("odr", "traditional")])
     st = st.reset_index().sort_values("category").reset_index(drop=True)
-    st[["n_odr", "n_traditional"]] = st[["n_odr", "n_traditional"]].fillna(0).astype("int64")
+    for c in ("n", "accepted", "n_settled"):
+        st[[f"{c}_odr", f"{c}_traditional"]] = st[[f"{c}_odr", f"{c}_traditional"]].fillna(0).astype("int64")
+    for r in ("odr", "traditional"):
+        st[f"settled_{r}"] = np.where(st[f"accepted_{r}"] > 0, st[f"n_settled_{r}"] / st[f"accepted_{r}"].where(
+            st[f"accepted_{r}"] > 0, 1), np.nan)
     st["included"] = (st["n_odr"] >= min_stratum) & (st["n_traditional"] >= min_stratum)
-    st = st[["category", "n_odr", "n_traditional", "median_odr", "median_traditional",
-             "settled_odr", "settled_traditional", "included"]]
+    st["included_settled"] = (st["accepted_odr"] >= min_stratum) & (st["accepted_traditional"] >= min_stratum)
+    acc_pooled = (st["accepted_odr"] + st["accepted_traditional"]).astype(float)
+    acc_total = float(acc_pooled[st["included_settled"]].sum())
+    st["weight_settled"] = np.where(st["included_settled"], acc_pooled / acc_total, 0.0) if acc_total else 0.0
+    coverage_s = acc_total / float(acc_pooled.sum()) if float(acc_pooled.sum()) else None
+    st = st[["category", "n_odr", "n_traditional", "median_odr", "median_traditional", "accepted_odr",
+             "accepted_traditional", "n_settled_odr", "n_settled_traditional", "settled_odr",
+             "settled_traditional", "included", "included_settled", "weight_settled"]]
     inc = st[st["included"]]
     pooled = (inc["n_odr"] + inc["n_traditional"]).astype(float)
     w_total = float(pooled.sum())
@@ -442,8 +461,7 @@ def route_gap(t, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot
     raw_med = None if med["odr"] is None or med["traditional"] is None else med["traditional"] - med["odr"]
     raw_med_ci = (None, None)
     if raw_med is not None:
-        bo, bt = R._boot_medians(rng, values, np.vstack([vec(by_route["odr"]), vec(by_route["traditional"])]), n_boot)
-        raw_med_ci = R._ci(bt - bo)
+        raw_med_ci = R.median_gap_interval(values, vec(by_route["odr"]), vec(by_route["traditional"])) or (None, None)
     adj_med, adj_med_ci = None, (None, None)
     if len(inc):
         adj_med = float(np.dot(w, (inc["median_traditional"] - inc["median_odr"]).to_numpy(dtype=float)))
@@ -452,33 +470,36 @@ def route_gap(t, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot
         boot = R._boot_medians(rng, values, np.vstack(strata), n_boot)
         adj_med_ci = R._ci(w @ (boot[1::2] - boot[0::2]))
 
-    # settlement-rate gap, normal approximation
+    # settlement-rate gap over accepted complaints, Wilson-MOVER (stats.wilson_mover_difference)
     raw_set, raw_set_ci = None, (None, None)
     if rate["odr"] is not None and rate["traditional"] is not None:
-        raw_set = rate["odr"] - rate["traditional"]
-        se = math.sqrt(rate["odr"] * (1 - rate["odr"]) / n_r["odr"]
-                       + rate["traditional"] * (1 - rate["traditional"]) / n_r["traditional"])
-        raw_set_ci = (raw_set - R.Z95 * se, raw_set + R.Z95 * se)
+        raw_set, lo, hi = R.wilson_mover_difference(by_route["odr"]["settled"].sum(), acc_r["odr"],
+                                                    by_route["traditional"]["settled"].sum(), acc_r["traditional"])
+        raw_set_ci = (lo, hi)
     adj_set, adj_set_ci = None, (None, None)
-    if len(inc):
-        p1, p2 = inc["settled_odr"].to_numpy(dtype=float), inc["settled_traditional"].to_numpy(dtype=float)
-        n1, n2 = inc["n_odr"].to_numpy(dtype=float), inc["n_traditional"].to_numpy(dtype=float)
-        adj_set = float(np.dot(w, p1 - p2))
-        sd = math.sqrt(float(np.sum(w ** 2 * (p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2))))
-        adj_set_ci = (adj_set - R.Z95 * sd, adj_set + R.Z95 * sd)
+    inc_s = st[st["included_settled"]]
+    if len(inc_s):
+        adj_set, lo, hi = R.wilson_mover_difference(inc_s["n_settled_odr"], inc_s["accepted_odr"],
+                                                    inc_s["n_settled_traditional"], inc_s["accepted_traditional"],
+                                                    inc_s["weight_settled"])
+        adj_set_ci = (lo, hi)
 
     summary = pd.DataFrame([
         {"metric": "median", "odr": med["odr"], "traditional": med["traditional"],
+         "n_odr": n_r["odr"], "n_traditional": n_r["traditional"],
          "raw": raw_med, "raw_lo": raw_med_ci[0], "raw_hi": raw_med_ci[1],
-         "adjusted": adj_med, "adj_lo": adj_med_ci[0], "adj_hi": adj_med_ci[1]},
+         "adjusted": adj_med, "adj_lo": adj_med_ci[0], "adj_hi": adj_med_ci[1],
+         "coverage": coverage, "strata": int(len(inc)), "excluded": 0},
         {"metric": "settled", "odr": rate["odr"], "traditional": rate["traditional"],
+         "n_odr": acc_r["odr"], "n_traditional": acc_r["traditional"],
          "raw": raw_set, "raw_lo": raw_set_ci[0], "raw_hi": raw_set_ci[1],
-         "adjusted": adj_set, "adj_lo": adj_set_ci[0], "adj_hi": adj_set_ci[1]},
+         "adjusted": adj_set, "adj_lo": adj_set_ci[0], "adj_hi": adj_set_ci[1],
+         "coverage": coverage_s, "strata": int(len(inc_s)),
+         "excluded": n_r["traditional"] - acc_r["traditional"]},
     ])
-    summary["n_odr"] = n_r["odr"]
-    summary["n_traditional"] = n_r["traditional"]
-    summary["coverage"] = coverage
-    summary["strata"] = int(len(inc))
+    st = st[["category", "n_odr", "n_traditional", "median_odr", "median_traditional", "accepted_odr",
+             "accepted_traditional", "settled_odr", "settled_traditional", "included", "weight",
+             "included_settled", "weight_settled"]]
     return {"summary": summary, "strata": st}
 
 

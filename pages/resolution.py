@@ -167,11 +167,20 @@ if med["raw"] is None or pd.isna(med["raw"]):
     st.info(t("rs.gap.need_both"))
 else:
     def signed_t(x):
-        return "—" if x is None or pd.isna(x) else f"{x:+.1f} {ul}"
+        if x is None or pd.isna(x):
+            return "—"
+        return f"{x:+.0f} {ul}" if x == int(x) else f"{x:+.1f} {ul}"
 
     def signed_pp(x):
         return "—" if x is None or pd.isna(x) else f"{x * 100:+.1f} pp"
 
+    exact = not pd.isna(med["raw_lo"]) and med["raw_lo"] == med["raw_hi"]
+    if exact:       # whole days, the middle of both routes in one run of equal days
+        raw_med_ci = t("rs.gap.exact.short", v=signed_t(med["raw_lo"]))
+    elif pd.isna(med["raw_lo"]):
+        raw_med_ci = t("rs.gap.too_few")
+    else:
+        raw_med_ci = fmt_ci(med["raw_lo"], med["raw_hi"], signed_t)
     gtbl = pd.DataFrame({
         t("rs.gap.col.measure"): [t("rs.gap.median.row", unit=ul), t("rs.gap.settled.row")],
         t("rs.gap.col.odr"): [fmt_t(med["odr"]) + f" (n={fmt_int(med['n_odr'])})",
@@ -179,20 +188,24 @@ else:
         t("rs.gap.col.trad"): [fmt_t(med["traditional"]) + f" (n={fmt_int(med['n_traditional'])})",
                                fmt_pct(setl["traditional"]) + f" (n={fmt_int(setl['n_traditional'])})"],
         t("rs.gap.col.raw"): [signed_t(med["raw"]), signed_pp(setl["raw"])],
-        t("rs.gap.col.raw_ci"): [fmt_ci(med["raw_lo"], med["raw_hi"], signed_t),
-                                 fmt_ci(setl["raw_lo"], setl["raw_hi"], signed_pp)],
+        t("rs.gap.col.raw_ci"): [raw_med_ci, fmt_ci(setl["raw_lo"], setl["raw_hi"], signed_pp)],
         t("rs.gap.col.adj"): [signed_t(med["adjusted"]), signed_pp(setl["adjusted"])],
         t("rs.gap.col.adj_ci"): [fmt_ci(med["adj_lo"], med["adj_hi"], signed_t),
                                  fmt_ci(setl["adj_lo"], setl["adj_hi"], signed_pp)],
     })
     st.dataframe(gtbl, hide_index=True)
-    help_a = t("rs.gap.adjusted.help", k=int(med["strata"]), min=MIN_STRATUM, cov=fmt_pct(med["coverage"]))
-    st.caption(t("rs.gap.method") + " " + help_a)
+    help_a = t("rs.gap.adjusted.help", k=int(med["strata"]), min=MIN_STRATUM, cov=fmt_pct(med["coverage"]),
+               k2=int(setl["strata"]), cov2=fmt_pct(setl["coverage"]))
+    st.caption(t("rs.gap.method", excluded=fmt_int(setl["excluded"])) + " " + help_a)
+    if exact:
+        st.caption(t("rs.gap.exact", v=signed_t(med["raw_lo"]), n_odr=fmt_int(med["n_odr"]), m_odr=fmt_t(med["odr"]),
+                     n_trad=fmt_int(med["n_traditional"]), m_trad=fmt_t(med["traditional"])))
     if not med["strata"]:
         st.warning(t("rs.gap.no_strata", min=MIN_STRATUM))
     gfig = F.gap_figure(gap["summary"], title=t("rs.gap.chart"), raw_label=t("rs.gap.raw"),
                         adj_label=t("rs.gap.adjusted.short"), median_title=t("rs.gap.median.short"),
-                        settled_title=t("rs.gap.settled.short"), days_label=ul, pp_label=t("rs.gap.pp"))
+                        settled_title=t("rs.gap.settled.short"), days_label=ul, pp_label=t("rs.gap.pp"),
+                        exact_label=t("rs.gap.exact.short", v="%{x:+.4~f}"), too_few_label=t("rs.gap.too_few"))
     chart_block(gfig, gap["summary"], f"odr_gap_{unit}_{f.date_from}_{f.date_to}")
     st.markdown(t("rs.gap.explain"))
     with st.expander(t("rs.gap.strata")):
@@ -201,8 +214,10 @@ else:
             t("rs.col.category"): [label(x, "cat", lang) for x in s["category"]],
             t("rs.col.n_odr"): s["n_odr"], t("rs.col.n_trad"): s["n_traditional"],
             t("rs.col.med_odr"): s["median_odr"], t("rs.col.med_trad"): s["median_traditional"],
+            t("rs.col.acc_odr"): s["accepted_odr"], t("rs.col.acc_trad"): s["accepted_traditional"],
             t("rs.col.set_odr"): s["settled_odr"] * 100, t("rs.col.set_trad"): s["settled_traditional"] * 100,
             t("rs.col.weight"): s["weight"] * 100, t("rs.col.included"): s["included"],
+            t("rs.col.weight_settled"): s["weight_settled"] * 100,
         })
         st.dataframe(stbl, hide_index=True, column_config={
             t("rs.col.med_odr"): st.column_config.NumberColumn(format="%.1f"),
@@ -210,6 +225,7 @@ else:
             t("rs.col.set_odr"): st.column_config.NumberColumn(format="%.1f%%"),
             t("rs.col.set_trad"): st.column_config.NumberColumn(format="%.1f%%"),
             t("rs.col.weight"): st.column_config.NumberColumn(format="%.1f%%"),
+            t("rs.col.weight_settled"): st.column_config.NumberColumn(format="%.1f%%"),
         })
 
 # --- 5. deadlines -------------------------------------------------------------------------------

@@ -376,7 +376,7 @@ def test_page_headline_equals_figures(app_env, sample_figures):
     zh = open_page({"lang": "zh", **ARTICLE})
     assert errors(zh) == []
     mz = {x.label: x.value for x in zh.metric}
-    assert mz["无理由退货金额"] == f"{fig['returns']['amount_yuan'] / 10000:.2f} 万元" == "322.65 万元"
+    assert mz["无理由退货金额"] == f"{fig['returns']['amount_yuan'] / 10000:.2f} 万元" == "322.60 万元"
     assert mz["ODR 在线和解"] == "516" and mz["示范经营户"] == "10,154"
     # the returns section (default): dormant commitments against the registry
     con = db.connect(app_env, read_only=True)

@@ -39,7 +39,11 @@ def test_kaplan_meier_hand_example():
     t=2: at risk 4, 1 closes -> S = 4/6 * 3/4    = 0.5
     t=3: at risk 3, 1 closes -> S = 0.5 * 2/3    = 0.3333
     t=10: at risk 2, 2 censored -> S stays 0.3333
-    Median = first t with S <= 0.5 = 2; P90 (S <= 0.1) never reached -> None.
+    First t with S <= 0.5 = 2 (km_time_at); P90 (S <= 0.1) never reached -> None.
+    km_quantile (the quantile_cont rule): no one is censored before the last closing, so every
+    weight is 1 and the six sit at positions 0..5 = (1, 1, 2, 3, ?, ?) with the two open ones
+    beyond 10; median at h = 0.5 * (6 - 1) = 2.5 -> 2 + 0.5 * (3 - 2) = 2.5, whatever the open
+    ones turn out to be; P90 at h = 4.5 needs the unknown ones -> None.
     The naive median of the closed ones {1, 1, 2, 3} is 1.5."""
     km = R.kaplan_meier([1, 2, 3, 10], [2, 1, 1, 0], [0, 0, 0, 2])
     assert km["t"].tolist() == [1, 2, 3, 10]
@@ -47,6 +51,7 @@ def test_kaplan_meier_hand_example():
     assert km["surv"].tolist() == pytest.approx([4 / 6, 0.5, 1 / 3, 1 / 3])
     assert R.km_time_at(km, 0.5) == 2
     assert R.km_time_at(km, 0.1) is None
+    assert R.km_quantile(km, 0.5) == 2.5 and R.km_quantile(km, 0.1) == 1.0 and R.km_quantile(km, 0.9) is None
     assert R.km_surv_at(km, 0) == 1.0
     assert R.km_surv_at(km, 2.5) == pytest.approx(0.5)
     assert R.km_surv_at(km, 11) is None            # beyond follow-up, curve not at 0
@@ -107,7 +112,10 @@ def test_time_counts_and_km_summary(km_con):
     s = R.km_summary(km_con, MARCH, "days", n_wdays=1).set_index("route")
     t = s.loc["traditional"]
     assert (t["complaints"], t["closed"], t["open"]) == (6, 4, 2)
-    assert t["naive_median"] == 1.5 and t["km_median"] == 2 and t["km_p90"] is None or pd.isna(t["km_p90"])
+    assert t["naive_median"] == 1.5 and t["km_median"] == 2.5      # see test_kaplan_meier_hand_example
+    assert t["km_p90"] is None or pd.isna(t["km_p90"])
+    # the Greenwood band's upper curve never reaches 0.5 with six complaints: no upper end
+    assert t["km_median_lo"] <= 2.5 and (t["km_median_hi"] is None or pd.isna(t["km_median_hi"]))
     assert t["naive_p90"] == pytest.approx(np.percentile([1, 1, 2, 3], 90))   # 2.7
     assert t["max_open_age"] == 10
     # working days: closed Fri 1 Mar -> Sat 2 (0), Sat 2 (0), Sun 3 (0), Mon 4 (1); open age 8.
@@ -120,7 +128,8 @@ def test_time_counts_and_km_summary(km_con):
     assert k["median_days_traditional"] == t["naive_median"]
     assert s.loc["odr", "km_median"] == 0 and s.loc["all", "complaints"] == 7
     w = R.km_summary(km_con, MARCH, "wdays").set_index("route").loc["traditional"]
-    assert w["max_open_age"] == 8 and w["naive_median"] == 0.0 and w["km_median"] == 0
+    # working days (0, 0, 0, 1, open 8, open 8): h = 2.5 -> 0 + 0.5 * (1 - 0) = 0.5
+    assert w["max_open_age"] == 8 and w["naive_median"] == 0.0 and w["km_median"] == 0.5
 
 
 def test_km_curves_routes(km_con):
@@ -168,15 +177,32 @@ def test_route_gap_simpson(tmp_path):
         # settlement: raw ODR 6/10 - traditional 4/10 = +0.20
         assert (st_["odr"], st_["traditional"]) == pytest.approx((0.6, 0.4))
         assert st_["raw"] == pytest.approx(0.2)
-        se_raw = math.sqrt(0.6 * 0.4 / 10 + 0.4 * 0.6 / 10)            # 0.21909
-        assert (st_["raw_lo"], st_["raw_hi"]) == pytest.approx((0.2 - Z * se_raw, 0.2 + Z * se_raw))
+        # Newcombe's hybrid score interval (MOVER on Wilson intervals; each distance at least the
+        # Wald half-width): 6/10 -> [0.3127, 0.8318], 4/10 -> [0.1682, 0.6873]
+        l1, u1 = _wilson(6, 10)
+        l2, u2 = _wilson(4, 10)
+        assert (l1, u1) == pytest.approx((0.3127, 0.8318), abs=1e-4)
+        wald = Z * math.sqrt(0.24 / 10)
+        lo = 0.2 - math.hypot(max(0.6 - l1, wald), max(u2 - 0.4, wald))
+        hi = 0.2 + math.hypot(max(u1 - 0.6, wald), max(0.4 - l2, wald))
+        assert (st_["raw_lo"], st_["raw_hi"]) == pytest.approx((lo, hi))
         # adjusted: 0.5 * (0.75 - 1) + 0.5 * (0 - 0.25) = -0.25
         assert st_["adjusted"] == pytest.approx(-0.25)
-        # var = 0.25 * (0.75*0.25/8 + 0) + 0.25 * (0 + 0.25*0.75/8) = 0.01171875, se = 0.10825
-        se_adj = math.sqrt(0.01171875)
-        assert (st_["adj_lo"], st_["adj_hi"]) == pytest.approx((-0.25 - Z * se_adj, -0.25 + Z * se_adj))
-        assert st_["adj_hi"] < 0 < st_["raw"]        # the raw gap points the wrong way
+        # traditional 食品 settled 2/2 and ODR 装修建材 0/2: the Wald variance of those is 0 (the old
+        # interval, ±1.96 * 0.10825, ignored them); the Wilson distances do not vanish
+        wald_half = Z * math.sqrt(0.25 * (0.75 * 0.25 / 8) + 0.25 * (0.25 * 0.75 / 8))
+        assert st_["adj_hi"] - st_["adj_lo"] > 2 * wald_half + 0.1
+        lf, uf = _wilson(6, 8)
+        assert _wilson(2, 2)[0] == pytest.approx(0.3424, abs=1e-4)
+        down = (0.5 * max(0.75 - lf, Z * math.sqrt(0.75 * 0.25 / 8))) ** 2 + (0.5 * (_wilson(2, 2)[1] - 1)) ** 2 \
+            + (0.5 * 0) ** 2 + (0.5 * max(_wilson(2, 8)[1] - 0.25, Z * math.sqrt(0.25 * 0.75 / 8))) ** 2
+        up = (0.5 * max(uf - 0.75, Z * math.sqrt(0.75 * 0.25 / 8))) ** 2 + (0.5 * (1 - _wilson(2, 2)[0])) ** 2 \
+            + (0.5 * _wilson(0, 2)[1]) ** 2 + (0.5 * max(0.25 - _wilson(2, 8)[0], Z * math.sqrt(0.25 * 0.75 / 8))) ** 2
+        assert (st_["adj_lo"], st_["adj_hi"]) == pytest.approx((-0.25 - math.sqrt(down), -0.25 + math.sqrt(up)))
+        # the raw gap points the wrong way; with two complaints per cell the honest interval is wide
+        assert st_["adjusted"] < 0 < st_["raw"] and st_["adj_lo"] < -0.25 < 0 < st_["adj_hi"]
         assert (m["n_odr"], m["n_traditional"], m["strata"], m["coverage"]) == (10, 10, 2, 1.0)
+        assert (st_["n_odr"], st_["n_traditional"], st_["strata"], st_["excluded"]) == (10, 10, 2, 0)
         strata = g["strata"].set_index("category")
         assert strata.loc["食品", "weight"] == 0.5 and strata.loc["装修建材", "median_odr"] == 12
         # fixed seed: the same numbers on every run
@@ -189,6 +215,33 @@ def test_route_gap_simpson(tmp_path):
         # one route only: no gap
         odr = R.route_gap(con, MARCH.with_(route="odr"), "days")["summary"].set_index("metric")
         assert odr.loc["median", "raw"] is None or pd.isna(odr.loc["median", "raw"])
+    finally:
+        con.close()
+
+
+def _wilson(k, n):
+    p, z2 = k / n, Z * Z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def test_route_gap_leaves_not_accepted_out_of_the_settlement_rate(tmp_path):
+    """METRICS.md: settlement rate = settled ÷ closed accepted complaints. Four traditional 食品
+    complaints not accepted (不予受理) count in the median time, not in the settlement rate."""
+    rejected = [complaint("2024-03-04", "2024-03-07", category="食品", acceptance="不予受理") for _ in range(4)]
+    con = _fix(tmp_path, SIMPSON + rejected)
+    try:
+        for fast in (True, False):
+            s = R.route_gap(con, MARCH, "days", min_stratum=2, fast=fast)["summary"].set_index("metric")
+            st_ = s.loc["settled"]
+            assert (st_["odr"], st_["traditional"]) == pytest.approx((0.6, 0.4))   # 4/10, not 4/14
+            assert (st_["n_traditional"], st_["excluded"]) == (10, 4)
+            assert st_["adjusted"] == pytest.approx(-0.25)                          # strata unchanged
+            assert s.loc["median", "n_traditional"] == 14                           # the median counts them
+        strata = R.route_gap(con, MARCH, "days", min_stratum=2)["strata"].set_index("category")
+        assert (strata.loc["食品", "n_traditional"], strata.loc["食品", "accepted_traditional"]) == (6, 2)
+        assert strata.loc["食品", "settled_traditional"] == 1.0
     finally:
         con.close()
 
@@ -321,10 +374,33 @@ def test_page_default_view(app_env):
     gap = next(df.value for df in at.dataframe if "Gap (adjusted for category mix)" in df.value.columns)
     assert len(gap) == 2 and gap["95% interval (adjusted)"].str.contains("–").all()
     assert gap["Gap (raw)"].iloc[0].startswith("+")
+    # whole-day medians of the sample: the raw median gap is pinned to the day, and the page says
+    # so in words instead of showing "+5.0 – +5.0"
+    raw_ci = gap["95% interval (raw)"].iloc[0]
+    assert raw_ci == "+5 days (exact to the day)" and "–" not in raw_ci
+    assert any("is the single value +5 days" in c.value and "whole days" in c.value for c in at.caption)
+    # the settlement rate leaves the traditional complaints not accepted out, and says how many
+    method = next(c.value for c in at.caption if "not accepted (不予受理)" in c.value)
+    f = at.session_state["_filters"]
+    excluded = _not_accepted_count(f)
+    assert f"{excluded:,} traditional complaints not accepted" in method
     headers = [h.value for h in at.subheader]
     assert headers[:2] == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
     # the explanation of the KM-vs-naive difference is on the page
     assert any("Why the two medians differ" in md.value for md in at.markdown)
+
+
+def _not_accepted_count(f) -> int:
+    """Traditional closed complaints of ``f`` not accepted, counted straight from the database."""
+    from analytics import db as _db
+    import os
+    con = _db.connect(os.environ["ODR_DB"], read_only=True)
+    try:
+        return int(con.execute("""SELECT count(*) FROM complaints WHERE appeal_type = '投诉' AND NOT is_odr
+            AND closed_date IS NOT NULL AND acceptance = '不予受理' AND received_date BETWEEN ? AND ?""",
+                               [f.date_from, f.date_to]).fetchone()[0])
+    finally:
+        con.close()
 
 
 def test_page_numbers_match_analytics(app_env, sample_con):
@@ -339,7 +415,7 @@ def test_page_numbers_match_analytics(app_env, sample_con):
     m = _metrics(at)
     assert m["Traditional · closed ≤ 5 wd"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
     med = s.loc["traditional", "km_median"]
-    assert m["Traditional · median"] == f"{int(med)} working days"
+    assert m["Traditional · median"] == (f"{int(med)} working days" if med == int(med) else f"{med:.1f} working days")
     assert m["Traditional · still open"] == f"{int(s.loc['traditional', 'open']):,} / {int(s.loc['traditional', 'complaints']):,}"
 
 
@@ -385,3 +461,267 @@ def test_page_overdue_list_and_toggle(app_env, sample_con):
     in_period = R.overdue_open(sample_con, f)
     assert 0 < len(in_period) < len(every)
     assert _metrics(at)["Open past the deadline (received in the period)"] == f"{len(in_period):,}"
+
+
+# --- the percentile rule, Kaplan–Meier against lifelines, and coverage by simulation ---------------
+# Shapes of the sample (2023-01-01..2024-03-14): closed ODR complaints by whole days to close, and
+# traditional ones; the ODR and traditional closed complaints per category.
+ODR_DAYS = np.array([232, 161, 55, 11, 20, 17, 21, 25, 15, 19, 9], dtype=float)
+TRAD_DAYS = np.array([0, 78, 86, 237, 403, 515, 397, 340, 250, 222, 107, 86, 61, 70, 88, 72, 52, 18, 5, 3, 2, 5],
+                     dtype=float)
+N_ODR_CAT = np.array([5, 7, 10, 10, 10, 12, 18, 19, 21, 22, 22, 28, 28, 31, 34, 48, 50, 52, 63, 90])
+N_TRAD_CAT = np.array([97, 120, 66, 84, 105, 32, 78, 90, 69, 111, 100, 135, 117, 38, 66, 134, 132, 141, 269, 241])
+DAYS = np.arange(60, dtype=float)
+
+
+def _pmf(counts, shift=0):
+    p = np.zeros(len(DAYS))
+    p[shift:shift + len(counts)] = counts / counts.sum()
+    return p
+
+
+def _true_median(p):
+    """quantile_cont of the population (the limit of the sample's): F⁻¹(½), or the midpoint of the
+    two days when F reaches ½ exactly."""
+    cdf = np.cumsum(p)
+    i = int(np.searchsorted(cdf, 0.5 - 1e-12))
+    return (DAYS[i] + DAYS[i + 1]) / 2 if abs(cdf[i] - 0.5) < 1e-12 else DAYS[i]
+
+
+def test_km_quantile_is_quantile_cont_when_nothing_is_open():
+    rng = np.random.default_rng(11)
+    for _ in range(150):
+        x = rng.integers(0, rng.integers(1, 30), rng.integers(1, 60))
+        v, k = np.unique(x, return_counts=True)
+        km = R.kaplan_meier(v, k)
+        for q in (0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0):
+            # bit for bit the closed-only figure, and NumPy's default percentile
+            assert R.km_quantile(km, q) == R.quantile_from_counts(v, k, q)
+            assert R.km_quantile(km, q) == pytest.approx(float(np.quantile(x, q)), abs=1e-12)
+
+
+def test_km_quantile_with_censoring_in_the_middle():
+    """Closed after 1, 2, 4, 5 days; one open at age 3 (censored between 2 and 4).
+    Weights: 1, 1 for the first two; the open one passes its 1 on to the two after it -> 1.5 each.
+    Positions: 0, 1, 2, 3.5; h = q * (N − W_last) = q * (5 − 1.5) = 3.5 q.
+    Median: h = 1.75 -> between the 2nd (pos 1, w 1) and the 3rd: 2 + 0.75 * (4 − 2) = 3.5.
+    P90: h = 3.15 -> 3rd (pos 2, w 1.5): 4 + (1.15 / 1.5) * (5 − 4) = 4.7667."""
+    km = R.kaplan_meier([1, 2, 3, 4, 5], [1, 1, 0, 1, 1], [0, 0, 1, 0, 0])
+    assert R.km_quantile(km, 0.5) == pytest.approx(3.5)
+    assert R.km_quantile(km, 0.9) == pytest.approx(4 + 1.15 / 1.5)
+    # the weights reproduce the curve: mass after the 2nd closing = 1 − 2/5 = 0.6 = 2 × 1.5 / 5
+    assert km["surv"].iloc[1] == pytest.approx(0.6)
+    assert R.km_quantile(None, 0.5) is None and R.km_quantile(R.kaplan_meier([3], [0], [2]), 0.5) is None
+
+
+def test_kaplan_meier_matches_lifelines():
+    lifelines = pytest.importorskip("lifelines")
+    rng = np.random.default_rng(5)
+    for n in (12, 80, 400):
+        t = rng.integers(0, 25, n)
+        closed = rng.random(n) < 0.8
+        km = R.kaplan_meier(t, closed.astype(int), (~closed).astype(int))
+        ref = lifelines.KaplanMeierFitter().fit(t, closed, alpha=0.05)
+        sf = ref.survival_function_.iloc[:, 0]
+        ci = ref.confidence_interval_
+        for _, row in km.iterrows():
+            assert row["surv"] == pytest.approx(sf.loc[row["t"]], abs=1e-12)
+            if 0 < row["surv"] < 1:
+                # lifelines' default interval is the same Greenwood log(−log) one
+                assert row["surv_lo"] == pytest.approx(ci.iloc[:, 0].loc[row["t"]], abs=1e-9)
+                assert row["surv_hi"] == pytest.approx(ci.iloc[:, 1].loc[row["t"]], abs=1e-9)
+        # and the first-crossing median of the band functions is lifelines' median
+        med = ref.median_survival_time_
+        assert R.km_time_at(km, 0.5) == (med if np.isfinite(med) else None)
+
+
+def _km_draw(rng, n, p, open_share):
+    """n whole-day times from pmf p; a share of them still open, censored at a uniform age."""
+    t = rng.choice(len(DAYS), n, p=p)
+    age = rng.integers(0, 15, n)
+    open_ = (rng.random(n) < open_share) & (age < t)
+    obs = np.where(open_, age, t)
+    return R.kaplan_meier(obs, (~open_).astype(int), open_.astype(int))
+
+
+@pytest.mark.parametrize("n", [40, 300])
+def test_km_curve_intervals_cover(n):
+    """Pointwise 95% band of the curve, tied whole-day times of the sample's traditional shape with
+    a fifth of the complaints still open: covers S(t) ≥ 93% at each checked day."""
+    rng = np.random.default_rng(21 + n)
+    p = _pmf(TRAD_DAYS)
+    surv = 1 - np.cumsum(p)
+    days = [3, 5, 8, 12]
+    hits, draws = np.zeros(len(days)), 300
+    for _ in range(draws):
+        km = _km_draw(rng, n, p, 0.2)
+        for i, d in enumerate(days):
+            lo, hi = R.km_surv_at(km, d, "surv_lo"), R.km_surv_at(km, d, "surv_hi")
+            hits[i] += lo is not None and lo - 1e-12 <= surv[d] <= hi + 1e-12
+    assert (hits / draws >= 0.93).all(), hits / draws
+
+
+def test_km_median_interval_covers():
+    rng = np.random.default_rng(8)
+    for p in (_pmf(TRAD_DAYS), _pmf(ODR_DAYS)):
+        truth, hits, draws = _true_median(p), 0, 300
+        for _ in range(draws):
+            km = _km_draw(rng, 150, p, 0.2)
+            lo, hi = R.km_time_at(km, 0.5, "surv_lo"), R.km_time_at(km, 0.5, "surv_hi")
+            med = R.km_quantile(km, 0.5)
+            lo, hi = min(lo, med), max(hi, med)
+            hits += lo <= truth <= hi
+        assert hits / draws >= 0.93
+
+
+def test_median_gap_interval_covers_with_tied_days():
+    """Raw median gap: the distribution-free interval covers ≥ 93% with tied whole-day times —
+    at the sample's shape (where it is usually one value: +5 exactly) and in the hard case where
+    the population's F is close to ½ at the median day (the sample median then jumps between two
+    days and a bootstrap of one sample would not see the other)."""
+    from analytics import stats
+    rng = np.random.default_rng(3)
+    hard = np.zeros(len(DAYS))
+    hard[[2, 3, 4, 5]] = [0.499, 0.2, 0.2, 0.101]        # F(2) = 0.499: median 3, just
+    cases = [(_pmf(ODR_DAYS), _pmf(TRAD_DAYS), 585, 2400), (_pmf(ODR_DAYS), hard, 40, 60),
+             (hard, _pmf(TRAD_DAYS), 300, 300), (_pmf(ODR_DAYS), _pmf(TRAD_DAYS), 8, 12)]
+    for pa, pb, na, nb in cases:
+        truth, hits, draws = _true_median(pb) - _true_median(pa), 0, 400
+        for _ in range(draws):
+            ci = stats.median_gap_interval(DAYS, rng.multinomial(na, pa), rng.multinomial(nb, pb))
+            hits += ci[0] <= truth <= ci[1]
+        assert hits / draws >= 0.93, (na, nb, hits / draws)
+    assert stats.median_gap_interval(DAYS, np.eye(len(DAYS), dtype=int)[2] * 6, np.ones(len(DAYS), dtype=int)) is None
+
+
+def test_adjusted_median_gap_bootstrap_covers():
+    """The category-adjusted median gap's stratified bootstrap, at the sample's category sizes
+    (min_stratum 5) with shifted ODR / traditional shapes per category: ≥ 93%."""
+    rng = np.random.default_rng(17)
+    k = len(N_ODR_CAT)
+    po = [_pmf(ODR_DAYS, s) for s in rng.integers(0, 3, k)]
+    pt = [_pmf(TRAD_DAYS, s) for s in rng.integers(0, 4, k)]
+    truth_c = np.array([_true_median(pt[c]) - _true_median(po[c]) for c in range(k)])
+    hits, draws = 0, 200
+    for _ in range(draws):
+        co = np.array([rng.multinomial(N_ODR_CAT[c], po[c]) for c in range(k)])
+        ct = np.array([rng.multinomial(N_TRAD_CAT[c], pt[c]) for c in range(k)])
+        w = (N_ODR_CAT + N_TRAD_CAT) / (N_ODR_CAT + N_TRAD_CAT).sum()
+        boot = R._boot_medians(rng, DAYS, np.stack([co, ct], 1).reshape(-1, len(DAYS)), 400)
+        lo, hi = R._ci(w @ (boot[1::2] - boot[0::2]))
+        hits += lo - 1e-9 <= w @ truth_c <= hi + 1e-9
+    assert hits / draws >= 0.93
+
+
+@pytest.mark.parametrize("p_odr", [0.8, 0.885, 1.0])
+def test_settlement_gap_intervals_cover(p_odr):
+    """Settlement-rate gap, raw (Newcombe) and category-adjusted (stratified MOVER-Wilson), at the
+    sample's accepted complaints per category; p_odr = 1.0 in every other category is the case
+    where the Wald variance of those strata is 0 (the old interval collapsed there)."""
+    from analytics import stats
+    rng = np.random.default_rng(int(p_odr * 1000))
+    k = len(N_ODR_CAT)
+    po = np.where(np.arange(k) % 2 == 0, 1.0, 0.9) if p_odr == 1.0 else np.full(k, p_odr)
+    pt = rng.uniform(0.6, 0.8, k)
+    w = (N_ODR_CAT + N_TRAD_CAT) / (N_ODR_CAT + N_TRAD_CAT).sum()
+    truth_adj = w @ (po - pt)
+    truth_raw = po @ N_ODR_CAT / N_ODR_CAT.sum() - pt @ N_TRAD_CAT / N_TRAD_CAT.sum()
+    hits_adj = hits_raw = 0
+    draws = 600
+    for _ in range(draws):
+        k1, k2 = rng.binomial(N_ODR_CAT, po), rng.binomial(N_TRAD_CAT, pt)
+        _, lo, hi = stats.wilson_mover_difference(k1, N_ODR_CAT, k2, N_TRAD_CAT, w)
+        hits_adj += lo <= truth_adj <= hi
+        _, lo, hi = stats.wilson_mover_difference(k1.sum(), N_ODR_CAT.sum(), k2.sum(), N_TRAD_CAT.sum())
+        hits_raw += lo <= truth_raw <= hi
+    assert hits_adj / draws >= 0.93 and hits_raw / draws >= 0.93, (hits_adj / draws, hits_raw / draws)
+
+
+def test_settlement_interval_does_not_collapse_at_100_percent():
+    from analytics import stats
+    est, lo, hi = stats.wilson_mover_difference([20, 30], [20, 30], [14, 21], [20, 30], [0.4, 0.6])
+    assert est == pytest.approx(0.3) and hi - lo > 0.2
+    # Wald would be ±1.96·√(Σ w² p₂(1 − p₂)/n₂) only
+    wald = Z * math.sqrt(0.16 * 0.21 / 20 + 0.36 * 0.21 / 30)
+    assert hi - lo > 2 * wald
+
+
+def _efron_quantile(times, closed, q):
+    """Brute force, one complaint at a time: Efron's redistribute-to-the-right (closings before
+    censorings at equal times; complaints still open after the last closing keep their weights, at
+    unknown times), then quantile_cont's interpolation over the weighted list."""
+    order = sorted(range(len(times)), key=lambda i: (times[i], not closed[i]))
+    w = [1.0] * len(times)
+    for pos, i in enumerate(order):
+        if not closed[i]:
+            after = [j for j in order[pos + 1:] if times[j] > times[i]]    # still at risk after its age
+            # after the last closing nothing is learnt: the open ones there keep their weights
+            if any(closed[j] for j in after):
+                for j in after:
+                    w[j] += w[i] / len(after)
+                w[i] = 0.0
+    items = [(times[i], w[i], closed[i]) for i in order if w[i] > 0]
+    n = len(times)
+    h = q * (n - items[-1][1])
+    p = 0.0
+    for k, (x, wk, c) in enumerate(items):
+        if p + wk > h + 1e-9 or k == len(items) - 1:
+            if not c:
+                return None
+            frac = (h - p) / wk
+            if frac < 1e-9:
+                return float(x)
+            nxt = items[k + 1] if k + 1 < len(items) else None
+            if nxt is None or not nxt[2]:
+                return None
+            return float(x + frac * (nxt[0] - x))
+        p += wk
+    return None
+
+
+def test_km_quantile_is_efrons_redistribution_brute_force():
+    rng = np.random.default_rng(4)
+    for _ in range(150):
+        n = int(rng.integers(2, 25))
+        t = rng.integers(0, 12, n)
+        closed = rng.random(n) < 0.7
+        km = R.kaplan_meier(t, closed.astype(int), (~closed).astype(int))
+        for q in (0.1, 0.5, 0.9):
+            want = _efron_quantile(list(t), list(closed), q)
+            got = R.km_quantile(km, q)
+            assert (got is None) == (want is None) and (got is None or got == pytest.approx(want)), (t, closed, q)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("p_odr", [0.5, 0.7, 0.8, 0.885, 0.95, 1.0])
+@pytest.mark.parametrize("sizes", ["sample", "small", "one"])
+def test_settlement_gap_intervals_cover_thoroughly(p_odr, sizes):
+    """Thorough mode (-m slow): 4,000 draws per case, strata of the sample, of 5–8, or one big one."""
+    from analytics import stats
+    n1, n2 = {"sample": (N_ODR_CAT, N_TRAD_CAT), "small": (np.array([5, 6, 7, 8]), np.array([8, 10, 12, 20])),
+              "one": (np.array([585]), np.array([2443]))}[sizes]
+    rng = np.random.default_rng(99)
+    po, pt = np.full(len(n1), p_odr), rng.uniform(0.6, 0.8, len(n1))
+    w = (n1 + n2) / (n1 + n2).sum()
+    truth = w @ (po - pt)
+    k1, k2 = rng.binomial(n1, po, (4000, len(n1))), rng.binomial(n2, pt, (4000, len(n1)))
+    hits = 0
+    for a, b in zip(k1, k2):
+        _, lo, hi = stats.wilson_mover_difference(a, n1, b, n2, w)
+        hits += lo <= truth <= hi
+    assert hits / 4000 >= 0.93
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [7, 15, 40, 200, 2000])
+def test_median_gap_interval_covers_thoroughly(n):
+    from analytics import stats
+    rng = np.random.default_rng(n)
+    hard = np.zeros(len(DAYS))
+    hard[[2, 3, 4, 5]] = [0.499, 0.2, 0.2, 0.101]
+    for pa, pb in ((_pmf(ODR_DAYS), _pmf(TRAD_DAYS)), (_pmf(ODR_DAYS), hard), (hard, _pmf(TRAD_DAYS, 2))):
+        truth, hits = _true_median(pb) - _true_median(pa), 0
+        for _ in range(3000):
+            ci = stats.median_gap_interval(DAYS, rng.multinomial(n, pa), rng.multinomial(n, pb))
+            hits += ci[0] <= truth <= ci[1]
+        assert hits / 3000 >= 0.93

@@ -23,7 +23,8 @@ def test_article_figures(sample_con):
     assert out["odr_enterprises"] == 152
     assert out["odr_resolved"] == 516
     assert out["return_stores"] == 3725
-    assert 3_226_000 <= out["returns"]["amount_yuan"] < 3_227_000
+    # the article: 322.60万余元, i.e. 3,226,000 ≤ x < 3,226,100 (shown as 322.60万元)
+    assert 3_226_000 <= out["returns"]["amount_yuan"] < 3_226_100
     assert out["returns"]["completion_rate"] == 1.0
     assert out["demo_districts"] == 21
     assert out["demo_chain_stores"] == 200

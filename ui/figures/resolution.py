@@ -151,9 +151,12 @@ def weekly_quantiles_figure(wq: pd.DataFrame, routes: list[str], names: dict[str
 
 
 def gap_figure(summary: pd.DataFrame, *, title: str, raw_label: str, adj_label: str, median_title: str,
-               settled_title: str, days_label: str, pp_label: str) -> go.Figure:
+               settled_title: str, days_label: str, pp_label: str, exact_label: str | None = None,
+               too_few_label: str | None = None) -> go.Figure:
     """Dot-and-whisker plot of the raw and adjusted gaps, one panel above the other (median time;
-    settlement rate in percentage points), so it reads the same on a phone."""
+    settlement rate in percentage points), so it reads the same on a phone. In the hover, an
+    interval that is one value reads ``exact_label`` (a hover template, e.g. "%{x:+.0f} (exact to
+    the day)") and a missing one ``too_few_label``."""
     fig = make_subplots(rows=2, cols=1, vertical_spacing=0.3,
                         subplot_titles=(f"{median_title} ({days_label})", f"{settled_title} ({pp_label})"))
     fig.update_layout(template=charts.TEMPLATE, height=340, title=title, showlegend=False,
@@ -164,13 +167,19 @@ def gap_figure(summary: pd.DataFrame, *, title: str, raw_label: str, adj_label: 
                                       (adj_label, row["adjusted"], row["adj_lo"], row["adj_hi"], charts.PALETTE[1])):
             if v is None or pd.isna(v):
                 continue
-            lo = v if lo is None or pd.isna(lo) else lo
-            hi = v if hi is None or pd.isna(hi) else hi
+            missing = lo is None or pd.isna(lo) or hi is None or pd.isna(hi)
+            lo = v if missing else lo
+            hi = v if missing else hi
+            if missing:
+                ci = too_few_label or "—"
+            elif lo == hi and exact_label:
+                ci = exact_label
+            else:
+                ci = f"{lo * scale:.1f} – {hi * scale:.1f}"
             fig.add_scatter(x=[v * scale], y=[lab], mode="markers", marker=dict(size=11, color=color),
                             error_x=dict(type="data", symmetric=False, array=[(hi - v) * scale],
                                          arrayminus=[(v - lo) * scale], color=color, thickness=2, width=6),
-                            hovertemplate=(f"{lab}: %{{x:.1f}} {unit}<br>95%: {lo * scale:.1f} – {hi * scale:.1f}"
-                                           "<extra></extra>"),
+                            hovertemplate=f"{lab}: %{{x:.1f}} {unit}<br>95%: {ci}<extra></extra>",
                             row=row_i, col=1)
         fig.add_vline(x=0, line=dict(color="#c9d1db", width=1), row=row_i, col=1)
         fig.update_xaxes(row=row_i, col=1, zeroline=False, showgrid=True, gridcolor="#e6ebf1")

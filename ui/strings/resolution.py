@@ -36,14 +36,15 @@ STRINGS = {
     "rs.km.median": ("{route} · 中位时长", "{route} · median"),
     "rs.km.p90": ("{route} · P90", "{route} · P90"),
     "rs.km.naive": ("只看已办结：{v}", "closed only: {v}"),
-    "rs.km.median.help": ("Kaplan–Meier 估计：未办结投诉按截至数据日期的已耗时长计为删失；曲线首次降到 50% 的时点。"
-                          "95% 区间 {lo} – {hi}。下方灰字为只看已办结投诉的中位数（线性插值）。",
-                          "Kaplan–Meier estimate: open complaints count as censored at their age on the as-of date; "
-                          "the first time the curve reaches 50%. 95% interval {lo} – {hi}. Below: the closed-only "
-                          "median (interpolated)."),
-    "rs.km.p90.help": ("Kaplan–Meier 曲线首次降到 10% 的时点（90% 的投诉在此之前办结）；曲线未降到 10% 时为“—”。",
-                       "The first time the Kaplan–Meier curve reaches 10% (90% of complaints closed by then); “—” "
-                       "when it has not got there."),
+    "rs.km.median.help": ("Kaplan–Meier 估计：未办结投诉按截至数据日期的已耗时长计为删失；中位数与只看已办结的口径用同一种"
+                          "线性插值，没有未办结投诉时两者相同。95% 区间 {lo} – {hi}。下方灰字为只看已办结投诉的中位数。",
+                          "Kaplan–Meier estimate: open complaints count as censored at their age on the as-of date; the "
+                          "median uses the same linear interpolation as the closed-only one, so the two are equal when "
+                          "nothing is open. 95% interval {lo} – {hi}. Below: the closed-only median."),
+    "rs.km.p90.help": ("90% 的投诉在此之前办结（Kaplan–Meier，与只看已办结的口径同一种线性插值）；需要尚未办结投诉的"
+                       "最终时长才能确定时为“—”。",
+                       "90% of complaints are closed by then (Kaplan–Meier, same linear interpolation as the "
+                       "closed-only figure); “—” when it depends on how long still-open complaints will take."),
     "rs.km.within": ("{route} · {n} 个工作日内办结", "{route} · closed ≤ {n} wd"),
     "rs.km.within.help": ("Kaplan–Meier 估计的 {n} 个工作日内办结比例，95% 区间 {lo} – {hi}；只看已办结投诉为 {naive}。",
                           "Kaplan–Meier share closed within {n} working days (wd), 95% interval {lo} – {hi}; "
@@ -60,14 +61,17 @@ STRINGS = {
     "rs.km.explain": (
         "**为什么两个中位数不同**：只看已办结投诉的中位数（期间的常用口径）忽略了仍在办理的投诉，而它们恰恰是耗时较长的，"
         "因此会低估办理时长，越靠近数据日期越明显。Kaplan–Meier 估计把每件未办结投诉计入“到目前为止已耗时 t 仍未办结”，"
-        "中位数取曲线首次降到 50% 的时点，P90 取首次降到 10% 的时点；曲线未降到该水平时显示“—”（尚无法估计）。"
-        "两者的取值方式也不同：已办结口径为线性插值分位数，可能出现 0.5 天；Kaplan–Meier 取整数天。",
+        "两者用同一种分位数算法（线性插值，与 DuckDB quantile_cont、NumPy 默认一致），所以没有未办结投诉时完全相同；"
+        "有未办结投诉时，每件未办结投诉的权重平均分给在它之后仍在办理的投诉（这正是 Kaplan–Meier 曲线的算法），"
+        "再按权重做同样的插值。需要知道未办结投诉最终耗时才能确定的分位数显示“—”（尚无法估计）。",
         "**Why the two medians differ**: the closed-only median (the usual figure) leaves out complaints still being "
         "handled — precisely the slow ones — so it understates the time to close, the more so near the as-of date. "
-        "Kaplan–Meier counts every open complaint as “still open after t so far”; its median is the first time the "
-        "curve reaches 50%, its P90 the first time it reaches 10%, shown as “—” when the curve has not got there "
-        "(not estimable yet). They also differ in form: the closed-only figure is an interpolated percentile and can "
-        "be a half day; the Kaplan–Meier figure is a whole day."),
+        "Kaplan–Meier counts every open complaint as “still open after t so far”. Both figures use the same percentile "
+        "rule (linear interpolation, as DuckDB quantile_cont and NumPy's default), so they are identical when nothing "
+        "is open; with open complaints, each one's weight is shared out among the complaints still open after its "
+        "age (which is how the Kaplan–Meier curve itself is built) and the same interpolation is done on the weights. "
+        "A percentile that depends on how long the open complaints will still take is shown as “—” (not estimable "
+        "yet)."),
     "rs.km.now": ("{route}：{open} 件未办结投诉被只看已办结的口径排除（最久 {age}）；中位数 {naive} → Kaplan–Meier {km}。",
                   "{route}: {open} open complaints are left out of the closed-only figure (oldest {age}); "
                   "median {naive} → Kaplan–Meier {km}."),
@@ -134,15 +138,34 @@ STRINGS = {
     "rs.gap.col.raw_ci": ("95% 区间（未调整）", "95% interval (raw)"),
     "rs.gap.col.adj": ("差距（按类别构成调整）", "Gap (adjusted for category mix)"),
     "rs.gap.col.adj_ci": ("95% 区间（调整后）", "95% interval (adjusted)"),
-    "rs.gap.method": ("已办结投诉；和解 = 结果为和解或调解成功。中位数差的区间为自助法（2000 次重抽样，固定随机种子），"
-                      "比例差的区间为正态近似。",
-                      "Closed complaints; settled = outcome 和解 or 调解成功. Intervals: bootstrap for the median gaps "
-                      "(2,000 resamples, fixed seed), normal approximation for the rate gaps."),
+    "rs.gap.method": ("中位时长按已办结投诉计算；和解/调解成功率 = 结果为和解或调解成功的投诉 ÷ 已受理的已办结投诉，"
+                      "{excluded} 件不予受理的传统投诉不计入（它们没有进入调解，ODR 也没有这一环节）。"
+                      "95% 区间：未调整的中位数差用次序统计量（不依赖分布假设，按整天计）；调整后的中位数差用自助法"
+                      "（2000 次重抽样，固定随机种子）；比例差用 Wilson 得分区间（Newcombe 法，调整后按类别合成），"
+                      "即使某类别和解率为 100% 区间也不会缩成一点。",
+                      "Median time over closed complaints; settlement rate = complaints settled (和解 or 调解成功) ÷ "
+                      "closed complaints that were accepted: {excluded} traditional complaints not accepted (不予受理) "
+                      "are left out — they never reached mediation, and ODR has no such step. 95% intervals: from "
+                      "order statistics for the raw median gap (no assumption about the distribution, in whole "
+                      "days); bootstrap for the adjusted one (2,000 resamples, fixed seed); Wilson score intervals "
+                      "for the rate gaps (Newcombe's method, combined over categories for the adjusted one), which "
+                      "stay open even where a route settled 100% of a category."),
+    "rs.gap.exact": ("未调整的中位数差的 95% 区间只有一个值 {v}：办理时长按整天记录，两种方式已办结投诉的“中间”"
+                     "都落在同一天的一大批投诉里（ODR {n_odr} 件、中位 {m_odr}；传统 {n_trad} 件、中位 {m_trad}），"
+                     "所以每个中位数的 95% 区间本身就只有那一天。差距可以精确到天，但不能比一天更精确。",
+                     "The raw median gap's 95% interval is the single value {v}: times are recorded in whole days, "
+                     "and in both routes the middle of the closed complaints falls inside one large group of "
+                     "complaints closed on the same day (ODR {n_odr}, median {m_odr}; traditional {n_trad}, median "
+                     "{m_trad}), so the 95% interval of each median is that one day. The gap is known to the day, "
+                     "not more precisely than a day."),
+    "rs.gap.exact.short": ("{v}（精确到天）", "{v} (exact to the day)"),
+    "rs.gap.too_few": ("件数太少", "too few cases"),
     "rs.gap.adjusted.help": ("直接标化：在两种方式各有至少 {min} 件已办结投诉的 {k} 个类别内分别比较，再按两者合计的类别构成加权"
-                             "（覆盖 {cov} 的已办结投诉）。",
+                             "（覆盖 {cov} 的已办结投诉）；和解率在已受理投诉各至少 {min} 件的 {k2} 个类别内比较（覆盖 {cov2}）。",
                              "Direct standardisation: compared within each of the {k} categories where both routes have at "
                              "least {min} closed complaints, then weighted by the pooled category mix (covering {cov} of "
-                             "closed complaints)."),
+                             "closed complaints); the settlement rate within the {k2} categories with at least {min} "
+                             "accepted complaints of both routes (covering {cov2})."),
     "rs.gap.chart": ("差距及 95% 区间", "Gap with 95% interval"),
     "rs.gap.pp": ("百分点", "percentage points"),
     "rs.gap.explain": (
@@ -165,10 +188,13 @@ STRINGS = {
     "rs.col.n_trad": ("传统件数", "Traditional closed"),
     "rs.col.med_odr": ("ODR 中位", "ODR median"),
     "rs.col.med_trad": ("传统中位", "Traditional median"),
+    "rs.col.acc_odr": ("ODR 已受理", "ODR accepted"),
+    "rs.col.acc_trad": ("传统已受理", "Traditional accepted"),
     "rs.col.set_odr": ("ODR 和解率", "ODR settled"),
     "rs.col.set_trad": ("传统和解率", "Traditional settled"),
     "rs.col.weight": ("权重", "Weight"),
     "rs.col.included": ("参与调整", "Compared"),
+    "rs.col.weight_settled": ("和解率权重", "Weight (settlement)"),
     # section: deadlines
     "rs.dl.header": ("办理期限", "Deadlines"),
     "rs.dl.on_time": ("按期办结率", "On-time rate"),
