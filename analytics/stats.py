@@ -228,7 +228,8 @@ def binomial_funnel(p0: float, sizes, conf: float) -> pd.DataFrame:
 #      week's (5 + 2ρ): a holiday (Spring Festival, Dragon Boat …) lowers the week's expectation
 #      whichever ISO week it falls in;
 #   L  recent level: the count per unit of c (Σy ÷ Σc) of the WEEK_LEVEL_WEEKS latest whole,
-#      non-event weeks among the WEEK_LEVEL_LOOKBACK weeks before t (fewer → "not enough history");
+#      non-event weeks among the WEEK_LEVEL_LOOKBACK weeks before t (fewer than WEEK_LEVEL_MIN →
+#      "not enough history");
 #   S  seasonal term exp(s): how a week in t's position (the same ISO week, or the same holiday
 #      week: Spring Festival, May Day, National Day, the 3·15 week — moving holidays aligned by
 #      the holiday) compares with its own recent level, learnt from every earlier year: each
@@ -247,12 +248,13 @@ def binomial_funnel(p0: float, sizes, conf: float) -> pd.DataFrame:
 # this year's own deviation). Only weeks before t are used: a week is never judged by later data.
 
 WEEK_LEVEL_WEEKS = 8       # weeks in the recent level
-WEEK_LEVEL_LOOKBACK = 16   # ... searched among this many weeks before t (all 8 needed)
+WEEK_LEVEL_LOOKBACK = 16   # ... searched among this many weeks before t
+WEEK_LEVEL_MIN = 6         # ... at least this many needed, else "not enough history"
 WEEK_PHI_WEEKS = 26        # one-step-ahead residuals behind the overdispersion φ
 WEEK_FLAG_CONF = 0.99      # a week is unusual when outside its 99% prediction band
 
 # why a whole week has no band ("not enough history")
-NO_BAND_FEW_WEEKS = "few_weeks"      # fewer than WEEK_LEVEL_WEEKS earlier whole non-event weeks
+NO_BAND_FEW_WEEKS = "few_weeks"      # fewer than WEEK_LEVEL_MIN earlier whole non-event weeks
 NO_BAND_NO_YEAR = "no_earlier_year"  # its ISO week / holiday week never seen in an earlier year
 NO_BAND_EVENT = "event_one_year"     # a holiday week, and no holiday week seen in two earlier years yet
 
@@ -277,7 +279,8 @@ def _dl_sigma2(lq, v, grp, ngrp) -> tuple[float | None, np.ndarray]:
 
 
 def week_model(counts, whole, position, event, targets=None, exposure=None, *, level_weeks: int = WEEK_LEVEL_WEEKS,
-               lookback: int = WEEK_LEVEL_LOOKBACK, phi_weeks: int = WEEK_PHI_WEEKS) -> pd.DataFrame:
+               lookback: int = WEEK_LEVEL_LOOKBACK, level_min: int = WEEK_LEVEL_MIN,
+               phi_weeks: int = WEEK_PHI_WEEKS) -> pd.DataFrame:
     """The expected-week model (see the section's head) for consecutive ISO weeks.
 
     ``counts`` (per week), ``whole`` (the data covers the week fully), ``position`` (seasonal
@@ -310,7 +313,7 @@ def week_model(counts, whole, position, event, targets=None, exposure=None, *, l
     lev_idx: list[tuple] = [()] * n
     for i in range(n):
         idx = [j for j in range(i - 1, max(-1, i - lookback - 1), -1) if usable[j]][:level_weeks]
-        if len(idx) == level_weeks:
+        if len(idx) >= level_min:
             lev_c[i] = c[idx].sum()
             lev[i], lev_n[i], lev_idx[i] = y[idx].sum() / lev_c[i], len(idx), tuple(idx)
     has = ~np.isnan(lev)

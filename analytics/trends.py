@@ -12,7 +12,7 @@ shrunk toward 1; the week's count is predicted by a negative binomial with quasi
 overdispersion and the uncertainty of the estimated level and seasonal term. A whole week whose
 count is outside its 99% prediction band (FLAG_CONF) is flagged ``high`` / ``low``; on data with
 no unusual week about 1% of weeks or fewer are flagged (tests/test_trends_model.py). A week
-without enough history (fewer than 8 earlier whole non-event weeks, or its ISO week / holiday
+without enough history (fewer than 6 of the 16 earlier weeks whole and non-event, or its ISO week / holiday
 week never seen in an earlier year) has no band and is never flagged. Partial weeks are not
 flagged.
 """
@@ -319,7 +319,7 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     last_year_week (label of ISO week w of year Y−1), last_year, yoy_change, yoy_pct, ma4 (mean of
     this and the 3 previous whole weeks); the expected-week model (analytics.stats.week_model):
     level (count per ordinary week of the level weeks), calendar (the week's calendar factor),
-    rest_day_ratio (ρ), dispersion (φ), seasonal_raw, seasonal_index (S, shrunk),
+    rest_day_ratio (ρ), dispersion (φ) — these three also for a week whose seasonal term is unknown —, seasonal_raw, seasonal_index (S, shrunk),
     shrinkage, seasonal_refs (earlier weeks in the same position), expected (E), log_var, lower,
     upper (the FLAG_CONF prediction band, whole counts), null without a band; flag (high / low /
     ''), history ('' with a band; for a whole week without one, why: few_weeks, no_earlier_year,
@@ -413,6 +413,8 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
         if i is not None and i in model.index:
             m = model.loc[i]
             r.update(history=m["history"], baseline=",".join(hweeks[j].isoformat() for j in m["level_weeks"]))
+            if m["history"] != stats.NO_BAND_FEW_WEEKS:     # a level even when the seasonal term is unknown
+                r.update(level=m["level"], calendar=m["calendar"], dispersion=m["dispersion"])
             if not m["history"]:
                 r.update(rest_day_ratio=rho)
                 r.update({c: m[c] for c in ("level", "calendar", "dispersion", "seasonal_raw", "seasonal_index", "shrinkage",
@@ -427,6 +429,14 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
               "lower", "upper"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     return df
+
+
+def expected_week(con, f: Filters, week_start: dt.date, *, fast: bool = True) -> pd.DataFrame:
+    """The :func:`weekly_stats` row of the ISO week starting on (the Monday of) ``week_start``, judged
+    as a whole week whatever the period of ``f`` (the overview's latest-week comparison): one row,
+    or none when the data does not cover the week."""
+    ws = monday(week_start)
+    return weekly_stats(con, f.with_(date_from=ws, date_to=ws + dt.timedelta(days=6)), fast=fast)
 
 
 # --- one week ---------------------------------------------------------------------------------
