@@ -307,6 +307,47 @@ def week_positions(week_starts, keys: dict) -> tuple[list[str], list[bool]]:
     return pos, ev
 
 
+def model_weeks(counts: dict, first: dt.date, as_of: dt.date, h_from: dt.date, keys: dict, workday: dict,
+                targets) -> tuple[dict, dict, list, pd.DataFrame]:
+    """The expected-week model on daily counts: (hist, whole, week starts, model).
+
+    ``counts``: complaints per date from ``h_from`` to ``as_of``; ``first``: the data's first
+    date; ``keys``: :func:`event_keys`; ``workday``: date -> official working day (a date it lacks
+    is a working day when Monday–Friday); ``targets``: start dates of the weeks to judge (those
+    that are not whole in the data are left out). hist / whole: week start -> count / covered
+    fully by the data. model: :func:`analytics.stats.week_model` indexed by week position, with
+    lower and upper (the FLAG_CONF band) and rest_day_ratio (ρ)."""
+    hist: dict[dt.date, int] = {}
+    whole: dict[dt.date, bool] = {}
+    w = monday(h_from)
+    while w <= as_of:
+        hist[w] = sum(counts.get(w + dt.timedelta(days=i), 0) for i in range(7))
+        whole[w] = w >= first and w + dt.timedelta(days=6) <= as_of
+        w += dt.timedelta(days=7)
+    # calendar factor of every week: working days per the official calendar; ρ from the daily
+    # counts of the days the data covers
+    sums = [0, 0, 0, 0]                     # workday count, other count, workdays, other days
+    d = h_from
+    while d <= as_of:
+        k = 0 if workday.get(d, d.weekday() < 5) else 1
+        sums[k] += counts.get(d, 0)
+        sums[2 + k] += 1
+        d += dt.timedelta(days=1)
+    rho = stats.rest_day_ratio(*sums)
+    hweeks = list(hist)
+    nwd = [sum(workday.get(x + dt.timedelta(days=i), i < 5) for i in range(7)) for x in hweeks]
+    factor = stats.calendar_factor(nwd, [7 - k for k in nwd], rho)
+    at = {x: i for i, x in enumerate(hweeks)}
+    pos, ev = week_positions(hweeks, keys)
+    idx = [at[s] for s in targets if s in at and whole[s]]
+    model = stats.week_model([hist[x] for x in hweeks], [whole[x] for x in hweeks], pos, ev, idx, factor)
+    model = model.set_index("index")
+    lower, upper = stats.week_band(model["expected"].to_numpy(), model["dispersion"].to_numpy(),
+                                   model["log_var"].to_numpy(), FLAG_CONF)
+    model["lower"], model["upper"], model["rest_day_ratio"] = lower, upper, rho
+    return hist, whole, hweeks, model
+
+
 def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Per ISO week of the period: count, comparisons and the expected band.
 
@@ -343,44 +384,17 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     for d, n in daily.itertuples(index=False):
         counts[pd.Timestamp(d).date()] = int(n)
 
-    # history: full weeks, whole when inside the data's span
-    hist: dict[dt.date, int] = {}
-    whole: dict[dt.date, bool] = {}
-    w = monday(h_from)
-    while w <= as_of:
-        hist[w] = sum(counts.get(w + dt.timedelta(days=i), 0) for i in range(7))
-        whole[w] = w >= first and w + dt.timedelta(days=6) <= as_of
-        w += dt.timedelta(days=7)
     keys = event_keys(calendar_events(con, monday(h_from), as_of))
+    cal = query(con, "SELECT d, is_workday FROM calendar WHERE d BETWEEN ? AND ?", [monday(h_from), as_of])
+    workday = {pd.Timestamp(d).date(): bool(x) for d, x in cal.itertuples(index=False)}
+    period = buckets(lo, hi, "week")
+    targets = [s for s, e in period if (s, e) == (max(s, lo), min(e, hi))]
+    hist, whole, hweeks, model = model_weeks(counts, first, as_of, h_from, keys, workday, targets)
+    at = {x: i for i, x in enumerate(hweeks)}
     week = dt.timedelta(days=7)
 
     def hwhole(x):
         return whole.get(x, False)
-
-    # calendar factor of every week: working days per the official calendar; ρ from the daily
-    # counts of the days the data covers
-    cal = query(con, "SELECT d, is_workday FROM calendar WHERE d BETWEEN ? AND ?", [monday(h_from), as_of])
-    workday = {pd.Timestamp(d).date(): bool(x) for d, x in cal.itertuples(index=False)}
-    sums = [0, 0, 0, 0]                     # workday count, other count, workdays, other days
-    d = h_from
-    while d <= as_of:
-        k = 0 if workday.get(d, d.weekday() < 5) else 1
-        sums[k] += counts.get(d, 0)
-        sums[2 + k] += 1
-        d += dt.timedelta(days=1)
-    rho = stats.rest_day_ratio(*sums)
-    hweeks = list(hist)
-    nwd = [sum(workday.get(x + dt.timedelta(days=i), i < 5) for i in range(7)) for x in hweeks]
-    factor = stats.calendar_factor(nwd, [7 - k for k in nwd], rho)
-    at = {x: i for i, x in enumerate(hweeks)}
-    pos, ev = week_positions(hweeks, keys)
-    period = buckets(lo, hi, "week")
-    targets = [at[s] for s, e in period if s in at and hwhole(s) and (s, e) == (max(s, lo), min(e, hi))]
-    model = stats.week_model([hist[x] for x in hweeks], [whole[x] for x in hweeks], pos, ev, targets, factor)
-    model = model.set_index("index")
-    lower, upper = stats.week_band(model["expected"].to_numpy(), model["dispersion"].to_numpy(),
-                                   model["log_var"].to_numpy(), FLAG_CONF)
-    model["lower"], model["upper"] = lower, upper
 
     rows = []
     for s, e in period:
@@ -416,7 +430,7 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
             if m["history"] != stats.NO_BAND_FEW_WEEKS:     # a level even when the seasonal term is unknown
                 r.update(level=m["level"], calendar=m["calendar"], dispersion=m["dispersion"])
             if not m["history"]:
-                r.update(rest_day_ratio=rho)
+                r.update(rest_day_ratio=m["rest_day_ratio"])
                 r.update({c: m[c] for c in ("level", "calendar", "dispersion", "seasonal_raw", "seasonal_index", "shrinkage",
                                             "seasonal_refs", "expected", "log_var", "lower", "upper")},
                          flag=stats.week_flag(n, m["lower"], m["upper"]))
