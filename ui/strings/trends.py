@@ -75,7 +75,7 @@ STRINGS = {
                        "Open markers / pale hatched bars are partial buckets (the data or period covers only some "
                        "days); do not compare them with whole ones. Shaded bands are calendar events."),
     "tr.partial": ("不完整", "Partial"),
-    "tr.band.title": ("每周投诉量与预期区间", "Weekly complaints and the expected band"),
+    "tr.band.title": ("每周投诉量与 99% 预测区间", "Weekly complaints and the 99% prediction band"),
     "tr.band.count": ("每周投诉量", "Weekly complaints"),
     "tr.band.band": ("99% 预测区间", "99% prediction band"),
     "tr.band.no_band": ("历史数据不足，无区间", "not enough history, no band"),
