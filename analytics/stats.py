@@ -278,6 +278,10 @@ def _dl_sigma2(lq, v, grp, ngrp) -> tuple[float | None, np.ndarray]:
     return (max(0.0, num / den) if den > 0 else 0.0), k
 
 
+_WEEK_MODEL_COLS = ["index", "level", "level_n", "calendar", "level_weeks", "dispersion", "seasonal_raw",
+                    "seasonal_index", "shrinkage", "seasonal_refs", "between_years", "expected", "log_var", "history"]
+
+
 def week_model(counts, whole, position, event, targets=None, exposure=None, *, level_weeks: int = WEEK_LEVEL_WEEKS,
                lookback: int = WEEK_LEVEL_LOOKBACK, level_min: int = WEEK_LEVEL_MIN,
                phi_weeks: int = WEEK_PHI_WEEKS) -> pd.DataFrame:
@@ -383,7 +387,7 @@ def week_model(counts, whole, position, event, targets=None, exposure=None, *, l
         e = float(mu0[t] * math.exp(s))
         r.update(seasonal_raw=math.exp(sh), seasonal_index=math.exp(s), shrinkage=b, between_years=sig2,
                  expected=e, log_var=phi[t] / (lev_c[t] * leff[t]) + var_s + sig2)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=_WEEK_MODEL_COLS)
 
 
 def calendar_factor(workdays, other_days, rho: float):

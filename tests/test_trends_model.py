@@ -228,6 +228,9 @@ def test_weekly_stats_not_enough_history(sample_con):
     assert (b["lower"] == b["lower"].round()).all() and (b["lower"] <= b["upper"]).all()
     assert ((b["flag"] == "high") == (b["complaints"] > b["upper"])).all()
     assert ((b["flag"] == "low") == (b["complaints"] < b["lower"])).all()
+    # a period of a partial week only: no week to judge
+    p = T.weekly_stats(sample_con, Filters(D("2024-03-11"), D("2024-03-14")))
+    assert list(p["week"]) == ["2024-W11"] and p["partial"].all() and p["expected"].isna().all()
     # the overview's latest-week comparison is the same row
     one = T.expected_week(sample_con, Filters(D("2022-01-01"), D("2024-03-14")), D("2024-03-06"))
     assert len(one) == 1 and one.at[0, "week"] == "2024-W10"
