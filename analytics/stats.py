@@ -485,3 +485,227 @@ def stratified_proportion_p(x1, n1, x0, n0) -> float | None:
         return None
     chi = max(abs(float((x1 - expected).sum())) - 0.5, 0.0) ** 2 / v
     return float(stats.chi2.sf(chi, 1))
+
+# --- expected-week model: weekly counts, seasonal terms shrunk toward 1 ---------------------------
+#
+# For a week t the expected count is E = L × c × S:
+#   c  calendar factor: the week's working-day equivalents (official working days + ρ × other
+#      days, ρ = a non-working day's intake ÷ a working day's, from the daily counts) ÷ an ordinary
+#      week's (5 + 2ρ): a holiday (Spring Festival, Dragon Boat …) lowers the week's expectation
+#      whichever ISO week it falls in;
+#   L  recent level: the count per unit of c (Σy ÷ Σc) of the WEEK_LEVEL_WEEKS latest whole,
+#      non-event weeks among the WEEK_LEVEL_LOOKBACK weeks before t (fewer than WEEK_LEVEL_MIN →
+#      "not enough history");
+#   S  seasonal term exp(s): how a week in t's position (the same ISO week, or the same holiday
+#      week: Spring Festival, May Day, National Day, the 3·15 week — moving holidays aligned by
+#      the holiday) compares with its own recent level, learnt from every earlier year: each
+#      earlier week r in the same position gives log q_r = log((y_r + ½) ÷ (L_r c_r)) with
+#      variance φ (1 ÷ (y_r + ½) + 1 ÷ (L_r Σc)). No earlier week in the position → no band.
+#      Year-to-year variation of a position's term, σ², is the DerSimonian–Laird moment estimate
+#      over the positions seen in two or more earlier years (ordinary and holiday positions
+#      separately; 0 while there is none for ordinary weeks, while a holiday week then has no band).
+#      An ordinary week's term is shrunk toward 1 (s toward 0): ŝ_p ~ N(s_p, v_p), s_p ~ N(0, τ²)
+#      with τ² = max(0, mean(ŝ_p² − v_p)) over ordinary positions: s = B ŝ, Var s = B v,
+#      B = τ² ÷ (τ² + v). Holiday weeks are not shrunk (their terms are known to be far from 1).
+#   φ  overdispersion (quasi-Poisson): mean Pearson residual (y_j − L_j c_j)² ÷ (L_j c_j (1 + c_j ÷ Σc))
+#      of the last WEEK_PHI_WEEKS whole non-event weeks before t, at least 1.
+# A new week's count is then negative binomial with mean E and variance φ E + E² V, where
+# V = φ ÷ (L Σc) + Var s + σ² is the uncertainty of log E (estimated level and seasonal term, and
+# this year's own deviation). Only weeks before t are used: a week is never judged by later data.
+
+WEEK_LEVEL_WEEKS = 8       # weeks in the recent level
+WEEK_LEVEL_LOOKBACK = 16   # ... searched among this many weeks before t
+WEEK_LEVEL_MIN = 6         # ... at least this many needed, else "not enough history"
+WEEK_PHI_WEEKS = 26        # one-step-ahead residuals behind the overdispersion φ
+WEEK_FLAG_CONF = 0.99      # a week is unusual when outside its 99% prediction band
+
+# why a whole week has no band ("not enough history")
+NO_BAND_FEW_WEEKS = "few_weeks"      # fewer than WEEK_LEVEL_MIN earlier whole non-event weeks
+NO_BAND_NO_YEAR = "no_earlier_year"  # its ISO week / holiday week never seen in an earlier year
+NO_BAND_EVENT = "event_one_year"     # a holiday week, and no holiday week seen in two earlier years yet
+
+
+def _dl_sigma2(lq, v, grp, ngrp) -> tuple[float | None, np.ndarray]:
+    """DerSimonian–Laird between-year variance over groups with ≥ 2 values (None when there are
+    none), and the number of values per group."""
+    w = 1.0 / v
+    k = np.bincount(grp, minlength=ngrp)
+    s1 = np.bincount(grp, w, minlength=ngrp)
+    s2 = np.bincount(grp, w * w, minlength=ngrp)
+    sy = np.bincount(grp, w * lq, minlength=ngrp)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(s1 > 0, sy / s1, 0.0)
+    q = np.bincount(grp, w * (lq - mean[grp]) ** 2, minlength=ngrp)
+    many = k >= 2
+    if not many.any():
+        return None, k
+    den = float(np.sum(s1[many] - s2[many] / s1[many]))
+    num = float(np.sum(q[many]) - np.sum(k[many] - 1))
+    return (max(0.0, num / den) if den > 0 else 0.0), k
+
+
+_WEEK_MODEL_COLS = ["index", "level", "level_n", "calendar", "level_weeks", "dispersion", "seasonal_raw",
+                    "seasonal_index", "shrinkage", "seasonal_refs", "between_years", "expected", "log_var", "history"]
+
+
+def week_model(counts, whole, position, event, targets=None, exposure=None, *, level_weeks: int = WEEK_LEVEL_WEEKS,
+               lookback: int = WEEK_LEVEL_LOOKBACK, level_min: int = WEEK_LEVEL_MIN,
+               phi_weeks: int = WEEK_PHI_WEEKS) -> pd.DataFrame:
+    """The expected-week model (see the section's head) for consecutive ISO weeks.
+
+    ``counts`` (per week), ``whole`` (the data covers the week fully), ``position`` (seasonal
+    position: the holiday key, e.g. ``spring_festival1``, or the ISO week, e.g. ``W07``; week 53
+    is W52), ``event`` (a holiday / 3·15 week); ``targets``: indices to predict (default all);
+    ``exposure``: the week's calendar factor c (working-day equivalents relative to an ordinary
+    week, see :func:`calendar_factor`; default 1): counts are modelled as L × c × S.
+    One row per target: index, level (the level weeks' count per unit of c: Σy / Σc), level_n,
+    calendar (c of the week), level_weeks (tuple of
+    their indices), dispersion (φ), seasonal_raw (exp ŝ, unshrunk), seasonal_index (S),
+    shrinkage (B; 1 for holiday weeks), seasonal_refs (earlier weeks in the position),
+    between_years (σ²), expected (E), log_var (V), history ('' when there is a band, else why
+    not: NO_BAND_*). No band → expected and the rest NaN."""
+    y = np.asarray(counts, dtype=float)
+    ok = np.asarray(whole, dtype=bool)
+    ev = np.asarray(event, dtype=bool)
+    pos = list(position)
+    n = len(y)
+    c = np.ones(n) if exposure is None else np.asarray(exposure, dtype=float)
+    codes = {p: i for i, p in enumerate(dict.fromkeys(pos))}
+    pc = np.array([codes[p] for p in pos], dtype=np.int64)
+    ngrp = len(codes)
+    grp_event = np.zeros(ngrp, dtype=bool)
+    grp_event[pc[ev]] = True
+    usable = ok & ~ev
+    # recent level of every week
+    lev = np.full(n, np.nan)
+    lev_n = np.zeros(n, dtype=np.int64)
+    lev_c = np.zeros(n)                            # Σc of the level weeks
+    lev_idx: list[tuple] = [()] * n
+    for i in range(n):
+        idx = [j for j in range(i - 1, max(-1, i - lookback - 1), -1) if usable[j]][:level_weeks]
+        if len(idx) >= level_min:
+            lev_c[i] = c[idx].sum()
+            lev[i], lev_n[i], lev_idx[i] = y[idx].sum() / lev_c[i], len(idx), tuple(idx)
+    has = ~np.isnan(lev)
+    # the level with ½ added to its count (a log of 0 is never taken), and the week's share of it
+    leff = np.where(has, (np.nan_to_num(lev) * lev_c + 0.5) / np.where(has, lev_c, 1), np.nan)
+    mu0 = leff * c                                 # the week's count at S = 1
+    # one-step-ahead Pearson residuals -> φ before each week
+    res = np.full(n, np.nan)
+    rmask = usable & has
+    res[rmask] = (y[rmask] - lev[rmask] * c[rmask]) ** 2 / (mu0[rmask] * (1 + c[rmask] / lev_c[rmask]))
+    phi = np.ones(n)
+    ridx = np.flatnonzero(rmask)
+    csum = np.concatenate([[0.0], np.cumsum(res[ridx])])
+    for i in range(n):
+        m = int(np.searchsorted(ridx, i))          # residuals of weeks before i
+        a = max(0, m - phi_weeks)
+        if m > a:
+            phi[i] = max(1.0, (csum[m] - csum[a]) / (m - a))
+    # seasonal ratio of every whole week with a level
+    qmask = ok & has
+    lq = np.full(n, np.nan)
+    vq = np.full(n, np.nan)
+    lq[qmask] = np.log((y[qmask] + 0.5) / mu0[qmask])
+    vq[qmask] = phi[qmask] * (1 / (y[qmask] + 0.5) + 1 / (lev_c[qmask] * leff[qmask]))
+    qidx = np.flatnonzero(qmask)
+
+    rows = []
+    for t in (range(n) if targets is None else targets):
+        t = int(t)
+        r = {"index": t, "level": lev[t], "level_n": int(lev_n[t]), "calendar": float(c[t]), "level_weeks": lev_idx[t],
+             "dispersion": phi[t] if has[t] else np.nan, "seasonal_raw": np.nan, "seasonal_index": np.nan,
+             "shrinkage": np.nan, "seasonal_refs": 0, "between_years": np.nan, "expected": np.nan,
+             "log_var": np.nan, "history": ""}
+        rows.append(r)
+        if not has[t]:
+            r["history"] = NO_BAND_FEW_WEEKS
+            continue
+        before = qidx[qidx < t]
+        g = pc[before]
+        k_t = int(np.sum(g == pc[t]))
+        r["seasonal_refs"] = k_t
+        if k_t == 0:
+            r["history"] = NO_BAND_NO_YEAR
+            continue
+        is_ev = bool(grp_event[pc[t]])
+        cls = grp_event[g] == is_ev                # the same class: holiday or ordinary positions
+        gl, gv, gg = lq[before][cls], vq[before][cls], g[cls]
+        sig2, _ = _dl_sigma2(gl, gv, gg, ngrp)
+        if sig2 is None:
+            if is_ev:
+                r["history"] = NO_BAND_EVENT
+                continue
+            sig2 = 0.0
+        w = 1.0 / (gv + sig2)
+        s1 = np.bincount(gg, w, minlength=ngrp)
+        sy = np.bincount(gg, w * gl, minlength=ngrp)
+        seen = s1 > 0
+        s_hat = np.where(seen, sy / np.where(seen, s1, 1), 0.0)
+        v_hat = np.where(seen, 1 / np.where(seen, s1, 1), np.inf)
+        sh, vh = float(s_hat[pc[t]]), float(v_hat[pc[t]])
+        if is_ev:
+            b = 1.0
+        else:
+            tau2 = max(0.0, float(np.mean(s_hat[seen] ** 2 - v_hat[seen])))
+            b = tau2 / (tau2 + vh)
+        s, var_s = b * sh, b * vh
+        e = float(mu0[t] * math.exp(s))
+        r.update(seasonal_raw=math.exp(sh), seasonal_index=math.exp(s), shrinkage=b, between_years=sig2,
+                 expected=e, log_var=phi[t] / (lev_c[t] * leff[t]) + var_s + sig2)
+    return pd.DataFrame(rows, columns=_WEEK_MODEL_COLS)
+
+
+def calendar_factor(workdays, other_days, rho: float):
+    """Calendar factor of a week: its working-day equivalents (official working days + ρ × other
+    days) relative to an ordinary week's (5 + 2ρ). ρ: the intake of a non-working day relative to
+    a working day (:func:`rest_day_ratio`). Arrays or scalars."""
+    wd = np.asarray(workdays, dtype=float)
+    return (wd + rho * np.asarray(other_days, dtype=float)) / (5 + 2 * rho)
+
+
+def rest_day_ratio(workday_counts, other_counts, n_workdays: int, n_other: int) -> float:
+    """ρ = mean count of a non-working day (weekends, official holidays) ÷ mean count of a
+    working day; 1 when either is unknown, kept within [0.05, 2]."""
+    if n_workdays <= 0 or n_other <= 0 or workday_counts <= 0:
+        return 1.0
+    return float(min(2.0, max(0.05, (other_counts / n_other) / (workday_counts / n_workdays))))
+
+
+def _week_dist(expected, dispersion, log_var):
+    """The predictive distribution of a week's count: negative binomial with mean E and variance
+    φ E + E² V (Poisson when that is E)."""
+    e = np.asarray(expected, dtype=float)
+    extra = (np.asarray(dispersion, dtype=float) - 1) + e * np.asarray(log_var, dtype=float)
+    extra = np.maximum(extra, 1e-12)
+    size = e / extra
+    return stats.nbinom(size, size / (size + e))
+
+
+def week_band(expected, dispersion, log_var, conf: float = WEEK_FLAG_CONF):
+    """(lower, upper): the central ``conf`` prediction band of a week's count, in whole counts:
+    lower = the α/2 quantile, upper = the 1 − α/2 quantile of the predictive distribution, so a
+    count outside [lower, upper] has a tail probability below α/2 on its side. NaN without a
+    band (expected NaN). Scalars or arrays."""
+    e = np.asarray(expected, dtype=float)
+    ok = ~np.isnan(e) & ~np.isnan(np.asarray(log_var, dtype=float))
+    lo, hi = np.full(e.shape, np.nan), np.full(e.shape, np.nan)
+    if ok.any():
+        a = 1 - conf
+        d = _week_dist(e[ok], np.asarray(dispersion, dtype=float)[ok] if np.ndim(dispersion) else dispersion,
+                       np.asarray(log_var, dtype=float)[ok] if np.ndim(log_var) else log_var)
+        lo[ok], hi[ok] = d.ppf(a / 2), d.ppf(1 - a / 2)
+    if lo.ndim == 0:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def week_flag(count, lower, upper) -> str:
+    """``high`` above the band, ``low`` below it, '' inside or without a band."""
+    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
+        return ""
+    if count > upper:
+        return "high"
+    if count < lower:
+        return "low"
+    return ""

@@ -5,33 +5,24 @@ Definitions (METRICS.md): a complaint belongs to the bucket of its received date
 weeks labelled ``YYYY-Www`` by ISO year; a bucket the data ([first received date, as-of]) or the
 period covers only partly is *partial* and is never compared as if it were whole.
 
-Expected band of a week t (method shown on the page, constants below):
-
-1. *Recent level* L(t): median of the 8 most recent whole, non-event weeks among the 16 before
-   t (at least 6 are needed, else no band). Its spread: MAD = median |x − L| over the same weeks.
-2. *Seasonal index* S(t): for each of the 3 previous years, reference weeks are the same ISO week
-   ±1 week — or, when t is an event week (3·15 week, Spring Festival, May Day, National Day
-   holiday weeks and the week after each holiday), the week with the same event key in that year,
-   so moving holidays are aligned by the holiday, not by the week number. Each whole reference
-   week r gives the ratio count(r) / L(r); S is the median of the ratios (1 when there is none).
-3. Expected E = L × S. Spread: quasi-Poisson noise of the week, φ² × max(E, 1) with
-   overdispersion φ = max(1, 1.4826 × MAD / √L), plus the uncertainty of S, which rests on few
-   reference weeks: each ratio has a relative Poisson variance of 1 / its count, so S's relative
-   variance is about 1 / R with R the references' total count, adding E² / R.
-   Band = E ± 2.5 √Var (lower bound at least 0).
-   An event week without any reference in earlier years gets no band (a holiday dip is not
-   reported as unusual just because there is no history).
-4. A whole week with count > upper is flagged ``high``, < lower ``low``. Partial weeks are not
-   flagged.
+Expected band of a week t (method shown on the page; the model and its constants are in
+analytics/stats.py, section "expected-week model"): E = recent level × calendar factor × seasonal
+term, the seasonal term learnt from every earlier year (holidays aligned by the holiday) and
+shrunk toward 1; the week's count is predicted by a negative binomial with quasi-Poisson
+overdispersion and the uncertainty of the estimated level and seasonal term. A whole week whose
+count is outside its 99% prediction band (FLAG_CONF) is flagged ``high`` / ``low``; on data with
+no unusual week about 1% of weeks or fewer are flagged (tests/test_trends_model.py). A week
+without enough history (fewer than 6 of the 16 earlier weeks whole and non-event, or its ISO week / holiday
+week never seen in an earlier year) has no band and is never flagged. Partial weeks are not
+flagged.
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
-from statistics import median
-
 import pandas as pd
 
+from . import stats
 from .db import query
 from .filters import Filters, complaint_where
 from .queries import agg_usable, agg_where, data_coverage
@@ -103,12 +94,9 @@ def _counts_source(con, f: Filters, name: str, fast: bool, *, period: bool = Tru
     expr = BREAKDOWNS.get(name) or DIMENSIONS[name]
     return "complaints c", expr, "count(*)", complaint_where(f, period=period)
 
-LEVEL_WEEKS = 8        # weeks in the recent level
-LEVEL_LOOKBACK = 16    # ... searched among this many weeks before t
-LEVEL_MIN = 6          # ... at least this many needed
-SEASON_YEARS = 3       # previous years giving seasonal ratios
-Z = 2.5                # band half-width in standard deviations
-MAD_SCALE = 1.4826     # MAD -> standard deviation for normal data
+# the expected-week model and its constants live in analytics/stats.py (WEEK_*)
+FLAG_CONF = stats.WEEK_FLAG_CONF    # the level a week is flagged at (outside its 99% prediction band)
+HISTORY_YEARS = 5                   # earlier years read for the seasonal terms (the model uses them all)
 
 EVENTS = ("w315", "spring_festival", "may_day", "national_day")
 _HOLIDAY_EVENT = {"Spring Festival": "spring_festival", "Labour Day": "may_day",
@@ -303,61 +291,91 @@ def event_keys(events: pd.DataFrame) -> dict[dt.date, tuple[str, int]]:
 
 # --- weekly statistics ----------------------------------------------------------------------
 
-def robust_level(values: list[float]) -> tuple[float, float]:
-    """(median, MAD) of ``values`` (MAD = median absolute deviation from the median)."""
-    m = float(median(values))
-    return m, float(median(abs(v - m) for v in values))
+def week_positions(week_starts, keys: dict) -> tuple[list[str], list[bool]]:
+    """Seasonal position of each week for the expected-week model: its event key when it is an
+    event week (holidays aligned by the holiday, not by the week number), else its ISO week
+    ``Www`` (week 53 counts as W52); and whether it is an event week."""
+    pos, ev = [], []
+    for s in week_starts:
+        k = keys.get(s)
+        if k:
+            pos.append(k[0])
+            ev.append(True)
+        else:
+            pos.append(f"W{min(s.isocalendar()[1], 52):02d}")
+            ev.append(False)
+    return pos, ev
 
 
-def expected_band(level: float, mad: float, seasonal_index: float, ref_count: float = 0,
-                  z: float = Z) -> dict:
-    """Expected count and band from the recent level, its MAD and the seasonal index.
+def model_weeks(counts: dict, first: dt.date, as_of: dt.date, h_from: dt.date, keys: dict, workday: dict,
+                targets) -> tuple[dict, dict, list, pd.DataFrame]:
+    """The expected-week model on daily counts: (hist, whole, week starts, model).
 
-    E = level × S; φ = max(1, 1.4826 × MAD / √level) (1 when level is 0);
-    variance = φ² × max(E, 1) + E² / R, where R (``ref_count``) is the total count of the
-    reference weeks behind S (no second term without references);
-    half-width = z × √variance; lower = max(0, E − half), upper = E + half."""
-    e = level * seasonal_index
-    phi = max(1.0, MAD_SCALE * mad / math.sqrt(level)) if level > 0 else 1.0
-    var = phi ** 2 * max(e, 1.0) + (e * e / max(ref_count, 1) if ref_count else 0.0)
-    half = z * math.sqrt(var)
-    return {"expected": e, "dispersion": phi, "lower": max(0.0, e - half), "upper": e + half}
-
-
-def flag(count: float, lower: float | None, upper: float | None) -> str:
-    """``high`` above the band, ``low`` below it, '' inside or without a band."""
-    if lower is None or upper is None or pd.isna(lower) or pd.isna(upper):
-        return ""
-    if count > upper:
-        return "high"
-    if count < lower:
-        return "low"
-    return ""
+    ``counts``: complaints per date from ``h_from`` to ``as_of``; ``first``: the data's first
+    date; ``keys``: :func:`event_keys`; ``workday``: date -> official working day (a date it lacks
+    is a working day when Monday–Friday); ``targets``: start dates of the weeks to judge (those
+    that are not whole in the data are left out). hist / whole: week start -> count / covered
+    fully by the data. model: :func:`analytics.stats.week_model` indexed by week position, with
+    lower and upper (the FLAG_CONF band) and rest_day_ratio (ρ)."""
+    hist: dict[dt.date, int] = {}
+    whole: dict[dt.date, bool] = {}
+    w = monday(h_from)
+    while w <= as_of:
+        hist[w] = sum(counts.get(w + dt.timedelta(days=i), 0) for i in range(7))
+        whole[w] = w >= first and w + dt.timedelta(days=6) <= as_of
+        w += dt.timedelta(days=7)
+    # calendar factor of every week: working days per the official calendar; ρ from the daily
+    # counts of the days the data covers
+    sums = [0, 0, 0, 0]                     # workday count, other count, workdays, other days
+    d = h_from
+    while d <= as_of:
+        k = 0 if workday.get(d, d.weekday() < 5) else 1
+        sums[k] += counts.get(d, 0)
+        sums[2 + k] += 1
+        d += dt.timedelta(days=1)
+    rho = stats.rest_day_ratio(*sums)
+    hweeks = list(hist)
+    nwd = [sum(workday.get(x + dt.timedelta(days=i), i < 5) for i in range(7)) for x in hweeks]
+    factor = stats.calendar_factor(nwd, [7 - k for k in nwd], rho)
+    at = {x: i for i, x in enumerate(hweeks)}
+    pos, ev = week_positions(hweeks, keys)
+    idx = [at[s] for s in targets if s in at and whole[s]]
+    model = stats.week_model([hist[x] for x in hweeks], [whole[x] for x in hweeks], pos, ev, idx, factor)
+    model = model.set_index("index")
+    lower, upper = stats.week_band(model["expected"].to_numpy(), model["dispersion"].to_numpy(),
+                                   model["log_var"].to_numpy(), FLAG_CONF)
+    model["lower"], model["upper"], model["rest_day_ratio"] = lower, upper, rho
+    return hist, whole, hweeks, model
 
 
 def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     """Per ISO week of the period: count, comparisons and the expected band.
 
     Grain: one row per ISO week overlapping the covered part of the period. History before the
-    period (up to three years) is read for comparisons and the baseline, with the same filters
-    except the period. Columns: week (label), week_start, week_end, iso_year, iso_week,
+    period (up to HISTORY_YEARS years) is read for comparisons and the model, with the same
+    filters except the period. Columns: week (label), week_start, week_end, iso_year, iso_week,
     complaints (received in the week and the period), days_covered, partial (bool), event (event
     key of the week, '' for none); comparisons, null for partial weeks or when the other week is
     not whole: previous_week (count of the week before), wow_change, wow_pct (fraction),
     last_year_week (label of ISO week w of year Y−1), last_year, yoy_change, yoy_pct, ma4 (mean of
-    this and the 3 previous whole weeks); band, null for partial weeks or without history: level,
-    mad, seasonal_index, seasonal_refs (number of ratios), ref_count (their weeks' total count),
-    expected, dispersion, lower, upper,
-    flag (high / low / ''), baseline (comma-separated start dates of the weeks in the level).
-    ``fast=False`` forces the query on complaints instead of the aggregate tables."""
+    this and the 3 previous whole weeks); the expected-week model (analytics.stats.week_model):
+    level (count per ordinary week of the level weeks), calendar (the week's calendar factor),
+    rest_day_ratio (ρ), dispersion (φ) — these three also for a week whose seasonal term is unknown —, seasonal_raw, seasonal_index (S, shrunk),
+    shrinkage, seasonal_refs (earlier weeks in the same position), expected (E), log_var, lower,
+    upper (the FLAG_CONF prediction band, whole counts), null without a band; flag (high / low /
+    ''), history ('' with a band; for a whole week without one, why: few_weeks, no_earlier_year,
+    event_one_year — "not enough history"; '' for partial weeks), baseline (comma-separated start
+    dates of the weeks in the level). ``fast=False`` forces the query on complaints instead of the
+    aggregate tables."""
     lo, hi, first, as_of = _coverage(con, f)
     cols = ["week", "week_start", "week_end", "iso_year", "iso_week", "complaints", "days_covered",
             "partial", "event", "previous_week", "wow_change", "wow_pct", "last_year_week", "last_year",
-            "yoy_change", "yoy_pct", "ma4", "level", "mad", "seasonal_index", "seasonal_refs", "ref_count",
-            "expected", "dispersion", "lower", "upper", "flag", "baseline"]
+            "yoy_change", "yoy_pct", "ma4", "level", "calendar", "rest_day_ratio", "dispersion", "seasonal_raw", "seasonal_index", "shrinkage",
+            "seasonal_refs", "expected", "log_var", "lower", "upper", "flag", "history", "baseline"]
     if lo is None or lo > hi:
         return pd.DataFrame(columns=cols)
-    h_from = max(first, monday(lo) - dt.timedelta(weeks=SEASON_YEARS * 53 + LEVEL_LOOKBACK + 2))
+    h_from = max(first, monday(lo) - dt.timedelta(weeks=HISTORY_YEARS * 53 + stats.WEEK_PHI_WEEKS
+                                                   + stats.WEEK_LEVEL_LOOKBACK + 2))
     src, _, n, (where, params) = _counts_source(con, f, "total", fast, period=False)
     daily = query(con, f"""
         SELECT received_date AS d, {n}::BIGINT AS n FROM {src}
@@ -366,57 +384,20 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
     for d, n in daily.itertuples(index=False):
         counts[pd.Timestamp(d).date()] = int(n)
 
-    # history: full weeks, whole when inside the data's span
-    hist: dict[dt.date, int] = {}
-    whole: dict[dt.date, bool] = {}
-    w = monday(h_from)
-    while w <= as_of:
-        hist[w] = sum(counts.get(w + dt.timedelta(days=i), 0) for i in range(7))
-        whole[w] = w >= first and w + dt.timedelta(days=6) <= as_of
-        w += dt.timedelta(days=7)
     keys = event_keys(calendar_events(con, monday(h_from), as_of))
+    cal = query(con, "SELECT d, is_workday FROM calendar WHERE d BETWEEN ? AND ?", [monday(h_from), as_of])
+    workday = {pd.Timestamp(d).date(): bool(x) for d, x in cal.itertuples(index=False)}
+    period = buckets(lo, hi, "week")
+    targets = [s for s, e in period if (s, e) == (max(s, lo), min(e, hi))]
+    hist, whole, hweeks, model = model_weeks(counts, first, as_of, h_from, keys, workday, targets)
+    at = {x: i for i, x in enumerate(hweeks)}
     week = dt.timedelta(days=7)
 
     def hwhole(x):
         return whole.get(x, False)
 
-    level_cache: dict[dt.date, tuple] = {}
-
-    def level(t):
-        if t not in level_cache:
-            vals, starts = [], []
-            for k in range(1, LEVEL_LOOKBACK + 1):
-                x = t - k * week
-                if hwhole(x) and x not in keys:
-                    vals.append(hist[x])
-                    starts.append(x)
-                    if len(vals) == LEVEL_WEEKS:
-                        break
-            level_cache[t] = (*robust_level(vals), starts) if len(vals) >= LEVEL_MIN else (None, None, [])
-        return level_cache[t]
-
-    def refs(t):
-        y, wn, _ = t.isocalendar()
-        key = keys.get(t)
-        out = []
-        for k in range(1, SEASON_YEARS + 1):
-            if key:
-                cands = [x for x, kv in keys.items() if kv == (key[0], key[1] - k)]
-            else:
-                try:
-                    r0 = dt.date.fromisocalendar(y - k, wn, 1)
-                except ValueError:   # week 53 in a 52-week year
-                    r0 = dt.date.fromisocalendar(y - k, 52, 1)
-                cands = [x for x in (r0 - week, r0, r0 + week) if x not in keys]
-            for r in cands:
-                if hwhole(r):
-                    lr = level(r)[0]
-                    if lr:
-                        out.append((hist[r] / lr, hist[r]))
-        return out
-
     rows = []
-    for s, e in buckets(lo, hi, "week"):
+    for s, e in period:
         n = sum(counts.get(d, 0) for d in pd.date_range(max(s, lo), min(e, hi)).date)
         cov = (min(e, hi) - max(s, lo)).days + 1
         part = cov < 7
@@ -442,25 +423,34 @@ def weekly_stats(con, f: Filters, *, fast: bool = True) -> pd.DataFrame:
             prev3 = [s - k * week for k in (1, 2, 3)]
             if all(hwhole(x) for x in prev3):
                 r["ma4"] = (n + sum(hist[x] for x in prev3)) / 4
-            lv, mad, starts = level(s)
-            ratios = refs(s) if lv is not None else []
-            # an event week without any earlier occurrence of its event gets no band
-            if lv is not None and (ratios or s not in keys):
-                si = float(median(q for q, _ in ratios)) if ratios else 1.0
-                ref_count = sum(c for _, c in ratios)
-                band = expected_band(lv, mad, si, ref_count)
-                r.update(level=lv, mad=mad, seasonal_index=si, seasonal_refs=len(ratios), ref_count=ref_count,
-                         **band,
-                         flag=flag(n, band["lower"], band["upper"]),
-                         baseline=",".join(x.isoformat() for x in starts))
+        i = at.get(s)
+        if i is not None and i in model.index:
+            m = model.loc[i]
+            r.update(history=m["history"], baseline=",".join(hweeks[j].isoformat() for j in m["level_weeks"]))
+            if m["history"] != stats.NO_BAND_FEW_WEEKS:     # a level even when the seasonal term is unknown
+                r.update(level=m["level"], calendar=m["calendar"], dispersion=m["dispersion"])
+            if not m["history"]:
+                r.update(rest_day_ratio=m["rest_day_ratio"])
+                r.update({c: m[c] for c in ("level", "calendar", "dispersion", "seasonal_raw", "seasonal_index", "shrinkage",
+                                            "seasonal_refs", "expected", "log_var", "lower", "upper")},
+                         flag=stats.week_flag(n, m["lower"], m["upper"]))
         rows.append(r)
     df = pd.DataFrame(rows).reindex(columns=cols)
-    for c in ("flag", "baseline", "last_year_week"):
+    for c in ("flag", "history", "baseline", "last_year_week"):
         df[c] = df[c].astype(object).fillna("").astype(str)
     for c in ("previous_week", "wow_change", "wow_pct", "last_year", "yoy_change", "yoy_pct", "ma4", "level",
-              "mad", "seasonal_index", "seasonal_refs", "ref_count", "expected", "dispersion", "lower", "upper"):
+              "calendar", "rest_day_ratio", "dispersion", "seasonal_raw", "seasonal_index", "shrinkage", "seasonal_refs", "expected", "log_var",
+              "lower", "upper"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
     return df
+
+
+def expected_week(con, f: Filters, week_start: dt.date, *, fast: bool = True) -> pd.DataFrame:
+    """The :func:`weekly_stats` row of the ISO week starting on (the Monday of) ``week_start``, judged
+    as a whole week whatever the period of ``f`` (the overview's latest-week comparison): one row,
+    or none when the data does not cover the week."""
+    ws = monday(week_start)
+    return weekly_stats(con, f.with_(date_from=ws, date_to=ws + dt.timedelta(days=6)), fast=fast)
 
 
 # --- one week ---------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ minus the connection.
 from __future__ import annotations
 
 import datetime as dt
-from statistics import median
 
 import numpy as np
 import pandas as pd
@@ -191,55 +190,31 @@ def weekly_stats(t, f: Filters) -> pd.DataFrame:
     lo, hi, first, as_of = _coverage(t, f)
     cols = ["week", "week_start", "week_end", "iso_year", "iso_week", "complaints", "days_covered",
             "partial", "event", "previous_week", "wow_change", "wow_pct", "last_year_week", "last_year",
-            "yoy_change", "yoy_pct", "ma4", "level", "mad", "seasonal_index", "seasonal_refs", "ref_count",
-            "expected", "dispersion", "lower", "upper", "flag", "baseline"]
+            "yoy_change", "yoy_pct", "ma4", "level", "calendar", "rest_day_ratio", "dispersion", "seasonal_raw",
+            "seasonal_index", "shrinkage", "seasonal_refs", "expected", "log_var", "lower", "upper", "flag",
+            "history", "baseline"]
     if lo is None or lo > hi:
         return pd.DataFrame(columns=cols)
-    h_from = max(first, T.monday(lo) - dt.timedelta(weeks=T.SEASON_YEARS * 53 + T.LEVEL_LOOKBACK + 2))
+    h_from = max(first, T.monday(lo) - dt.timedelta(weeks=T.HISTORY_YEARS * 53 + T.stats.WEEK_PHI_WEEKS
+                                                     + T.stats.WEEK_LEVEL_LOOKBACK + 2))
     rd = complaints(t, f, received=(h_from, as_of), cols=["received_date"])["received_date"]
     daily = rd.value_counts().sort_index()                      # complaints per received date
-    # history: every week from monday(h_from) to the as-of date, whole when inside the data's span
-    weeks = pd.date_range(_ts(T.monday(h_from)), _ts(as_of), freq="7D")
-    weekly = daily.groupby(_week_start(daily.index.to_series())).sum().reindex(weeks, fill_value=0)
-    hist = dict(zip(weeks.date, weekly.astype(int).tolist()))
-    whole = {w: w >= first and w + dt.timedelta(days=6) <= as_of for w in hist}
+    counts = {d: int(n) for d, n in zip(pd.DatetimeIndex(daily.index).date, daily.to_numpy())}
     keys = T.event_keys(calendar_events(t, T.monday(h_from), as_of))
+    cal = calendar(t)
+    cal = cal[cal["d"].between(_ts(T.monday(h_from)), _ts(as_of))]
+    workday = dict(zip(pd.DatetimeIndex(cal["d"]).date, cal["is_workday"].astype(bool)))
+    period = T.buckets(lo, hi, "week")
+    targets = [s for s, e in period if (s, e) == (max(s, lo), min(e, hi))]
+    # the model itself is the analytics helper (statistics on weekly counts, no data access)
+    hist, whole, hweeks, model = T.model_weeks(counts, first, as_of, h_from, keys, workday, targets)
+    at = {x: i for i, x in enumerate(hweeks)}
 
     def hwhole(x):
         return whole.get(x, False)
 
-    level_cache: dict = {}
-
-    def level(w):
-        if w not in level_cache:
-            cand = [w - k * _ONE_WEEK for k in range(1, T.LEVEL_LOOKBACK + 1)]
-            starts = [x for x in cand if hwhole(x) and x not in keys][:T.LEVEL_WEEKS]
-            level_cache[w] = ((*T.robust_level([hist[x] for x in starts]), starts)
-                              if len(starts) >= T.LEVEL_MIN else (None, None, []))
-        return level_cache[w]
-
-    def refs(w):
-        y, wn, _ = w.isocalendar()
-        key = keys.get(w)
-        out = []
-        for k in range(1, T.SEASON_YEARS + 1):
-            if key:
-                cands = [x for x, kv in keys.items() if kv == (key[0], key[1] - k)]
-            else:
-                try:
-                    r0 = dt.date.fromisocalendar(y - k, wn, 1)
-                except ValueError:
-                    r0 = dt.date.fromisocalendar(y - k, 52, 1)
-                cands = [x for x in (r0 - _ONE_WEEK, r0, r0 + _ONE_WEEK) if x not in keys]
-            for r in cands:
-                if hwhole(r):
-                    lr = level(r)[0]
-                    if lr:
-                        out.append((hist[r] / lr, hist[r]))
-        return out
-
     rows = []
-    for s, e in T.buckets(lo, hi, "week"):
+    for s, e in period:
         a, b = max(s, lo), min(e, hi)
         n = int(daily.loc[_ts(a):_ts(b)].sum())
         cov = (b - a).days + 1
@@ -264,21 +239,24 @@ def weekly_stats(t, f: Filters) -> pd.DataFrame:
             prev3 = [s - k * _ONE_WEEK for k in (1, 2, 3)]
             if all(hwhole(x) for x in prev3):
                 r["ma4"] = (n + sum(hist[x] for x in prev3)) / 4
-            lv, mad, starts = level(s)
-            ratios = refs(s) if lv is not None else []
-            if lv is not None and (ratios or s not in keys):
-                si = float(median(q for q, _ in ratios)) if ratios else 1.0
-                ref_count = sum(x for _, x in ratios)
-                band = T.expected_band(lv, mad, si, ref_count)
-                r.update(level=lv, mad=mad, seasonal_index=si, seasonal_refs=len(ratios), ref_count=ref_count,
-                         **band, flag=T.flag(n, band["lower"], band["upper"]),
-                         baseline=",".join(x.isoformat() for x in starts))
+        i = at.get(s)
+        if i is not None and i in model.index:
+            m = model.loc[i]
+            r.update(history=m["history"], baseline=",".join(hweeks[j].isoformat() for j in m["level_weeks"]))
+            if m["history"] != T.stats.NO_BAND_FEW_WEEKS:
+                r.update(level=m["level"], calendar=m["calendar"], dispersion=m["dispersion"])
+            if not m["history"]:
+                r.update(rest_day_ratio=m["rest_day_ratio"])
+                r.update({c: m[c] for c in ("level", "calendar", "dispersion", "seasonal_raw", "seasonal_index",
+                                            "shrinkage", "seasonal_refs", "expected", "log_var", "lower", "upper")},
+                         flag=T.stats.week_flag(n, m["lower"], m["upper"]))
         rows.append(r)
     df = pd.DataFrame(rows).reindex(columns=cols)
-    for col in ("flag", "baseline", "last_year_week"):
+    for col in ("flag", "history", "baseline", "last_year_week"):
         df[col] = df[col].astype(object).fillna("").astype(str)
     for col in ("previous_week", "wow_change", "wow_pct", "last_year", "yoy_change", "yoy_pct", "ma4", "level",
-                "mad", "seasonal_index", "seasonal_refs", "ref_count", "expected", "dispersion", "lower", "upper"):
+                "calendar", "rest_day_ratio", "dispersion", "seasonal_raw", "seasonal_index", "shrinkage",
+                "seasonal_refs", "expected", "log_var", "lower", "upper"):
         df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
     return df
 

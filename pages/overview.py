@@ -7,6 +7,7 @@ ctx = begin()
 import streamlit as st  # noqa: E402
 
 from analytics import queries, stats  # noqa: E402
+from analytics import trends as T  # noqa: E402
 from ui import charts, data  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import chart_block, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
@@ -57,6 +58,14 @@ with cols[0]:
                   border=True,
                   help=t("ov.kpi.week.help", week=latest["week"].iat[0],
                          prev=previous["week"].iat[0] if len(previous) else "—"))
+        # the latest week against its expected band (the case volume page's model)
+        band = data.call(T.expected_week, f, latest["week_start"].iat[0])
+        if len(band) and band["expected"].notna().iat[0]:
+            b = band.iloc[0]
+            st.caption(t("ov.kpi.week.band", e=fmt_num(b["expected"]), lo=fmt_num(b["lower"], 0),
+                         hi=fmt_num(b["upper"], 0), status=t(f"tr.kpi.status.{b['flag'] or 'ok'}")))
+        elif len(band):
+            st.caption(t("ov.kpi.week.no_band"))
     else:
         st.metric(t("ov.kpi.week"), "—", border=True, help=t("ov.kpi.week.none"))
     if len(current):

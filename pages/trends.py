@@ -129,10 +129,12 @@ if len(whole):
                       t("tr.kpi.expected.value", lo=fmt_num(last["lower"], 0), hi=fmt_num(last["upper"], 0)),
                       delta=status, delta_color={"high": "inverse", "low": "normal"}.get(last["flag"], "off"),
                       delta_arrow={"high": "up", "low": "down"}.get(last["flag"], "off"), border=True,
-                      help=t("tr.kpi.expected.help", e=fmt_num(last["expected"])))
+                      help=t("tr.kpi.expected.help", e=fmt_num(last["expected"]), lo=fmt_num(last["lower"], 0),
+                             hi=fmt_num(last["upper"], 0)))
         else:
             st.metric(t("tr.kpi.expected"), "—", delta=t("tr.kpi.status.none"), delta_color="off",
-                      delta_arrow="off", border=True, help=t("tr.kpi.expected.help", e="—"))
+                      delta_arrow="off", border=True,
+                      help=t(f"tr.history.{last['history']}") if last["history"] else None)
 else:
     with cols[0]:
         st.metric(t("tr.kpi.week"), "—", border=True, help=t("tr.kpi.none"))
@@ -168,6 +170,7 @@ keep_valid("tr_week", weeks)
 current_week = url_value("tr_week", default_week, *choice(weeks))   # the link's week, before its widget
 band_labels = {"count": t("tr.band.count"), "partial": t("tr.partial"), "high": t("tr.band.high"),
                "low": t("tr.band.low"), "band": t("tr.band.band"), "expected": t("tr.band.expected"),
+               "no_band": t("tr.band.no_band"),
                "ma4": t("tr.band.ma4"), "last_year": t("tr.band.last_year"), "y": t("common.complaints")}
 bfig = FT.band_chart(stats, title=t("tr.band.title"), labels=band_labels, events=events, event_names=EVENT_NAMES,
                      selected=current_week if current_week in weeks else default_week)
@@ -177,8 +180,9 @@ st.caption(t("tr.band.note"))
 
 with st.expander(t("tr.table.title")):
     tbl = stats[["week", "week_start", "complaints", "partial", "wow_change", "last_year", "ma4", "expected",
-                 "lower", "upper", "flag", "event"]].copy()
+                 "lower", "upper", "flag", "history", "event"]].copy()
     tbl["flag"] = [t(f"tr.band.{x}") if x else "" for x in tbl["flag"]]
+    tbl["history"] = [t("tr.kpi.status.none") if x else "" for x in tbl["history"]]
     tbl["event"] = [EVENT_NAMES.get(e if e in EVENT_NAMES else e.rstrip("0123456789"), e) if e else ""
                     for e in tbl["event"]]
     tbl["partial"] = [t("tr.partial") if p else "" for p in tbl["partial"]]
@@ -194,6 +198,7 @@ with st.expander(t("tr.table.title")):
         "lower": st.column_config.NumberColumn(t("tr.col.lower"), format="%.1f"),
         "upper": st.column_config.NumberColumn(t("tr.col.upper"), format="%.1f"),
         "flag": st.column_config.TextColumn(t("tr.col.flag")),
+        "history": st.column_config.TextColumn(t("tr.col.history")),
         "event": st.column_config.TextColumn(t("tr.col.event")),
     })
 
@@ -210,7 +215,7 @@ else:
                     format_func=lambda w: f"{w} · {t('tr.band.' + flagged.set_index('week').at[w, 'flag'], lang=lang)}")
     r = flagged.set_index("week").loc[fw]
     st.markdown(t("tr.flags.why", week=fw, n=fmt_int(r["complaints"]), e=fmt_num(r["expected"]),
-                  lo=fmt_num(r["lower"]), hi=fmt_num(r["upper"]), dir=t(f"tr.flags.dir.{r['flag']}"),
+                  lo=fmt_num(r["lower"], 0), hi=fmt_num(r["upper"], 0), dir=t(f"tr.flags.dir.{r['flag']}"),
                   diff=fmt_num(abs(r["complaints"] - r["expected"]))))
     baseline = tuple(x for x in r["baseline"].split(",") if x)
     ccols = st.columns(3)
@@ -257,14 +262,18 @@ with m3:
                   delta=t(f"tr.kpi.status.{row['flag'] or 'ok'}"),
                   delta_color={"high": "inverse", "low": "normal"}.get(row["flag"], "off"),
                   delta_arrow={"high": "up", "low": "down"}.get(row["flag"], "off"), border=True,
-                  help=t("tr.kpi.expected.help", e=fmt_num(row["expected"])))
+                  help=t("tr.kpi.expected.help", e=fmt_num(row["expected"]), lo=fmt_num(row["lower"], 0),
+                         hi=fmt_num(row["upper"], 0)))
     else:
         st.metric(t("tr.detail.vs_expected"), "—", delta=t("tr.kpi.status.none"), delta_color="off",
                   delta_arrow="off", border=True)
 if pd.notna(row["expected"]):
-    st.caption(t("tr.detail.calc", level=fmt_num(row["level"]), si=f"{row['seasonal_index']:.2f}",
-                 refs=int(row["seasonal_refs"]), r=fmt_int(row["ref_count"]), e=fmt_num(row["expected"]), phi=f"{row['dispersion']:.2f}",
-                 lo=fmt_num(row["lower"]), hi=fmt_num(row["upper"])))
+    st.caption(t("tr.detail.calc", level=fmt_num(row["level"]), cal=f"{row['calendar']:.2f}",
+                 si=f"{row['seasonal_index']:.2f}", refs=int(row["seasonal_refs"]),
+                 raw=f"{row['seasonal_raw']:.2f}", b=f"{row['shrinkage']:.0%}", e=fmt_num(row["expected"]),
+                 phi=f"{row['dispersion']:.2f}", lo=fmt_num(row["lower"], 0), hi=fmt_num(row["upper"], 0)))
+elif row["history"]:
+    st.info(t(f"tr.history.{row['history']}"))
 if partial:
     st.info(t("tr.detail.partial", days=int(row["days_covered"])))
 if int(row["complaints"]) == 0:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pandas as pd
 import pytest
 
+from analytics import stats
 from analytics import trends as T
 from analytics.filters import Filters
 from tests.apptest import errors, run_app
@@ -82,33 +84,9 @@ def test_breakdown_top_n_and_other(boundary_con):
 
 # --- the flagging rule -------------------------------------------------------------------------
 
-def test_expected_band_by_hand():
-    # trailing weeks 10 14 6 12 8 10 16 4 -> sorted 4 6 8 10 10 12 14 16, median (10+10)/2 = 10
-    level, mad = T.robust_level([10, 14, 6, 12, 8, 10, 16, 4])
-    # |x-10| = 0 4 4 2 2 0 6 6 -> sorted 0 0 2 2 4 4 6 6 -> MAD (2+4)/2 = 3
-    assert (level, mad) == (10, 3)
-    b = T.expected_band(level, mad, 1.0)
-    # phi = max(1, 1.4826*3/sqrt(10)) = 4.4478/3.16228 = 1.40652; half = 2.5*phi*sqrt(10) = 2.5*4.4478 = 11.1195
-    assert b["expected"] == 10
-    assert b["dispersion"] == pytest.approx(1.40652, abs=1e-5)
-    assert b["upper"] == pytest.approx(21.1195, abs=1e-4)
-    assert b["lower"] == 0.0                      # 10 - 11.12 < 0 -> floored at 0
-    # no spread, no references: Poisson floor. level 12, S 2: E 24, half 2.5*sqrt(24) = 12.2474
-    b = T.expected_band(12, 0, 2.0)
-    assert (b["lower"], b["upper"]) == (pytest.approx(11.7526, abs=1e-4), pytest.approx(36.2474, abs=1e-4))
-    # S from reference weeks totalling 20 complaints: var = 24 + 24^2/20 = 52.8, half 2.5*7.26636 = 18.1659
-    b = T.expected_band(12, 0, 2.0, 20)
-    assert (b["lower"], b["upper"]) == (pytest.approx(5.8341, abs=1e-4), pytest.approx(42.1659, abs=1e-4))
-    # tiny series: variance floored at 1 -> E 0, band [0, 2.5]
-    b = T.expected_band(0, 0, 1.0)
-    assert (b["lower"], b["upper"]) == (0.0, 2.5)
-    assert T.flag(40, 11.75, 36.25) == "high" and T.flag(5, 11.75, 36.25) == "low"
-    assert T.flag(30, 11.75, 36.25) == "" and T.flag(30, None, None) == ""
-
-
-def _weekly_rows(monday: dt.date, n: int, **kw) -> list[dict]:
-    """n complaints spread over Monday..Friday of the week starting ``monday``."""
-    return [complaint((monday + dt.timedelta(days=i % 5)).isoformat(), **kw) for i in range(n)]
+def _weekly_rows(monday: dt.date, n: int, days: int = 5, **kw) -> list[dict]:
+    """n complaints spread over the first ``days`` days of the week starting ``monday``."""
+    return [complaint((monday + dt.timedelta(days=i % days)).isoformat(), **kw) for i in range(n)]
 
 
 @pytest.fixture
@@ -137,55 +115,79 @@ def season_con(tmp_path):
     con.close()
 
 
-def test_flagging_rule_on_a_seasonal_fixture(season_con):
-    f = Filters(D("2024-02-26"), D("2024-03-17"))
-    s = T.weekly_stats(season_con, f).set_index("week")
+@pytest.fixture
+def seasons_con(tmp_path):
+    """2021-11-01 .. 2024-03-17, every day of a week alike (so ρ ≈ 1 and every calendar factor ≈ 1,
+    within 0.2%; the numbers below are by hand at ρ = 1, compared to 0.5%):
+    35 a week in 2022 and 2023 with 70 in their 3·15 weeks (2022-W11, 2023-W11); 42 a week in 2024
+    with 14 in 2024-W09 and 126 in the 3·15 week 2024-W11."""
+    rows = []
+    w = D("2021-11-01")
+    while w <= D("2024-03-11"):
+        y, wk, _ = w.isocalendar()
+        n = 42 if y == 2024 else 35
+        n = {9: 14, 11: 126}.get(wk, n) if y == 2024 else (70 if wk == 11 and y >= 2022 else n)
+        rows += _weekly_rows(w, n, days=7)
+        w += dt.timedelta(days=7)
+    con = open_db(make_db(tmp_path / "ss.duckdb", complaints=rows, meta={"as_of": "2024-03-17"}))
+    yield con
+    con.close()
+
+
+def test_flagging_rule_on_a_seasonal_fixture(seasons_con):
+    s = T.weekly_stats(seasons_con, Filters(D("2024-02-26"), D("2024-03-17"))).set_index("week")
     assert list(s.index) == ["2024-W09", "2024-W10", "2024-W11"] and not s["partial"].any()
+    assert s["rest_day_ratio"].iat[0] == pytest.approx(1, abs=0.005) and (s["dispersion"] == 1).all()
+    assert (s["calendar"] == 1).all()               # 5 working days and a weekend: c = 1 whatever ρ
+    near = {"rel": 0.005}
 
-    # Events: Spring Festival 2024 (02-10..02-17) marks 2024-W06, W07 and the week after, W08;
-    # 2023: W03, W04, W05. The 3·15 weeks are 2023-W11 and 2024-W11.
+    # 2024-W11, the 3·15 week. Level: the 8 latest whole non-event weeks before it (2024-W06..W08 are
+    # Spring Festival weeks): W10 42, W09 14, W05..W01 42 x5, 2023-W52 35 -> 301 / 8 = 37.625.
     w11 = s.loc["2024-W11"]
-    assert w11["event"] == "w315"
-    # Level: 8 latest whole non-event weeks before 2024-W11: W10 36, W09 10, W05..W01 36 x5, 2023-W52 30
-    #   sorted 10 30 36 36 36 36 36 36 -> median 36; |x-36| = 0 26 0 0 0 0 0 6 -> MAD 0
-    assert (w11["level"], w11["mad"]) == (36, 0)
-    # Seasonal index: the 3·15 week of 2023 (2023-W11): 60 / its level. Its level: W10..W06, W02, W01
-    #   of 2023 (W03..W05 are Spring Festival weeks) = 7 weeks of 30 -> 30; ratio 60/30 = 2, R = 60.
-    assert (w11["seasonal_index"], w11["seasonal_refs"], w11["ref_count"]) == (2.0, 1, 60)
-    # E = 36 * 2 = 72; var = 1^2 * 72 + 72^2/60 = 72 + 86.4 = 158.4; half = 2.5*12.58570 = 31.4643
-    #   -> band [40.5357, 103.4643]; 110 > 103.46 -> high
-    assert w11["expected"] == 72 and w11["dispersion"] == 1
-    assert w11["lower"] == pytest.approx(40.5357, abs=1e-4) and w11["upper"] == pytest.approx(103.4643, abs=1e-4)
-    assert w11["flag"] == "high"
-    # A usual 3·15 rise to 80 is inside the band; without the seasonal index the band would be
-    # 36 ± 2.5*6 = [21, 51] and 80 would be flagged.
-    assert T.flag(80, w11["lower"], w11["upper"]) == ""
-    plain = T.expected_band(36, 0, 1.0)
-    assert (plain["lower"], plain["upper"]) == (21, 51) and T.flag(80, plain["lower"], plain["upper"]) == "high"
+    assert w11["event"] == "w315" and w11["level"] == pytest.approx(37.625, **near)
+    # Seasonal term from the 3·15 weeks of 2022 and 2023: each 70 against a level of 35, ratio
+    # (70 + ½) / (35 + ½/8) = 2.01070; equal, so no year-to-year variation; a holiday week is not shrunk.
+    q = 70.5 / 35.0625
+    assert w11["seasonal_refs"] == 2 and w11["shrinkage"] == 1
+    assert w11["seasonal_index"] == pytest.approx(q, **near) and w11["seasonal_raw"] == w11["seasonal_index"]
+    # E = (301 + ½) / 8 × q = 75.778; V = 1 / 301.5 (level) + v / 2 (two references, each
+    # v = 1 / 70.5 + 1 / 280.5) -> the 99% band is the negative binomial's 0.5% / 99.5% quantiles
+    e = 301.5 / 8 * q
+    v = 1 / 301.5 + (1 / 70.5 + 1 / 280.5) / 2
+    assert w11["expected"] == pytest.approx(e, **near) and w11["log_var"] == pytest.approx(v, **near)
+    assert (w11["lower"], w11["upper"]) == stats.week_band(w11["expected"], 1.0, w11["log_var"], 0.99)
+    assert (w11["lower"], w11["upper"]) == stats.week_band(e, 1.0, v, 0.99)       # (47, 110)
+    assert w11["upper"] < 126 and w11["flag"] == "high"
+    # a usual 3·15 doubling (84) is inside the band; without the seasonal term it would be far above
+    assert stats.week_flag(84, w11["lower"], w11["upper"]) == ""
+    assert stats.week_flag(84, *stats.week_band(301.5 / 8, 1.0, 1 / 301.5, 0.99)) == "high"
 
-    # 2024-W09 (10 complaints): level of W05..W01 36 x5, 2023-W52..W50 30 x3 -> sorted 30 30 30 36 36 36 36 36
-    #   median 36, |x-36| = 0 x5, 6 x3 -> MAD 0; references 2023-W08..W10 (W11 is an event week): only
-    #   2023-W10 has a level (W09 and W08 have fewer than 6 whole non-event weeks before them):
-    #   30/30 = 1 -> S = 1, R = 30.
+    # 2024-W09 (14): every ordinary week's term is shrunk to 1 (they barely differ from 1: τ² = 0).
+    # Level W05..W01 42 x5, 2023-W52..W50 35 x3 = 315 / 8 -> E = 315.5 / 8 = 39.4375.
     w09 = s.loc["2024-W09"]
-    assert (w09["level"], w09["seasonal_index"], w09["seasonal_refs"], w09["ref_count"]) == (36, 1.0, 1, 30)
-    # E = 36; var = 36 + 36^2/30 = 79.2; half = 2.5*8.89944 = 22.2486 -> [13.7514, 58.2486]; 10 < 13.75 -> low
-    assert w09["lower"] == pytest.approx(13.7514, abs=1e-4) and w09["upper"] == pytest.approx(58.2486, abs=1e-4)
-    assert w09["flag"] == "low"
+    assert w09["level"] == pytest.approx(39.375, **near) and w09["shrinkage"] == 0 and w09["seasonal_index"] == 1
+    assert w09["expected"] == pytest.approx(39.4375, **near) and w09["lower"] > 14 and w09["flag"] == "low"
     w10 = s.loc["2024-W10"]
-    assert w10["flag"] == "" and w10["wow_change"] == 26 and w10["previous_week"] == 10
-    assert w10["wow_pct"] == pytest.approx(2.6)                                # (36-10)/10
-    assert w10["last_year_week"] == "2023-W10" and w10["last_year"] == 30 and w10["yoy_change"] == 6
-    # 4-week moving average of W10: (36 + 10 + 36 + 36) / 4 = 29.5 (W09 10, W08 36, W07 36)
-    assert w10["ma4"] == 29.5
+    assert w10["flag"] == "" and w10["wow_change"] == 28 and w10["previous_week"] == 14
+    assert w10["last_year_week"] == "2023-W10" and w10["last_year"] == 35 and w10["yoy_change"] == 7
+    # 4-week moving average of W10: (42 + 14 + 42 + 42) / 4 = 35 (W09 14, W08 42, W07 42)
+    assert w10["ma4"] == 35
 
 
-def test_spring_festival_week_without_history_gets_no_band(season_con):
-    s = T.weekly_stats(season_con, Filters(D("2024-02-05"), D("2024-02-18"))).set_index("week")
-    # 2024-W06/W07 are Spring Festival weeks; the 2023 Spring Festival weeks have no level (data
-    # starts 2023-01-02), so there is no reference: no band, no flag
-    assert list(s["event"]) == ["spring_festival0", "spring_festival1"]
-    assert s["expected"].isna().all() and (s["flag"] == "").all()
+def test_not_enough_history(season_con):
+    """Data from 2023-01-02 only. 2024-W11 (3·15): one earlier 3·15 week, and no holiday week seen in
+    two earlier years: no band. 2024-W06/W07 (Spring Festival): the 2023 Spring Festival weeks have
+    no level (data too new), so no earlier occurrence. 2023-W05: fewer than 6 earlier weeks."""
+    s = T.weekly_stats(season_con, Filters(D("2023-01-02"), D("2024-03-17"))).set_index("week")
+    assert s.at["2024-W11", "history"] == "event_one_year"
+    assert list(s.loc[["2024-W06", "2024-W07"], "event"]) == ["spring_festival0", "spring_festival1"]
+    assert (s.loc[["2024-W06", "2024-W07"], "history"] == "no_earlier_year").all()
+    assert s.at["2023-W02", "history"] == "few_weeks"
+    nob = s[s["history"] != ""]
+    assert len(nob) > 50 and nob["expected"].isna().all() and nob["upper"].isna().all()
+    assert (nob["flag"] == "").all()                 # never flagged, whatever the count (110 in 2024-W11)
+    # 2024-W10 has the 2023-W10 reference: a band
+    assert s.at["2024-W10", "history"] == "" and s.at["2024-W10", "expected"] > 0
 
 
 def test_contributions_of_a_flagged_week(season_con):
@@ -193,7 +195,8 @@ def test_contributions_of_a_flagged_week(season_con):
     w11 = T.weekly_stats(season_con, f).set_index("week").loc["2024-W11"]
     base = tuple(w11["baseline"].split(","))
     assert len(base) == 8 and base[0] == "2024-03-04"
-    cat = T.week_detail(season_con, f, w11["week_start"], "category", base, float(w11["expected"]))
+    # (the week has no band here — one earlier 3·15 week only —; an expected count of 72 is given)
+    cat = T.week_detail(season_con, f, w11["week_start"], "category", base, 72.0)
     c = cat.set_index("value")
     # baseline weeks are all 食品 -> share 1: expected 食品 72, 餐饮 0
     assert c.at["食品", "complaints"] == 36 and c.at["食品", "expected"] == 72 and c.at["食品", "change_expected"] == -36
@@ -286,3 +289,40 @@ def test_page_empty_period(app_env):
     at = open_link(q)
     assert errors(at) == []
     assert any("does not cover the selected period" in i.value for i in at.info)
+
+
+def test_page_states_the_flag_level_and_the_band(app_env):
+    """The latest whole week (2024-W10) against its 99% band, on the trends page and the overview,
+    with the numbers weekly_stats gives; the level weeks are flagged at is stated."""
+    from analytics import db
+    con = db.connect(app_env, read_only=True)
+    f = Filters(D("2023-01-01"), D("2024-03-14"))
+    w = T.weekly_stats(con, f).set_index("week").loc["2024-W10"]
+    con.close()
+    assert w["history"] == "" and not pd.isna(w["upper"])
+    band = f"{w['lower']:,.0f}–{w['upper']:,.0f}"
+    q = {"lang": "en", "period": "custom", "from": "2023-01-01", "to": "2024-03-14"}
+    at = open_link(q)
+    assert errors(at) == []
+    metrics = {m.label: m for m in at.metric}
+    assert metrics["Expected band (99%)"].value == band
+    assert any("outside its 99% prediction band" in c.value for c in at.caption)      # the flag level
+    assert any(c.value.startswith("Expected = recent level") and band in c.value for c in at.caption)
+    ov = run_app("pages/overview.py", q)
+    assert errors(ov) == []
+    assert any(c.value.startswith(f"Expected {w['expected']:,.1f}, 99% prediction band {band}") for c in ov.caption)
+
+
+def test_page_not_enough_history(app_env):
+    """In the sample's first half-year no week has an earlier year: no band, the reason shown, on
+    the trends page and the overview."""
+    q = {"lang": "en", "period": "custom", "from": "2022-01-01", "to": "2022-06-30"}
+    at = open_link(q)
+    assert errors(at) == []
+    m = {x.label: x for x in at.metric}["Expected band (99%)"]
+    assert m.value == "—" and m.delta == "Not enough history for a band"
+    assert any(i.value.startswith("Not enough history: no earlier year") for i in at.info)
+    assert any(c.value.startswith("0 unusual weeks") for c in at.caption)
+    ov = run_app("pages/overview.py", q)
+    assert errors(ov) == []
+    assert any(c.value.startswith("Not enough history for an expected band") for c in ov.caption)

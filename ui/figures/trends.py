@@ -117,7 +117,7 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
     last year; flagged weeks in colour, partial weeks pale and hatched.
 
     ``stats``: rows of analytics.trends.weekly_stats. ``labels`` keys: count, partial, high, low,
-    band, expected, ma4, last_year, y."""
+    band, expected, ma4, last_year, y, and optionally no_band (shown on whole weeks without a band)."""
     fig = new_figure(title, height=height)
     x = pd.to_datetime(stats["week_start"]) + pd.Timedelta(days=3)   # Thursday: the ISO week's middle
     part = stats["partial"].astype(bool)
@@ -127,7 +127,9 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
         return dict(width=[2.5 if w == selected else 0 for w in stats.loc[sel, "week"]], color="#1f2933")
 
     colors = [FLAG_COLORS.get(fl, WEEK_COLOR) for fl in stats.loc[whole, "flag"]]
-    kinds = [labels.get(fl, "") for fl in stats.loc[whole, "flag"]]
+    nob = stats.loc[whole, "history"] if "history" in stats else pd.Series("", index=stats.index[whole])
+    kinds = [labels.get(fl, "") or (f"({labels['no_band']})" if h and "no_band" in labels else "")
+             for fl, h in zip(stats.loc[whole, "flag"], nob)]
     width = 6 * 86_400_000          # bar width on the date axis: 6 of the week's 7 days (ms)
     fig.add_bar(x=x[whole], y=stats.loc[whole, "complaints"], name=labels["count"], width=width,
                 customdata=list(zip(stats.loc[whole, "week"], kinds)),
@@ -154,7 +156,7 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
                         line=dict(color="#0b3d75", dash="dash", width=1.5), connectgaps=False,
                         customdata=stats[["week", "lower", "upper"]].to_numpy(),
                         hovertemplate="%{customdata[0]}<br>" + labels["expected"]
-                        + ": %{y:.1f} (%{customdata[1]:.1f}–%{customdata[2]:.1f})<extra></extra>")
+                        + ": %{y:.1f}<br>" + labels["band"] + ": %{customdata[1]:.0f}–%{customdata[2]:.0f}<extra></extra>")
     if stats["ma4"].notna().any():
         fig.add_scatter(x=x, y=stats["ma4"], mode="lines", name=labels["ma4"], connectgaps=False,
                         line=dict(color="#2a9d8f", width=2.5), hovertemplate=labels["ma4"] + ": %{y:.1f}<extra></extra>")

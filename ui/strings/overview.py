@@ -5,6 +5,11 @@ STRINGS = {
                          "Complaints in the latest whole ISO week ({week}) against the whole week before ({prev}). "
                          "Partial weeks are never compared. Red or green only when the difference is beyond chance (5% level)."),
     "ov.kpi.week.none": ("期间内没有完整周", "No whole week in the period"),
+    "ov.kpi.week.band": ("预期 {e} 件，99% 预测区间 {lo}–{hi}：{status}（区间外才标为异常，方法见“案件量趋势”页）",
+                         "Expected {e}, 99% prediction band {lo}–{hi}: {status} (flagged only outside the band; "
+                         "method on the Case volume page)"),
+    "ov.kpi.week.no_band": ("历史数据不足，无预期区间（见“案件量趋势”页）",
+                            "Not enough history for an expected band (see the Case volume page)"),
     "ov.kpi.current": ("本周（{week}，不完整）至今 {n} 件", "This week ({week}, partial) so far: {n}"),
     "ov.kpi.closure": ("办结率", "Closure rate"),
     "ov.kpi.closure.help": ("期间内登记的投诉中已办结的比例（截至数据截至日期）。变化按同龄比较：最近的投诉还没来得及办结，"

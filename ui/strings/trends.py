@@ -1,8 +1,10 @@
 """Strings of the case-volume (trends) page."""
 STRINGS = {
-    "tr.intro": ("按 ISO 周（周一至周日）统计登记的投诉量：与上周、去年同周和 4 周移动平均比较，并按季节性预期区间标出异常周。",
+    "tr.intro": ("按 ISO 周（周一至周日）统计登记的投诉量：与上周、去年同周和 4 周移动平均比较；"
+                 "完整周的件数落在按季节调整的 99% 预测区间之外时标为异常周。",
                  "Complaints received per ISO week (Monday–Sunday), against the week before, the same week last "
-                 "year and the 4-week moving average; weeks outside the seasonal expected band are flagged."),
+                 "year and the 4-week moving average; a whole week outside its seasonally adjusted 99% prediction "
+                 "band is flagged as unusual."),
     "tr.no_data": ("所选期间内没有数据（数据覆盖 {first} 至 {as_of}）。请调整统计期间。",
                    "The data does not cover the selected period (data from {first} to {as_of}). Choose another period."),
     "tr.no_complaints": ("所选条件下没有投诉。", "No complaints for the selected filters."),
@@ -46,15 +48,26 @@ STRINGS = {
     "tr.kpi.ma4": ("4 周移动平均", "4-week moving average"),
     "tr.kpi.ma4.help": ("最近 4 个完整周的平均每周投诉量；变化与上一期移动平均相比。",
                         "Mean weekly complaints over the latest 4 whole weeks; change against the previous average."),
-    "tr.kpi.expected": ("预期区间", "Expected band"),
+    "tr.kpi.expected": ("预期区间（99%）", "Expected band (99%)"),
     "tr.kpi.expected.value": ("{lo}–{hi}", "{lo}–{hi}"),
-    "tr.kpi.expected.help": ("按季节性调整的预期值 {e}；区间外的周标为异常。方法见下方“异常周判定方法”。",
-                             "Seasonally adjusted expected count {e}; weeks outside the band are flagged. "
+    "tr.kpi.expected.help": ("预期 {e} 件，99% 预测区间 {lo}–{hi}：件数落在区间外的完整周标为异常"
+                             "（没有真实异常时，约 1% 或更少的周会被误标）。方法见下方“异常周判定方法”。",
+                             "Expected {e}, 99% prediction band {lo}–{hi}: a whole week outside the band is flagged "
+                             "(with no real change, about 1% of weeks or fewer are flagged by chance). "
                              "See “How unusual weeks are found” below."),
     "tr.kpi.status.high": ("高于预期", "Above expected"),
     "tr.kpi.status.low": ("低于预期", "Below expected"),
     "tr.kpi.status.ok": ("在预期范围内", "Within expected"),
     "tr.kpi.status.none": ("历史数据不足，无预期区间", "Not enough history for a band"),
+    "tr.history.few_weeks": ("历史数据不足：之前 16 周内不足 6 个完整的非节假日周，无法估计近期水平，不给区间、不判定。",
+                             "Not enough history: fewer than 6 whole non-holiday weeks among the 16 before it, so "
+                             "no recent level — no band, never flagged."),
+    "tr.history.no_earlier_year": ("历史数据不足：往年没有同一周（或同一节假日周）的数据，无法估计季节项，不给区间、不判定。",
+                                   "Not enough history: no earlier year has this ISO week (or this holiday "
+                                   "week), so no seasonal term — no band, never flagged."),
+    "tr.history.event_one_year": ("历史数据不足：节假日周需要至少两个往年的节假日数据才能估计其年际波动，不给区间、不判定。",
+                                  "Not enough history: a holiday week needs holiday weeks from at least two earlier "
+                                  "years to gauge their year-to-year variation — no band, never flagged."),
     "tr.current": ("本周 {week} 尚不完整（{days}/7 天）：至今 {n} 件，不参与比较。",
                    "This week {week} is partial ({days}/7 days): {n} so far, not compared."),
     "tr.volume.title": ("投诉量（按{interval}）", "Complaints per {interval}"),
@@ -62,9 +75,10 @@ STRINGS = {
                        "Open markers / pale hatched bars are partial buckets (the data or period covers only some "
                        "days); do not compare them with whole ones. Shaded bands are calendar events."),
     "tr.partial": ("不完整", "Partial"),
-    "tr.band.title": ("每周投诉量与预期区间", "Weekly complaints and the expected band"),
+    "tr.band.title": ("每周投诉量与 99% 预测区间", "Weekly complaints and the 99% prediction band"),
     "tr.band.count": ("每周投诉量", "Weekly complaints"),
-    "tr.band.band": ("预期区间", "Expected band"),
+    "tr.band.band": ("99% 预测区间", "99% prediction band"),
+    "tr.band.no_band": ("历史数据不足，无区间", "not enough history, no band"),
     "tr.band.expected": ("预期值", "Expected"),
     "tr.band.ma4": ("4 周移动平均", "4-week average"),
     "tr.band.last_year": ("去年同周", "Same week last year"),
@@ -74,11 +88,14 @@ STRINGS = {
                      "Click a week's bar to see its breakdown (or choose it under “Week detail” below)."),
     "tr.flags.title": ("异常周", "Unusual weeks"),
     "tr.flags.none": ("期间内没有超出预期区间的完整周。", "No whole week of the period is outside its expected band."),
-    "tr.flags.count": ("期间内有 {n} 个异常周（共 {whole} 个完整周，其中 {banded} 个有预期区间）。",
-                       "{n} unusual weeks in the period ({whole} whole weeks, {banded} of them with a band)."),
+    "tr.flags.count": ("期间内有 {n} 个异常周（共 {whole} 个完整周，其中 {banded} 个有预期区间；其余历史数据不足）。"
+                       "判定标准：件数落在 99% 预测区间之外——没有真实异常时，约 1% 或更少的周会被误标。",
+                       "{n} unusual weeks in the period ({whole} whole weeks, {banded} of them with a band; the "
+                       "others lack history). A week is flagged when its count is outside its 99% prediction band: "
+                       "with no real change, about 1% of weeks or fewer are flagged by chance."),
     "tr.flags.pick": ("解释异常周", "Explain the unusual week"),
-    "tr.flags.why": ("{week}：{n} 件，预期 {e}（区间 {lo}–{hi}），{dir} {diff} 件。下列各项对偏差贡献最大（本周件数 − 按基线占比分摊的预期件数）。",
-                     "{week}: {n} complaints, expected {e} (band {lo}–{hi}), {dir} by {diff}. These contributed most "
+    "tr.flags.why": ("{week}：{n} 件，预期 {e}（99% 预测区间 {lo}–{hi}），{dir} {diff} 件。下列各项对偏差贡献最大（本周件数 − 按基线占比分摊的预期件数）。",
+                     "{week}: {n} complaints, expected {e} (99% prediction band {lo}–{hi}), {dir} by {diff}. These contributed most "
                      "to the gap (the week's count − the expected count split by the baseline shares)."),
     "tr.flags.dir.high": ("比预期多", "above"),
     "tr.flags.dir.low": ("比预期少", "below"),
@@ -91,8 +108,9 @@ STRINGS = {
     "tr.col.complaints": ("投诉量", "Complaints"),
     "tr.col.expected": ("预期", "Expected"),
     "tr.col.flag": ("判定", "Flag"),
-    "tr.col.lower": ("区间下限", "Band low"),
-    "tr.col.upper": ("区间上限", "Band high"),
+    "tr.col.lower": ("99% 区间下限", "99% band low"),
+    "tr.col.upper": ("99% 区间上限", "99% band high"),
+    "tr.col.history": ("无区间原因", "No band because"),
     "tr.col.event": ("日历", "Calendar"),
     "tr.detail.title": ("周明细", "Week detail"),
     "tr.detail.pick": ("选择周", "Week"),
@@ -107,49 +125,73 @@ STRINGS = {
     "tr.detail.prev_week": ("上一周", "Week before"),
     "tr.detail.comp.title": ("{week} 按{dim}", "{week} by {dim}"),
     "tr.detail.merchants.title": ("{week} 被投诉最多的商户", "{week}: most complained-about merchants"),
-    "tr.detail.calc": ("预期 = 近期水平 {level} × 季节指数 {si}（{refs} 个往年参照周，共 {r} 件）= {e}；离散系数 φ = {phi}，区间 {lo}–{hi}。",
-                       "Expected = recent level {level} × seasonal index {si} ({refs} reference weeks in earlier years, "
-                       "{r} complaints) = {e}; dispersion φ = {phi}, band {lo}–{hi}."),
+    "tr.detail.calc": ("预期 = 近期水平 {level}（每普通周）× 日历系数 {cal} × 季节项 {si}（往年 {refs} 个同位置周，"
+                       "原始比值 {raw}，向 1 收缩后保留 {b}）= {e}；过度离散 φ = {phi}。99% 预测区间 {lo}–{hi}，"
+                       "件数在区间外即标为异常。",
+                       "Expected = recent level {level} (per ordinary week) × calendar factor {cal} × seasonal term "
+                       "{si} ({refs} weeks in the same position in earlier years, raw ratio {raw}, {b} of it kept "
+                       "after shrinking toward 1) = {e}; overdispersion φ = {phi}. 99% prediction band {lo}–{hi}: "
+                       "a count outside it is flagged."),
     "tr.detail.none": ("该周没有投诉。", "No complaints this week."),
     "tr.table.title": ("每周明细表", "Weekly table"),
     "tr.method.title": ("异常周判定方法", "How unusual weeks are found"),
     "tr.method.body": (
-        "1. **近期水平 L**：本周之前 16 周内、最近 8 个完整且非节假日/3·15 的周的投诉量中位数（至少需 6 周，否则不给区间）；"
-        "离散程度用这些周的绝对中位差 MAD。\n"
-        "2. **季节指数 S**：前 3 年中，与本周 ISO 周序号相同及前后各 1 周的参照周；若本周是日历事件周（3·15 所在周，"
-        "春节、五一、国庆假期覆盖的周及假期后一周），参照周改为往年同一事件的对应周——春节等按农历移动的假期按假期而不是按周序号对齐。"
-        "每个参照周给出比值 “该周件数 ÷ 该周当时的近期水平”，S 取这些比值的中位数；没有参照周时 S = 1。"
-        "事件周若没有任何往年参照，不给区间（不把节假日的正常波动误报为异常）。\n"
-        "3. **预期值** E = L × S。方差 = φ² × max(E, 1) + E² ÷ R：前一项是本周的准泊松波动，过度离散系数 "
-        "φ = max(1, 1.4826 × MAD ÷ √L)；后一项是季节指数本身的不确定性——S 只来自少数往年周，每个比值的相对方差约为 "
-        "1 ÷ 该周件数，R 为参照周件数之和。**预期区间** = E ± 2.5 × √方差（下限不低于 0）。\n"
-        "4. 完整周的件数高于上限标为**高于预期**，低于下限标为**低于预期**；不完整周不判定。\n"
-        "5. 异常周的贡献：按各类别、区县、商户在基线周（第 1 步的那些周）中的占比把预期值 E 分摊，"
+        "每个完整周的**预期值** E = 近期水平 L × 日历系数 c × 季节项 S，只用该周之前的数据估计：\n\n"
+        "1. **日历系数 c**：该周的“工作日当量”（法定工作日数 + ρ × 其余天数）÷ 普通周的（5 + 2ρ）；ρ 为非工作日"
+        "（周末、法定节假日）平均日件数 ÷ 工作日平均日件数，由每日件数估计。端午、清明等假期落在哪一周，该周的预期就相应降低。\n"
+        "2. **近期水平 L**：本周之前 16 周内最近 8 个完整且非节假日/3·15 的周，件数之和 ÷ 其日历系数之和"
+        "（不足 6 周：历史数据不足，不给区间）。\n"
+        "3. **季节项 S**：往年**每一年**中与本周位置相同的周——同一 ISO 周序号；若本周是事件周（3·15 所在周，"
+        "春节、五一、国庆假期覆盖的周及假期后一周），则为往年同一事件的对应周，按假期而不是按周序号对齐——"
+        "各给出比值 “该周件数 ÷（该周当时的近期水平 × 日历系数）”，取对数后按精度加权平均。"
+        "普通周的季节项向 1 收缩（经验贝叶斯：各周位置的季节项视为围绕 1 的随机效应，方差由全部位置估计），"
+        "证据越少收缩越多；节假日周不收缩。往年没有同位置的周：历史数据不足，不给区间。"
+        "同一位置在不同年份的差异（年际波动）由出现过两年及以上的位置估计（DerSimonian–Laird）；"
+        "节假日周在尚无两年节假日数据时不给区间。\n"
+        "4. **预测区间**：本周件数视为均值 E 的负二项分布，方差 = φ × E + E² × V。φ 为准泊松过度离散系数"
+        "（最近 26 个普通周相对其近期水平的 Pearson 残差均值，至少为 1）；V 为 log E 的不确定性：近期水平的抽样误差、"
+        "季节项的估计误差与年际波动之和。**99% 预测区间**为该分布的 0.5% 与 99.5% 分位数。\n"
+        "5. 完整周的件数高于区间上限标为**高于预期**，低于下限标为**低于预期**；不完整周和历史数据不足的周不判定。"
+        "在没有异常周的模拟数据（本系统的样例数据生成器，多个随机种子）上，被误标的周不超过 1%，"
+        "95% 预测区间覆盖真实件数的比例约为 95% 或更高（见测试）。\n"
+        "6. 异常周的贡献：按各类别、区县、商户在基线周（第 2 步的那些周）中的占比把预期值 E 分摊，"
         "本周件数减去分摊后的预期即为该项的贡献。\n\n"
         "“去年同周”指上一 ISO 年的同序号周（2024-12-30 属 2025-W01，其去年同周为 2024-W01）；"
         "4 周移动平均只在本周及前 3 周都完整时计算。比较均使用筛选条件（区县、处理方式）下的同口径数据，"
-        "期间之前的历史周也参与计算。",
-        "1. **Recent level L**: the median count of the 8 most recent whole weeks before this one that are "
-        "not holiday or 3·15 weeks, looked for among the previous 16 weeks (at least 6 are needed, otherwise "
-        "no band). Spread: the median absolute deviation (MAD) of those weeks.\n"
-        "2. **Seasonal index S**: in each of the previous 3 years, the reference weeks are the same ISO week "
-        "number and the weeks either side; when this week is a calendar-event week (the 3·15 week, weeks "
-        "covered by the Spring Festival, May Day or National Day holidays and the week after each), the "
-        "reference is the matching week of the same event in that year — moving holidays such as Spring "
-        "Festival are aligned by the holiday, not by the week number. Each reference week gives the ratio "
-        "“its count ÷ its own recent level”; S is the median of the ratios, 1 when there is none. An event "
-        "week without any earlier reference gets no band, so a normal holiday dip is not reported.\n"
-        "3. **Expected** E = L × S. Variance = φ² × max(E, 1) + E² ÷ R: the first term is the week's "
-        "quasi-Poisson noise with overdispersion φ = max(1, 1.4826 × MAD ÷ √L); the second is the uncertainty "
-        "of S itself, which rests on a few earlier weeks — each ratio's relative variance is about 1 ÷ that "
-        "week's count, and R is the reference weeks' total count. **Band** = E ± 2.5 × √variance (lower bound "
-        "at least 0).\n"
-        "4. A whole week above the band is flagged **above expected**, below it **below expected**; partial "
-        "weeks are never flagged.\n"
-        "5. Contributions for an unusual week: E is split by each category's, district's and merchant's "
-        "share of the baseline weeks (step 1); the week's count minus that expected share is the "
+        "期间之前的历史周（最多 5 年）也参与计算。",
+        "Each whole week's **expected count** E = recent level L × calendar factor c × seasonal term S, "
+        "estimated from earlier weeks only:\n\n"
+        "1. **Calendar factor c**: the week's working-day equivalents (official working days + ρ × other days) "
+        "÷ an ordinary week's (5 + 2ρ), where ρ = mean daily count on non-working days (weekends, public "
+        "holidays) ÷ that on working days, from the daily counts. A Dragon Boat or Qingming holiday lowers "
+        "the expectation of whichever week it falls in.\n"
+        "2. **Recent level L**: over the 8 most recent whole weeks before this one that are not holiday or "
+        "3·15 weeks, among the previous 16: their count ÷ the sum of their calendar factors (fewer than 6: "
+        "not enough history, no band).\n"
+        "3. **Seasonal term S**: in **every** earlier year, the week in the same position — the same ISO week "
+        "number, or, for a calendar-event week (the 3·15 week, weeks covered by the Spring Festival, May Day "
+        "or National Day holidays and the week after each), the matching week of the same event, so moving "
+        "holidays are aligned by the holiday — gives the ratio “its count ÷ (its own recent level × its "
+        "calendar factor)”; the logs are averaged with precision weights. An ordinary week's term is shrunk "
+        "toward 1 (empirical Bayes: the positions' terms are random effects around 1 with a variance "
+        "estimated from all positions), the more so the less evidence there is; holiday weeks are not shrunk. "
+        "No earlier week in the same position: not enough history, no band. The year-to-year variation of a "
+        "position's term is estimated from positions seen in two or more earlier years (DerSimonian–Laird); "
+        "a holiday week gets no band until holiday weeks of two earlier years are known.\n"
+        "4. **Prediction band**: the week's count is taken as negative binomial with mean E and variance "
+        "φ × E + E² × V, where φ is the quasi-Poisson overdispersion (mean Pearson residual of the last 26 "
+        "ordinary weeks against their recent level, at least 1) and V the uncertainty of log E: the sampling "
+        "error of the level, the estimation error of the seasonal term and the year-to-year variation. The "
+        "**99% prediction band** runs from its 0.5% to its 99.5% quantile.\n"
+        "5. A whole week above the band is flagged **above expected**, below it **below expected**; partial "
+        "weeks and weeks without enough history are never flagged. On simulated data without unusual weeks "
+        "(this app's sample generator, many seeds), at most 1% of weeks are flagged, and the 95% band covers "
+        "the count about 95% of the time or more (see the tests).\n"
+        "6. Contributions for an unusual week: E is split by each category's, district's and merchant's "
+        "share of the baseline weeks (step 2); the week's count minus that expected share is the "
         "contribution.\n\n"
         "“Same week last year” is the same ISO week number of the previous ISO year (2024-12-30 is 2025-W01, "
         "compared with 2024-W01); the 4-week moving average needs this week and the 3 before to be whole. "
-        "All comparisons use the same filters (districts, route), including the weeks before the period."),
+        "All comparisons use the same filters (districts, route), including the weeks before the period "
+        "(up to 5 years)."),
 }
