@@ -66,19 +66,12 @@ def test_median_interval_order_statistics():
     # n = 10: P(Bin(10, 1/2) <= 1) = 11/1024 = 0.0107 < 0.025 <= P(<= 2) = 56/1024 = 0.0547
     # -> j = 2: the 2nd and the 9th smallest values
     assert R.median_interval(range(1, 11)) == (2.0, 9.0)
-    # n = 5 cannot reach 95% (P(<= 0) = 1/32 > 0.025): [min, max]
-    assert R.median_interval([5, 1, 3, 9, 7]) == (1.0, 9.0)
+    # n = 5 cannot reach 95% ([min, max] covers 1 - 2/32 = 93.75%): no interval, "too few cases"
+    assert all(math.isnan(x) for x in R.median_interval([5, 1, 3, 9, 7]))
+    # n = 6 is the first that can: [min, max] covers 1 - 2/64 = 96.9%
+    assert R.median_interval([5, 1, 3, 9, 7, 4]) == (1.0, 9.0) and R.median_min_n() == 6
     lo, hi = R.median_interval([])
     assert math.isnan(lo) and math.isnan(hi)
-
-
-def test_bootstrap_mean_interval_is_reproducible():
-    x = [0, 0, 100, 200, 1000, 50, 0, 30]
-    a = R.bootstrap_mean_interval(x)
-    assert a == R.bootstrap_mean_interval(x)          # fixed seed
-    assert a[0] < np.mean(x) < a[1]
-    assert R.bootstrap_mean_interval([7, 7, 7]) == (7.0, 7.0)
-    assert math.isnan(R.bootstrap_mean_interval([])[0])
 
 
 def test_funnel_limits_hand_computed():
@@ -199,7 +192,10 @@ def test_unit_metrics_county(fixture_con):
     # the open complaint is inside its deadline at 2024-03-31: not in the on-time base -> 3/3
     assert (gz["on_time_rate"], gz["on_time_rate_den"]) == (1.0, 3)
     assert gz["median_days"] == 4.0                      # days 2, 4, 10
-    assert (gz["median_days_lo"], gz["median_days_hi"]) == (2.0, 10.0)   # n = 3 <= 5: [min, max]
+    # n = 3 <= 5: no order-statistic interval reaches 95%: too few cases, never flagged
+    assert math.isnan(gz["median_days_lo"]) and math.isnan(gz["median_days_hi"])
+    # 3 out of 3 on time: the exact interval's upper bound is exactly 1 (never "below" a city at 100%)
+    assert gz["on_time_rate_hi"] == 1.0
     assert gz["odr_share"] == 0.25
     assert gz["recovered_per_complaint"] == pytest.approx(75.0)        # (100 + 200 + 0 + 0) / 4
     # returns: 3 in March at stores committed by 31 March (m1, m2; m3 commits in April) -> 3 / 2
@@ -356,17 +352,3 @@ def test_page_chinese_default(app_env):
     assert "肃南" in set(t["区县"]) and t["中位办理天数"].str.contains("天").any()
     # median days has no funnel: the page says so
     assert any("没有漏斗图" in i.value for i in at.info)
-
-
-def test_large_sample_mean_interval_uses_the_normal_approximation():
-    import numpy as np
-    from analytics import rankings as R
-    x = np.arange(10_001, dtype=float)          # mean 5000, sd 2887.18 (ddof=1)
-    lo, hi = R.bootstrap_mean_interval(x)
-    half = 1.959963984540054 * x.std(ddof=1) / np.sqrt(len(x))   # 56.59
-    assert lo == pytest.approx(5000 - half) and hi == pytest.approx(5000 + half)
-    # below the threshold the bootstrap agrees with it to a few percent of the width
-    y = x[:: 3][:4000]
-    blo, bhi = R.bootstrap_mean_interval(y)
-    h = 1.959963984540054 * y.std(ddof=1) / np.sqrt(len(y))
-    assert abs((bhi - blo) - 2 * h) < 0.1 * 2 * h
