@@ -244,6 +244,29 @@ def test_ranking_and_rank_change(fixture_con):
     assert (r.loc["620721", "prev_rank"], r.loc["620721", "rank_change"]) == (2, 1)
     assert (r.loc["620702", "prev_rank"], r.loc["620702", "rank_change"]) == (1, -1)
     assert list(r.index[:2]) == ["620721", "620702"]
+    # one or four complaints per unit: the rank intervals span both ranks, so the swap is not
+    # beyond chance and the page shows "≈ (+1)", not "↑ 1"
+    assert (r.loc["620721", "rank_lo"], r.loc["620721", "rank_hi"]) == (1, 2)
+    assert not r["rank_moved"].any()
+    assert pd.isna(r.loc["620722", "rank_lo"])
+
+
+def test_rank_moves_beyond_chance_only_with_clear_differences():
+    """Two units far apart that swap places with thousands of cases: the move is beyond chance."""
+    def frame(k):
+        n = np.array([5000, 5000])
+        df = pd.DataFrame({"unit": ["a", "b"], "complaints": n, "closed": k, "on_time": 0, "on_time_base": 0,
+                           "odr": 0, "recovered_yuan": 0.0, "median_days": np.nan, "population": np.nan, "returns": np.nan,
+                           "stores": np.nan})
+        cols = R._interval_columns(df, {}, {}, [(0, "a"), (0, "b")], 0.95, np.zeros(2))
+        df = R._with_columns(df, cols)
+        city = {m: None for m in R.METRIC_KEYS} | {"closure_rate": k.sum() / n.sum()}
+        df = R.composite_index(R.compare_to_city(df, city), {"closure_rate": 1}, city, fair=True)
+        return R.rank_units(df["index"]).to_numpy(dtype=float), *R._rank_interval(df, {"closure_rate": 1}, city, 0.95)
+    r1, lo1, hi1 = frame(np.array([4500, 3000]))
+    r0, lo0, hi0 = frame(np.array([3000, 4500]))
+    assert list(r1) == [1, 2] and list(r0) == [2, 1]
+    assert R.rank_change_beyond_chance(lo1, hi1, lo0, hi0).all()
 
 
 def test_rank_history_months(fixture_con):
@@ -253,6 +276,8 @@ def test_rank_history_months(fixture_con):
     mar = h[h["bucket"] == "2024-03"].set_index("district_code")
     assert (feb.loc["620702", "rank"], feb.loc["620721", "rank"]) == (1, 2)
     assert (mar.loc["620702", "rank"], mar.loc["620721", "rank"]) == (2, 1)
+    # one to four complaints each: rank intervals [1, 2], the swap is within chance
+    assert (h["rank_lo"].dropna() == 1).all() and (h["rank_hi"].dropna() == 2).all() and not h["rank_moved"].any()
 
 
 def test_funnel_for_closure(fixture_con):
