@@ -723,7 +723,8 @@ def ranking(con, f: Filters, level: str = "county", weights: Iterable[tuple[str,
     ``weights``: (metric, weight) pairs (default :data:`DEFAULT_WEIGHTS`), made effective by
     :func:`effective_weights`. Grain: one row per unit (as :func:`unit_metrics`), ordered by rank
     then name. Extra columns: index (0–100), rank (Int64, 1 = best), rank_lo / rank_hi (the 95%
-    rank interval: ranks of :data:`RANK_DRAWS` draws of every unit's sampling distribution),
+    rank interval: ranks of :data:`RANK_DRAWS` draws of every unit's sampling distribution,
+    widened to hold the rank shown),
     prev_index, prev_rank, prev_rank_lo, prev_rank_hi, rank_change (prev_rank − rank: positive
     = moved up; <NA> when either is missing) and rank_moved (True only when the two periods'
     rank intervals do not overlap: a change beyond chance; the page shows no other change).
@@ -734,7 +735,7 @@ def ranking(con, f: Filters, level: str = "county", weights: Iterable[tuple[str,
     cur["rank"] = rank_units(cur["index"])
     cur["rank_lo"], cur["rank_hi"] = _rank_interval(cur, w, city, conf)
     prev = composite_index(compare_to_city(punits, pcity), w, pcity, fair)
-    prev["prev_rank"] = rank_units(prev["index"])
+    prev["rank"] = prev["prev_rank"] = rank_units(prev["index"])
     prev["prev_rank_lo"], prev["prev_rank_hi"] = _rank_interval(prev, w, pcity, conf)
     prev = prev[["unit", "index", "prev_rank", "prev_rank_lo", "prev_rank_hi"]].rename(columns={"index": "prev_index"})
     out = cur.merge(prev, on="unit", how="left")
@@ -746,13 +747,20 @@ def ranking(con, f: Filters, level: str = "county", weights: Iterable[tuple[str,
 
 
 def _rank_interval(df: pd.DataFrame, w: Mapping[str, float], city: Mapping, conf: float):
-    """(rank_lo, rank_hi) arrays of the units of ``df`` (a :func:`compare_to_city` frame), from
-    :func:`_index_draws`; NaN where the unit has no rank."""
+    """(rank_lo, rank_hi) arrays of the units of ``df`` (a :func:`compare_to_city` frame with
+    ``rank``), from :func:`_index_draws`: see :func:`_widen`."""
     arr = {c: df[c].to_numpy(dtype=float) for m in METRIC_KEYS for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den")}
     vs = {m: df[f"{m}_vs_city"].to_numpy(dtype=object) for m in METRIC_KEYS}
     lo, hi = rank_bounds(_index_draws(arr, vs, w, city, conf), conf)
-    none = df["index"].isna().to_numpy()
-    return np.where(none, np.nan, lo), np.where(none, np.nan, hi)
+    return _widen(lo, hi, df["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+
+
+def _widen(lo, hi, rank) -> tuple[np.ndarray, np.ndarray]:
+    """The rank interval always holds the rank shown (fair scoring ties the units whose values
+    are not distinguishable from the city, while the draws rank their raw values); NaN where
+    the unit has no rank."""
+    none = np.isnan(rank)
+    return np.where(none, np.nan, np.fmin(lo, rank)), np.where(none, np.nan, np.fmax(hi, rank))
 
 
 # --- rank history (bump chart) ---------------------------------------------------------------------
@@ -824,8 +832,7 @@ def rank_history(con, f: Filters, grain: str = "week", n: int = 8,
         index[a:b] = _index({m: arr[m][a:b] for m in METRIC_KEYS}, vs, w, city, fair, b - a)["index"]
         rank[a:b] = rank_units(pd.Series(index[a:b])).array
         lo, hi = rank_bounds(_index_draws({k: v[a:b] for k, v in arr.items()}, vs, w, city, 0.95))
-        none = np.isnan(index[a:b])
-        rank_lo[a:b], rank_hi[a:b] = np.where(none, np.nan, lo), np.where(none, np.nan, hi)
+        rank_lo[a:b], rank_hi[a:b] = _widen(lo, hi, rank[a:b].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     sizes = np.diff(bounds)
     out = units[["district_code", "name", "short_name", "name_en", "complaints"]].copy()
     out.insert(0, "partial", np.repeat([p for *_, p in bs], sizes))

@@ -262,7 +262,8 @@ def test_rank_moves_beyond_chance_only_with_clear_differences():
         df = R._with_columns(df, cols)
         city = {m: None for m in R.METRIC_KEYS} | {"closure_rate": k.sum() / n.sum()}
         df = R.composite_index(R.compare_to_city(df, city), {"closure_rate": 1}, city, fair=True)
-        return R.rank_units(df["index"]).to_numpy(dtype=float), *R._rank_interval(df, {"closure_rate": 1}, city, 0.95)
+        df["rank"] = R.rank_units(df["index"])
+        return df["rank"].to_numpy(dtype=float), *R._rank_interval(df, {"closure_rate": 1}, city, 0.95)
     r1, lo1, hi1 = frame(np.array([4500, 3000]))
     r0, lo0, hi0 = frame(np.array([3000, 4500]))
     assert list(r1) == [1, 2] and list(r0) == [2, 1]

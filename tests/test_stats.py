@@ -289,6 +289,8 @@ def test_rank_changes_between_alike_periods_are_rarely_beyond_chance(total, reps
             df = R.composite_index(df, w, city, fair=True)
             df["rank"] = R.rank_units(df["index"])
             lo, hi = R._rank_interval(df, w, city, 0.95)
+            r = df["rank"].to_numpy(dtype=float)
+            assert ((lo <= r) & (r <= hi)).all()            # the interval holds the rank shown
             ranks.append((df["rank"].to_numpy(dtype=float), lo, hi, raw))
         (r1, lo1, hi1, raw1), (r0, lo0, hi0, raw0) = ranks
         flag = R.rank_change_beyond_chance(lo1, hi1, lo0, hi0) & (r1 != r0)

@@ -274,9 +274,9 @@ def bump_chart(hist: pd.DataFrame, *, title: str, label_col: str, rank_label: st
         # the rank intervals, slightly offset per county so that they do not hide each other
         fig.add_scatter(
             x=[ticks[b] for b in order], y=y, mode="markers", showlegend=False, hoverinfo="skip",
-            marker=dict(size=1, color=color, opacity=0), opacity=0.15 if dim else 0.45,
+            marker=dict(size=1, color=color, opacity=0), opacity=0.1 if dim else 0.35,
             error_y=dict(type="data", symmetric=False, array=(hi - y).fillna(0), arrayminus=(y - lo).fillna(0),
-                         color=color, thickness=6, width=0))
+                         color=color, thickness=4, width=0))
         fig.add_scatter(
             x=[ticks[b] for b in order], y=y, mode="lines+markers+text", name=name,
             text=[("" if pd.isna(r) else str(int(r))) for r in y], textposition="middle center",
