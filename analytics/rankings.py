@@ -537,6 +537,50 @@ def _township_units(ref: pd.DataFrame, dist: pd.DataFrame, nperiods: int, stats_
     return df
 
 
+def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, conf: float = 0.95,
+                   city_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Township units from complaint rows (district_code, township, closed, on_time, on_time_base,
+    is_odr, resolution_days, recovered), every township of ``ref`` (district_code, township)
+    included, with intervals (the pandas baseline of bench/baselines_b.py). ``dist`` is
+    district_summary's frame; ``city_rows`` the rows of every district (default ``rows``)."""
+    named = rows[rows["township"].notna() & (rows["township"] != "")]
+    cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
+            "median_days", "recovered_yuan"]
+    if len(named):
+        g = named.groupby(["district_code", "township"])
+        agg = pd.DataFrame({
+            "complaints": g.size(), "closed": g["closed"].sum(), "on_time": g["on_time"].sum(),
+            "on_time_base": g["on_time_base"].sum(), "odr": g["is_odr"].sum(), "recovered_yuan": g["recovered"].sum(),
+        })
+        # linear-interpolation median of closed complaints, as quantile_cont (METRICS.md)
+        agg["median_days"] = (named[named["closed"]].groupby(["district_code", "township"])
+                              ["resolution_days"].quantile(0.5))
+        agg = agg.reset_index()[cols]
+    else:
+        agg = pd.DataFrame(columns=cols)
+    df = _township_table(agg, ref, dist)
+    return _add_intervals(df, named, ["district_code", "township"], conf, rows if city_rows is None else city_rows)
+
+
+def _add_intervals(df: pd.DataFrame, rows: pd.DataFrame, key: list[str], conf: float,
+                   city_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`_interval_columns` added to ``df``, the days histograms and amount moments taken from
+    complaint rows (``closed``, ``resolution_days``, ``recovered`` and the key columns), the
+    reference spread from ``city_rows`` (default ``rows``)."""
+    days, moments = {}, {}
+    for k, g in (rows.groupby(key, dropna=False, sort=False) if len(rows) else []):
+        k = k if isinstance(k, tuple) else (k,)
+        d = g.loc[g["closed"], "resolution_days"].to_numpy(dtype=float)
+        if (~np.isnan(d)).any():
+            days[k] = np.unique(d[~np.isnan(d)], return_counts=True)
+        x = g["recovered"].to_numpy(dtype=float)
+        moments[k] = (len(x), float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else math.nan)
+    c = (rows if city_rows is None else city_rows)["recovered"].to_numpy(dtype=float)
+    floor = float(c.std(ddof=1)) if len(c) > 1 else math.nan
+    keys = list(df[key].itertuples(index=False, name=None))
+    return _with_columns(df, _interval_columns(df, days, moments, keys, conf, np.full(len(df), floor)))
+
+
 def _township_table(agg: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame) -> pd.DataFrame:
     """Township units: the per-township counts of ``agg`` and every township of ``ref``
     (district_code, township), in the districts of ``dist`` (code, short_name, name_en)."""
