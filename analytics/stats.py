@@ -23,12 +23,6 @@ def _z(conf: float) -> float:
     return float(stats.norm.ppf(0.5 + conf / 2))
 
 
-@lru_cache(maxsize=64)
-def _z_upper(conf: float) -> float:
-    """The normal quantile 1 − α/2 (as the mean interval's normal approximation computes it)."""
-    return float(stats.norm.ppf(1 - (1 - conf) / 2))
-
-
 @lru_cache(maxsize=4096)
 def _median_rank(n: int, conf: float) -> int:
     """j of :func:`median_interval` for n values: the largest j with P(Bin(n, ½) ≤ j − 1) ≤ α/2,
