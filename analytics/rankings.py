@@ -8,17 +8,25 @@ counts from analytics/queries.py):
 - ``per_100k``: complaints ÷ population × 100,000 (counties only: townships have no population).
   Interval: exact Poisson (Garwood) on the count, divided by the population.
 - ``closure_rate``: closed ÷ complaints; ``on_time_rate``: on time ÷ (closed + overdue open);
-  ``odr_share``: ODR complaints ÷ complaints. Interval: Wilson score.
+  ``odr_share``: ODR complaints ÷ complaints. Interval: Clopper–Pearson (exact binomial).
 - ``median_days``: median calendar resolution days of closed complaints (``quantile_cont``).
-  Interval: distribution-free order-statistic interval (binomial ranks).
+  Interval: distribution-free order-statistic interval (binomial ranks); none below 6 closed
+  complaints (no order-statistic pair reaches 95%): "too few cases".
 - ``recovered_per_complaint``: recovered yuan ÷ complaints (a mean; missing amounts count as 0,
-  like the sum in METRICS.md). Interval: bootstrap percentile, 2,000 resamples, fixed seed.
+  like the sum in METRICS.md). Interval: mean ± 1.96·s/√n with s the larger of the unit's and
+  the city's standard deviation of the amounts (analytics/stats.mean_interval explains why).
 - ``returns_per_store``: no-reason returns dated in the period ÷ committed stores in the registry
   at the period's end (counties only: returns carry no township). Interval: exact Poisson on the
   return count, divided by the stores.
 
-All intervals are 95% unless a ``conf`` is given. A unit is *not distinguishable from the city
-average* when its interval contains the city value. This module never imports streamlit.
+All intervals are 95% unless a ``conf`` is given; each covers the truth ≥ 95% of the time at the
+app's sizes (tests/test_stats.py simulates it). A unit is *not distinguishable from the city
+average* ("same") when its interval contains the city value, "above" / "below" when it does not,
+and "few" when the value has no interval ("too few cases": never flagged, the city value in the
+composite index). Because every interval is exact or conservative and the unit is part of the
+city, a flag on data with no real difference fires at most 5% of the time (tests/test_stats.py).
+Rank changes are shown only beyond chance: see :func:`ranking`. This module never imports
+streamlit.
 """
 from __future__ import annotations
 
@@ -42,11 +50,11 @@ METRIC_KEYS = ("per_100k", "closure_rate", "on_time_rate", "median_days", "odr_s
 # interval kind of each metric
 KINDS = {
     "per_100k": "poisson",
-    "closure_rate": "wilson",
-    "on_time_rate": "wilson",
+    "closure_rate": "binomial",
+    "on_time_rate": "binomial",
     "median_days": "median",
-    "odr_share": "wilson",
-    "recovered_per_complaint": "bootstrap",
+    "odr_share": "binomial",
+    "recovered_per_complaint": "mean",
     "returns_per_store": "poisson",
 }
 HIGHER_IS_BETTER = {
@@ -77,28 +85,26 @@ LEVELS = ("county", "township")
 GRAINS = ("week", "month")
 
 
-from .stats import (  # noqa: F401  (re-exported: the primitives moved to analytics/stats.py)
-    BOOTSTRAP_RESAMPLES,
-    BOOTSTRAP_SEED,
+from .stats import (  # noqa: F401  (re-exported: the primitives live in analytics/stats.py)
     _z,
-    _z_upper,
     _median_rank,
+    median_min_n,
     wilson_interval,
+    exact_proportion_interval,
     poisson_interval,
     rate_interval,
     median_interval,
     median_interval_counts,
-    BOOTSTRAP_MAX_N,
-    bootstrap_mean_interval,
     mean_interval,
-    BOOTSTRAP_MEMO_SIZE,
-    _bootstrap_memo,
-    _bootstrap_lock,
-    _clear_bootstrap_memo,
+    mean_intervals,
+    rank_bounds,
+    rank_change_beyond_chance,
     _interp_limit,
     poisson_funnel,
     binomial_funnel,
 )
+RANK_DRAWS = 400        # replicates of each unit's sampling distribution behind a rank interval
+RANK_SEED = 20240315
 
 
 def funnel(con, f: Filters, metric: str, level: str = "county", conf_levels=(0.95, 0.998),
@@ -110,7 +116,7 @@ def funnel(con, f: Filters, metric: str, level: str = "county", conf_levels=(0.9
     proportions). Columns: exposure, lo_95, hi_95, lo_998, hi_998 (the metric's units: per 100k,
     returns per store, fractions), city (the city value). Empty for metrics without a funnel
     (median_days, recovered_per_complaint). ``fast=False`` forces the plain queries."""
-    if KINDS.get(metric) not in ("poisson", "wilson"):
+    if KINDS.get(metric) not in ("poisson", "binomial"):
         return pd.DataFrame(columns=["exposure", "lo_95", "hi_95", "lo_998", "hi_998", "city"])
     # the frame :func:`ranking` computes for the same filters (remembered: the page draws both)
     units, city = _period_units(con, f, _with_previous(f), level, fast=fast)[0]
@@ -140,11 +146,10 @@ def funnel(con, f: Filters, metric: str, level: str = "county", conf_levels=(0.9
 #
 # Every caller needs, per period and unit, a handful of counts, the closed complaints' resolution
 # days as a histogram (exact medians and order-statistic intervals), the sum and sum of squares
-# of the recovered amounts (exact DECIMAL sums: the normal-approximation interval of the mean) and,
-# only for units with 2..BOOTSTRAP_MAX_N complaints, the amounts themselves for the bootstrap.
+# of the recovered amounts (exact DECIMAL sums: the mean and its interval, whose spread is the
+# larger of the unit's and the city's standard deviation).
 # The plain path groups ``complaints`` in SQL; the fast path groups the much smaller
-# ``agg_complaints`` (analytics/build.py; county level) with the same statements' shape; both fetch the few amounts
-# the bootstraps need from ``complaints`` in table order, as the bootstrap always resampled them.
+# ``agg_complaints`` (analytics/build.py; county level) with the same statements' shape.
 
 _REC_SUM = "coalesce(sum(c.recovered_yuan), 0)::DECIMAL(38, 2)"
 _REC_SQ = "coalesce(sum(c.recovered_yuan * c.recovered_yuan), 0)::DECIMAL(38, 4)"
@@ -319,64 +324,6 @@ def _histogram(pairs) -> tuple[np.ndarray, np.ndarray]:
     return a[:, 0], a[:, 1].astype(np.int64)
 
 
-def _amounts(con, f: Filters, periods, level: str, wanted: Mapping[int, list[tuple]]) -> dict:
-    """Recovered amounts (yuan, missing as 0), in table (rowid) order, of the complaints of ``f`` in the
-    units ``wanted[i]`` (key tuples) of period ``i`` (periods do not overlap): {(i, *key): array}.
-    Only the units whose bootstrap needs them are asked for, so this reads a few thousand rows;
-    remembered per read-only snapshot (:func:`analytics.db.memoised`), as the intervals are."""
-    slots = [(i, k) for i, keys in wanted.items() for k in keys]
-    if not slots:
-        return {}
-    key = RESULT + repr(("rankings.amounts", f, [tuple(periods[i]) for i, _ in slots], level, slots))
-    return memoised(con, key, lambda: _fetch_amounts(con, f, periods, level, slots))
-
-
-def _fetch_amounts(con, f: Filters, periods, level: str, slots: list) -> dict:
-    cols = _UNIT_COLS[level]
-    where, params = complaint_where(f.with_(districts=()), period=False)
-    unit = " AND ".join(f"c.{k} = ?" for k in cols)
-    cond = f"c.received_date BETWEEN ? AND ? AND {unit}"
-    case = " ".join(f"WHEN {cond} THEN {j}" for j in range(len(slots)))
-    cparams = [v for i, k in slots for v in (*periods[i], *k)]
-    span = [min(periods[i][0] for i, _ in slots), max(periods[i][1] for i, _ in slots)]
-    codes = sorted({k[0] for _, k in slots})
-    sql = f"""SELECT slot, recovered FROM (
-                  SELECT CASE {case} END AS slot, coalesce(c.recovered_yuan, 0)::DOUBLE AS recovered,
-                         c.rowid AS row_number
-                  FROM complaints c
-                  WHERE {where} AND c.received_date BETWEEN ? AND ?
-                        AND c.district_code IN ({', '.join('?' for _ in codes)}))
-              WHERE slot IS NOT NULL
-              ORDER BY row_number"""
-    got = query(con, sql, cparams + params + span + codes)
-    slot, amount = got["slot"].to_numpy(), got["recovered"].to_numpy(dtype=float)
-    return {(i, *k): amount[slot == j] for j, (i, k) in enumerate(slots)}
-
-
-class _Samples:
-    """What the median and mean intervals need per unit key (a tuple): ``days`` = (values,
-    counts) histogram of the closed complaints' resolution days; ``moments`` = (n, mean, sd) of
-    the recovered amounts (yuan, sd with ddof 1); ``amounts`` = the amounts themselves, in table
-    order (only where the bootstrap needs them)."""
-
-    def __init__(self, days: dict, moments: dict, amounts: dict):
-        self.days, self.moments, self.amounts = days, moments, amounts
-
-    @classmethod
-    def from_rows(cls, rows: pd.DataFrame, key: list[str]) -> "_Samples":
-        """From complaint rows (``closed``, ``resolution_days``, ``recovered`` and the key columns)."""
-        days, moments, amounts = {}, {}, {}
-        if len(rows):
-            for k, g in rows.groupby(key, dropna=False, sort=False):
-                k = k if isinstance(k, tuple) else (k,)
-                d = g.loc[g["closed"], "resolution_days"].to_numpy(dtype=float)
-                days[k] = np.unique(d[~np.isnan(d)], return_counts=True)
-                x = g["recovered"].to_numpy(dtype=float)
-                moments[k] = (len(x), float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else math.nan)
-                amounts[k] = x
-        return cls(days, moments, amounts)
-
-
 def _moments(n, s, q):
     """(n, mean, sd with ddof 1) from the count, sum and sum of squares."""
     n = int(n)
@@ -387,16 +334,13 @@ def _moments(n, s, q):
     return n, mean, sd
 
 
-def _add_intervals(df: pd.DataFrame, rows: pd.DataFrame, key: list[str], conf: float) -> pd.DataFrame:
-    """:func:`_interval_columns` added to ``df``, the samples taken from complaint rows."""
-    keys = list(df[key].itertuples(index=False, name=None))
-    return _with_columns(df, _interval_columns(df, _Samples.from_rows(rows, key), keys, conf))
-
-
-def _interval_columns(cols: Mapping, samples: _Samples, keys: list[tuple], conf: float) -> dict:
+def _interval_columns(cols: Mapping, days: Mapping, moments: Mapping, keys: list[tuple], conf: float,
+                      sd_floor) -> dict:
     """Value, interval, numerator and denominator columns of every metric (``<m>``, ``<m>_lo``,
     ``<m>_hi``, ``<m>_num``, ``<m>_den``), as arrays in column order, from the count columns of
-    ``cols`` (a frame or a dict of arrays); ``keys`` are the rows' keys into ``samples``."""
+    ``cols`` (a frame or a dict of arrays); ``keys`` are the rows' keys into ``days`` (resolution
+    days histograms) and ``moments`` ((n, mean, sd) of the recovered amounts); ``sd_floor`` is
+    the city's standard deviation of the amounts, per row (the mean interval's reference spread)."""
     def col(c):
         return np.asarray(cols[c], dtype=float)
     new: dict = {}
@@ -410,20 +354,19 @@ def _interval_columns(cols: Mapping, samples: _Samples, keys: list[tuple], conf:
             k, d = col(num), col(den)
             new[f"{m}_num"], new[f"{m}_den"] = k, d
             new[m] = np.where(d > 0, k / d, np.nan)
-            new[f"{m}_lo"], new[f"{m}_hi"] = wilson_interval(k, d, conf)
-        # median and mean intervals need the distribution of days and amounts
+            new[f"{m}_lo"], new[f"{m}_hi"] = exact_proportion_interval(k, d, conf)
         med = np.full((len(keys), 2), np.nan)
-        rec = np.full((len(keys), 2), np.nan)
         for j, r in enumerate(keys):
-            med[j] = median_interval_counts(*samples.days.get(r, ([], [])), conf)
-            rec[j] = mean_interval(*samples.moments.get(r, (0, math.nan, math.nan)), samples.amounts.get(r), conf)
+            med[j] = median_interval_counts(*days.get(r, ([], [])), conf)
         new["median_days_num"], new["median_days_den"] = np.full(len(n), np.nan), col("closed")
         new["median_days_lo"], new["median_days_hi"] = med[:, 0], med[:, 1]
         amount = col("recovered_yuan")
+        mom = np.array([moments.get(r, (0, math.nan, math.nan)) for r in keys], dtype=float).reshape(len(keys), 3)
         new["recovered_per_complaint_num"] = amount
         new["recovered_per_complaint_den"] = n
         new["recovered_per_complaint"] = np.where(n > 0, amount / n, np.nan)
-        new["recovered_per_complaint_lo"], new["recovered_per_complaint_hi"] = rec[:, 0], rec[:, 1]
+        new["recovered_per_complaint_lo"], new["recovered_per_complaint_hi"] = mean_intervals(
+            mom[:, 0], new["recovered_per_complaint"], mom[:, 2], conf, sd_floor, 0.0)
         ret, stores = col("returns"), col("stores")
         new["returns_per_store_num"], new["returns_per_store_den"] = ret, stores
         new["returns_per_store"] = np.where(stores > 0, ret / stores, np.nan)
@@ -536,13 +479,11 @@ def _compute_period_frame(con, f: Filters, periods, level: str, conf: float,
         base = _township_units(_townships(con, f), dist, len(periods), stats_)
     keys = list(base[["period"] + _UNIT_COLS[level]].itertuples(index=False, name=None))
     moments = {k: _moments(*stats_.units[k][0:1], *stats_.units[k][5:7]) for k in keys if k in stats_.units}
-    # units whose mean interval is a bootstrap: fetch their amounts
-    small: dict[int, list] = {}
-    for k, (n, *_) in moments.items():
-        if 2 <= n <= BOOTSTRAP_MAX_N:
-            small.setdefault(k[0], []).append(k[1:])
-    samples = _Samples(stats_.days, moments, _amounts(con, f, periods, level, small))
-    iv = _interval_columns(base, samples, keys, conf)
+    # the mean interval's reference spread: the city's standard deviation of the amounts, per period
+    city_sd = [_moments(*stats_.city[i][0:1], *stats_.city[i][5:7])[2] if i in stats_.city else math.nan
+               for i in range(len(periods))]
+    sd_floor = np.asarray(city_sd, dtype=float)[base["period"].to_numpy()] if len(base) else np.zeros(0)
+    iv = _interval_columns(base, stats_.days, moments, keys, conf, sd_floor)
     period = base.pop("period").to_numpy()
     out = _with_columns(base, iv)
     out = _with_columns(out, _finish_columns(out))
@@ -596,21 +537,20 @@ def _township_units(ref: pd.DataFrame, dist: pd.DataFrame, nperiods: int, stats_
     return df
 
 
-def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, conf: float = 0.95) -> pd.DataFrame:
-    """Township units from the complaint rows (``_complaint_rows``), every township of ``ref``
-    (district_code, township) included, with intervals. ``dist`` is district_summary's frame."""
+def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, conf: float = 0.95,
+                   city_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Township units from complaint rows (district_code, township, closed, on_time, on_time_base,
+    is_odr, resolution_days, recovered), every township of ``ref`` (district_code, township)
+    included, with intervals (the pandas baseline of bench/baselines_b.py). ``dist`` is
+    district_summary's frame; ``city_rows`` the rows of every district (default ``rows``)."""
     named = rows[rows["township"].notna() & (rows["township"] != "")]
     cols = ["district_code", "township", "complaints", "closed", "on_time", "on_time_base", "odr",
             "median_days", "recovered_yuan"]
     if len(named):
         g = named.groupby(["district_code", "township"])
         agg = pd.DataFrame({
-            "complaints": g.size(),
-            "closed": g["closed"].sum(),
-            "on_time": g["on_time"].sum(),
-            "on_time_base": g["on_time_base"].sum(),
-            "odr": g["is_odr"].sum(),
-            "recovered_yuan": g["recovered"].sum(),
+            "complaints": g.size(), "closed": g["closed"].sum(), "on_time": g["on_time"].sum(),
+            "on_time_base": g["on_time_base"].sum(), "odr": g["is_odr"].sum(), "recovered_yuan": g["recovered"].sum(),
         })
         # linear-interpolation median of closed complaints, as quantile_cont (METRICS.md)
         agg["median_days"] = (named[named["closed"]].groupby(["district_code", "township"])
@@ -619,7 +559,26 @@ def township_table(rows: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame, co
     else:
         agg = pd.DataFrame(columns=cols)
     df = _township_table(agg, ref, dist)
-    return _add_intervals(df, named, ["district_code", "township"], conf)
+    return _add_intervals(df, named, ["district_code", "township"], conf, rows if city_rows is None else city_rows)
+
+
+def _add_intervals(df: pd.DataFrame, rows: pd.DataFrame, key: list[str], conf: float,
+                   city_rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`_interval_columns` added to ``df``, the days histograms and amount moments taken from
+    complaint rows (``closed``, ``resolution_days``, ``recovered`` and the key columns), the
+    reference spread from ``city_rows`` (default ``rows``)."""
+    days, moments = {}, {}
+    for k, g in (rows.groupby(key, dropna=False, sort=False) if len(rows) else []):
+        k = k if isinstance(k, tuple) else (k,)
+        d = g.loc[g["closed"], "resolution_days"].to_numpy(dtype=float)
+        if (~np.isnan(d)).any():
+            days[k] = np.unique(d[~np.isnan(d)], return_counts=True)
+        x = g["recovered"].to_numpy(dtype=float)
+        moments[k] = (len(x), float(x.mean()), float(x.std(ddof=1)) if len(x) > 1 else math.nan)
+    c = (rows if city_rows is None else city_rows)["recovered"].to_numpy(dtype=float)
+    floor = float(c.std(ddof=1)) if len(c) > 1 else math.nan
+    keys = list(df[key].itertuples(index=False, name=None))
+    return _with_columns(df, _interval_columns(df, days, moments, keys, conf, np.full(len(df), floor)))
 
 
 def _township_table(agg: pd.DataFrame, ref: pd.DataFrame, dist: pd.DataFrame) -> pd.DataFrame:
@@ -667,7 +626,12 @@ def city_reference(con, f: Filters, *, fast: bool = True) -> dict:
 def compare_to_city(df: pd.DataFrame, city: Mapping[str, float | None]) -> pd.DataFrame:
     """Add ``<m>_vs_city`` for every metric: "same" (the interval contains the city value: not
     distinguishable from the city average), "above" / "below" (the whole interval is above /
-    below it), None (no value). Also ``<m>_better``: True / False / None by the metric's direction."""
+    below it), "few" (a value without an interval: too few cases, never flagged), None (no
+    value). Also ``<m>_better``: True / False / None by the metric's direction.
+
+    Every interval here is exact or conservative (coverage ≥ 95%) and the unit is part of the
+    city, which pulls the city value towards the unit: on data with no real difference a unit is
+    flagged at most 5% of the time (tests/test_stats.py simulates the sample's shape)."""
     new = {}
     for m in METRIC_KEYS:
         c = city.get(m)
@@ -678,7 +642,7 @@ def compare_to_city(df: pd.DataFrame, city: Mapping[str, float | None]) -> pd.Da
         vs = _vs_city(df[m], df[f"{m}_lo"], df[f"{m}_hi"], c)
         new[f"{m}_vs_city"] = pd.Series(vs, index=df.index, dtype=object)
         up = HIGHER_IS_BETTER[m]
-        new[f"{m}_better"] = pd.Series([None if x is None or x == "same" else ((x == "above") == up) for x in vs],
+        new[f"{m}_better"] = pd.Series([None if x not in ("above", "below") else ((x == "above") == up) for x in vs],
                                        index=df.index, dtype=object)
     return _with_columns(df, new, copy=True)
 
@@ -686,8 +650,8 @@ def compare_to_city(df: pd.DataFrame, city: Mapping[str, float | None]) -> pd.Da
 def _vs_city(value, lo, hi, c: float) -> np.ndarray:
     """"above" / "below" / "same" / None per unit (see :func:`compare_to_city`), object array."""
     v, lo, hi = (np.asarray(x, dtype=float) for x in (value, lo, hi))
-    return np.where(np.isnan(v) | np.isnan(lo) | np.isnan(hi), None,
-                    np.where(lo > c, "above", np.where(hi < c, "below", "same")).astype(object))
+    return np.where(np.isnan(v), None, np.where(np.isnan(lo) | np.isnan(hi), "few",
+                    np.where(lo > c, "above", np.where(hi < c, "below", "same")))).astype(object)
 
 
 # --- composite index --------------------------------------------------------------------------------
@@ -722,29 +686,72 @@ def composite_index(df: pd.DataFrame, weights: Mapping[str, float], city: Mappin
 def _index(values: Mapping, vs: Mapping, weights: Mapping[str, float], city: Mapping | None, fair: bool,
            n: int) -> dict:
     """``score_<m>`` and ``index`` arrays of :func:`composite_index` from the metric values and
-    ``<m>_vs_city`` marks (dicts of arrays by metric) of ``n`` units."""
+    ``<m>_vs_city`` marks (dicts of arrays by metric) of ``n`` units. A value marked "few" (too
+    few cases) always counts as the city value; with ``fair`` a "same" one does too. The values
+    may also be (replicates × n) arrays (the marks then apply to every replicate): the scaling
+    is per replicate."""
     new = {}
-    total = np.zeros(n)
-    wsum = np.zeros(n)
+    total = wsum = 0.0
+    shape = (n,)
     for m in METRIC_KEYS:
         w = float(weights.get(m, 0) or 0)
         if w <= 0 or m not in values:
             continue
         v = np.asarray(values[m], dtype=float)
-        if fair and city is not None and city.get(m) is not None and m in vs:
-            v = np.where(vs[m] == "same", float(city[m]), v)
+        shape = v.shape
+        if city is not None and city.get(m) is not None and not pd.isna(city[m]) and m in vs:
+            mark = np.asarray(vs[m], dtype=object)
+            v = np.where((mark == "few") | ((mark == "same") & fair), float(city[m]), v)
         if np.isnan(v).all():
             continue
-        lo, hi = np.nanmin(v), np.nanmax(v)
-        s = (v - lo) / (hi - lo) * 100 if hi > lo else np.where(np.isnan(v), np.nan, 50.0)
+        nan = np.isnan(v)
+        vv = np.where(nan.all(axis=-1, keepdims=True), 0.0, v)
+        lo, hi = np.nanmin(vv, axis=-1, keepdims=True), np.nanmax(vv, axis=-1, keepdims=True)
+        span = hi - lo
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.where(span > 0, (v - lo) / np.where(span > 0, span, 1.0) * 100, np.where(nan, np.nan, 50.0))
         if not HIGHER_IS_BETTER[m]:
             s = 100 - s
         new[f"score_{m}"] = s
         total = total + np.nan_to_num(s, nan=0.0) * w
         wsum = wsum + (~np.isnan(s)).astype(float) * w
     with np.errstate(divide="ignore", invalid="ignore"):
-        new["index"] = np.where(wsum > 0, total / wsum, np.nan)
+        new["index"] = (np.where(np.asarray(wsum) > 0, total / wsum, np.nan) if not np.isscalar(wsum)
+                        else np.full(shape, np.nan))
     return new
+
+
+def _index_draws(arr: Mapping[str, np.ndarray], vs: Mapping, weights: Mapping[str, float], city: Mapping,
+                 conf: float, draws: int = RANK_DRAWS, seed: int = RANK_SEED) -> np.ndarray:
+    """(draws × units) composite indices of units drawn from each unit's sampling distribution:
+    counts behind rates and proportions from their Jeffreys posteriors (gamma, beta), medians
+    and means from normals with the spread of their intervals; a value with too few cases stays
+    the city value, as in the index itself. ``arr``: the metric columns of :func:`unit_metrics`
+    (``m``, ``m_lo``, ``m_hi``, ``m_num``, ``m_den``) as float arrays; fixed seed."""
+    rng = np.random.default_rng(seed)
+    z = _z(conf)
+    vals = {}
+    for m in METRIC_KEYS:
+        if float(weights.get(m, 0) or 0) <= 0:
+            continue
+        v, lo, hi, num, den = (arr[f"{m}{s}"] for s in ("", "_lo", "_hi", "_num", "_den"))
+        shape = (draws, len(v))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if KINDS[m] == "poisson":
+                scale = 100_000.0 if m == "per_100k" else 1.0
+                d = rng.gamma(np.nan_to_num(num, nan=0.0) + 0.5, 1.0, shape) / den * scale
+            elif KINDS[m] == "binomial":
+                k, nn = np.nan_to_num(num, nan=0.0), np.nan_to_num(den, nan=0.0)
+                d = rng.beta(k + 0.5, np.maximum(nn - k, 0) + 0.5, shape)
+            else:
+                sd = (hi - lo) / (2 * z) if KINDS[m] == "median" else (hi - v) / z
+                d = v + rng.standard_normal(shape) * np.nan_to_num(sd, nan=0.0)
+            d = np.where(np.isnan(v), np.nan, d)
+        vals[m] = d
+    n = len(next(iter(arr.values())))
+    if not vals:
+        return np.full((draws, n), np.nan)
+    return _index(vals, vs, weights, city, False, n)["index"]
 
 
 def rank_units(index: pd.Series) -> pd.Series:
@@ -759,20 +766,45 @@ def ranking(con, f: Filters, level: str = "county", weights: Iterable[tuple[str,
 
     ``weights``: (metric, weight) pairs (default :data:`DEFAULT_WEIGHTS`), made effective by
     :func:`effective_weights`. Grain: one row per unit (as :func:`unit_metrics`), ordered by rank
-    then name. Extra columns: index (0–100), rank (Int64, 1 = best), prev_index, prev_rank,
-    rank_change (prev_rank − rank: positive = moved up; <NA> when either is missing).
+    then name. Extra columns: index (0–100), rank (Int64, 1 = best), rank_lo / rank_hi (the 95%
+    rank interval: ranks of :data:`RANK_DRAWS` draws of every unit's sampling distribution,
+    widened to hold the rank shown),
+    prev_index, prev_rank, prev_rank_lo, prev_rank_hi, rank_change (prev_rank − rank: positive
+    = moved up; <NA> when either is missing) and rank_moved (True only when the two periods'
+    rank intervals do not overlap: a change beyond chance; the page shows no other change).
     ``fast=False`` forces the plain queries."""
     w = effective_weights(dict(weights) if weights is not None else DEFAULT_WEIGHTS, level, f.route)
     (units, city), (punits, pcity) = _period_units(con, f, _with_previous(f), level, conf, fast)
     cur = composite_index(compare_to_city(units, city), w, city, fair)
     cur["rank"] = rank_units(cur["index"])
+    cur["rank_lo"], cur["rank_hi"] = _rank_interval(cur, w, city, conf)
     prev = composite_index(compare_to_city(punits, pcity), w, pcity, fair)
-    prev["prev_rank"] = rank_units(prev["index"])
-    prev = prev[["unit", "index", "prev_rank"]].rename(columns={"index": "prev_index"})
+    prev["rank"] = prev["prev_rank"] = rank_units(prev["index"])
+    prev["prev_rank_lo"], prev["prev_rank_hi"] = _rank_interval(prev, w, pcity, conf)
+    prev = prev[["unit", "index", "prev_rank", "prev_rank_lo", "prev_rank_hi"]].rename(columns={"index": "prev_index"})
     out = cur.merge(prev, on="unit", how="left")
     out["rank_change"] = (out["prev_rank"] - out["rank"]).astype("Int64")
+    out["rank_moved"] = rank_change_beyond_chance(out["rank_lo"], out["rank_hi"], out["prev_rank_lo"],
+                                                  out["prev_rank_hi"]) & out["rank_change"].fillna(0).ne(0).to_numpy()
     out = out.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
     return out
+
+
+def _rank_interval(df: pd.DataFrame, w: Mapping[str, float], city: Mapping, conf: float):
+    """(rank_lo, rank_hi) arrays of the units of ``df`` (a :func:`compare_to_city` frame with
+    ``rank``), from :func:`_index_draws`: see :func:`_widen`."""
+    arr = {c: df[c].to_numpy(dtype=float) for m in METRIC_KEYS for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den")}
+    vs = {m: df[f"{m}_vs_city"].to_numpy(dtype=object) for m in METRIC_KEYS}
+    lo, hi = rank_bounds(_index_draws(arr, vs, w, city, conf), conf)
+    return _widen(lo, hi, df["rank"].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+
+
+def _widen(lo, hi, rank) -> tuple[np.ndarray, np.ndarray]:
+    """The rank interval always holds the rank shown (fair scoring ties the units whose values
+    are not distinguishable from the city, while the draws rank their raw values); NaN where
+    the unit has no rank."""
+    none = np.isnan(rank)
+    return np.where(none, np.nan, np.fmin(lo, rank)), np.where(none, np.nan, np.fmax(hi, rank))
 
 
 # --- rank history (bump chart) ---------------------------------------------------------------------
@@ -819,7 +851,9 @@ def rank_history(con, f: Filters, grain: str = "week", n: int = 8,
 
     Grain: one row per bucket and county. Columns: bucket (``YYYY-Www`` or ``YYYY-MM``),
     bucket_start, bucket_end (dates, clipped to the data and ``f.date_to``), partial (bool),
-    district_code, name, short_name, name_en, complaints, index, rank (Int64).
+    district_code, name, short_name, name_en, complaints, index, rank (Int64), rank_lo / rank_hi
+    (the 95% rank interval, as :func:`ranking`'s) and rank_moved (True when the rank interval does
+    not overlap the previous bucket's: a move beyond chance).
     ``fast=False`` forces the plain queries."""
     first, _ = queries.data_coverage(con)
     w = effective_weights(dict(weights) if weights is not None else DEFAULT_WEIGHTS, "county", f.route)
@@ -832,13 +866,17 @@ def rank_history(con, f: Filters, grain: str = "week", n: int = 8,
     # per bucket: compare_to_city + composite_index + rank_units, on the values and intervals only
     index = np.full(len(units), np.nan)
     rank = pd.array(np.zeros(len(units), dtype=np.int64), dtype="Int64")
-    arr = {c: units[c].to_numpy(dtype=float) for m in METRIC_KEYS for c in (m, f"{m}_lo", f"{m}_hi")}
+    rank_lo, rank_hi = np.full(len(units), np.nan), np.full(len(units), np.nan)
+    arr = {c: units[c].to_numpy(dtype=float)
+           for m in METRIC_KEYS for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den")}
     for i, city in enumerate(cities):
         a, b = bounds[i], bounds[i + 1]
         vs = {m: _vs_city(arr[m][a:b], arr[f"{m}_lo"][a:b], arr[f"{m}_hi"][a:b], city[m])
               for m in METRIC_KEYS if city.get(m) is not None and not pd.isna(city[m])}
         index[a:b] = _index({m: arr[m][a:b] for m in METRIC_KEYS}, vs, w, city, fair, b - a)["index"]
         rank[a:b] = rank_units(pd.Series(index[a:b])).array
+        lo, hi = rank_bounds(_index_draws({k: v[a:b] for k, v in arr.items()}, vs, w, city, 0.95))
+        rank_lo[a:b], rank_hi[a:b] = _widen(lo, hi, rank[a:b].astype("Float64").to_numpy(dtype=float, na_value=np.nan))
     sizes = np.diff(bounds)
     out = units[["district_code", "name", "short_name", "name_en", "complaints"]].copy()
     out.insert(0, "partial", np.repeat([p for *_, p in bs], sizes))
@@ -849,4 +887,9 @@ def rank_history(con, f: Filters, grain: str = "week", n: int = 8,
     out.insert(0, "bucket", np.repeat([label for label, *_ in bs], sizes))
     out["index"] = index
     out["rank"] = rank
+    out["rank_lo"], out["rank_hi"] = rank_lo, rank_hi
+    # a move from the previous bucket beyond chance (rank intervals that do not overlap)
+    prev = out.groupby("district_code", sort=False)[["rank_lo", "rank_hi", "rank"]].shift(1)
+    out["rank_moved"] = (rank_change_beyond_chance(rank_lo, rank_hi, prev["rank_lo"], prev["rank_hi"])
+                         & (prev["rank"] != out["rank"]).fillna(False).to_numpy(dtype=bool))
     return out

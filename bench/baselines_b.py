@@ -5,8 +5,8 @@ analytics.explore).
 
 Each baseline takes the loaded ``Tables`` and the analytics function's arguments minus the
 connection, and answers with pandas/numpy on the in-memory frames (boolean masks, groupby, merge,
-searchsorted, np.quantile). Pure statistics applied after the data access (Wilson / Poisson /
-order-statistic / bootstrap intervals, funnel limits, comparison with the city, composite index,
+searchsorted, np.quantile). Pure statistics applied after the data access (exact binomial / Poisson /
+order-statistic / mean intervals, rank intervals, funnel limits, comparison with the city, composite index,
 ranks, bucket boundaries) are imported from analytics.rankings: the point of the comparison is the
 data access and the aggregation.
 
@@ -574,6 +574,7 @@ def unit_metrics(t: B.Tables, f: Filters, level: str = "county", conf: float = 0
     if level not in R.LEVELS:
         raise ValueError(f"level must be one of {R.LEVELS}")
     rows = _complaint_rows(t, f)
+    city_rows = _complaint_rows(t, f.with_(districts=())) if f.districts else rows
     dist = B.district_summary(t, f)
     if level == "county":
         df = dist[["code", "name", "short_name", "name_en", "population", "complaints", "closed", "on_time",
@@ -592,12 +593,12 @@ def unit_metrics(t: B.Tables, f: Filters, level: str = "county", conf: float = 0
                        "district_code"].value_counts()
         df["returns"] = df["district_code"].map(ret).fillna(0).astype("int64")
         df["stores"] = df["district_code"].map(stores).fillna(0).astype("int64")
-        df = R._add_intervals(df, rows, ["district_code"], conf)
+        df = R._add_intervals(df, rows, ["district_code"], conf, city_rows)
     else:
         tw = table(t, "townships")
         ref = tw.loc[_in_districts(tw, f), ["district_code", "name"]].rename(columns={"name": "township"})
         ref = ref.sort_values(["district_code", "township"]).reset_index(drop=True)
-        df = R.township_table(rows, ref, dist, conf)
+        df = R.township_table(rows, ref, dist, conf, city_rows)
     return R.finish_units(df)
 
 
@@ -635,6 +636,7 @@ def _ranked(t: B.Tables, f: Filters, level: str, w: dict, fair: bool, conf: floa
     city = city_reference(t, f)
     df = R.composite_index(R.compare_to_city(unit_metrics(t, f, level, conf), city), w, city, fair)
     df["rank"] = R.rank_units(df["index"])
+    df["rank_lo"], df["rank_hi"] = R._rank_interval(df, w, city, conf)
     return df
 
 
@@ -643,16 +645,19 @@ def ranking(t: B.Tables, f: Filters, level: str = "county", weights=None, fair: 
     w = R.effective_weights(dict(weights) if weights is not None else R.DEFAULT_WEIGHTS, level, f.route)
     cur = _ranked(t, f, level, w, fair, conf)
     prev = _ranked(t, queries.previous_period(f), level, w, fair, conf)
-    prev = prev[["unit", "index", "rank"]].rename(columns={"index": "prev_index", "rank": "prev_rank"})
+    prev = prev[["unit", "index", "rank", "rank_lo", "rank_hi"]].rename(
+        columns={"index": "prev_index", "rank": "prev_rank", "rank_lo": "prev_rank_lo", "rank_hi": "prev_rank_hi"})
     out = cur.merge(prev, on="unit", how="left")
     out["rank_change"] = (out["prev_rank"] - out["rank"]).astype("Int64")
+    out["rank_moved"] = R.rank_change_beyond_chance(out["rank_lo"], out["rank_hi"], out["prev_rank_lo"],
+                                                    out["prev_rank_hi"]) & out["rank_change"].fillna(0).ne(0).to_numpy()
     return out.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
 
 
 def funnel(t: B.Tables, f: Filters, metric: str, level: str = "county", conf_levels=(0.95, 0.998),
            points: int = 80) -> pd.DataFrame:
     empty = pd.DataFrame(columns=["exposure", "lo_95", "hi_95", "lo_998", "hi_998", "city"])
-    if R.KINDS.get(metric) not in ("poisson", "wilson"):
+    if R.KINDS.get(metric) not in ("poisson", "binomial"):
         return empty
     units = unit_metrics(t, f, level)
     city = city_reference(t, f)
@@ -684,7 +689,8 @@ def rank_history(t: B.Tables, f: Filters, grain: str = "week", n: int = 8, weigh
     parts = []
     for label, s, e, partial in R.buckets(f.date_to, grain, n, first):
         df = _ranked(t, f.with_(date_from=s, date_to=e), "county", w, fair)
-        part = df[["district_code", "name", "short_name", "name_en", "complaints", "index", "rank"]].copy()
+        part = df[["district_code", "name", "short_name", "name_en", "complaints", "index", "rank", "rank_lo",
+                   "rank_hi"]].copy()
         part.insert(0, "partial", partial)
         part.insert(0, "bucket_end", e)
         part.insert(0, "bucket_start", s)
@@ -692,8 +698,13 @@ def rank_history(t: B.Tables, f: Filters, grain: str = "week", n: int = 8, weigh
         parts.append(part)
     if not parts:
         return pd.DataFrame(columns=["bucket", "bucket_start", "bucket_end", "partial", "district_code", "name",
-                                     "short_name", "name_en", "complaints", "index", "rank"])
-    return pd.concat(parts, ignore_index=True)
+                                     "short_name", "name_en", "complaints", "index", "rank", "rank_lo", "rank_hi",
+                                     "rank_moved"])
+    out = pd.concat(parts, ignore_index=True)
+    prev = out.groupby("district_code", sort=False)[["rank_lo", "rank_hi", "rank"]].shift(1)
+    out["rank_moved"] = (R.rank_change_beyond_chance(out["rank_lo"], out["rank_hi"], prev["rank_lo"], prev["rank_hi"])
+                         & (prev["rank"] != out["rank"]).fillna(False).to_numpy(dtype=bool))
+    return out
 
 
 # --- analytics.explore ---------------------------------------------------------------------------------

@@ -96,7 +96,7 @@ if level == "township" and focus:
 
 def mark(r, m) -> str:
     vs = r.get(f"{m}_vs_city")
-    s = {"same": " ≈", "above": " ▲", "below": " ▼"}.get(vs, "")
+    s = {"same": " ≈", "above": " ▲", "below": " ▼", "few": f" ({t('dr.v.few')})"}.get(vs, "")
     return s + (" *" if bool(r.get(f"{m}_small")) else "")
 
 
@@ -139,7 +139,16 @@ def change(r) -> str:
     if pd.isna(r["prev_rank"]):
         return t("dr.new")
     c = int(r["rank_change"])
-    return "→ 0" if c == 0 else (f"↑ {c}" if c > 0 else f"↓ {-c}")
+    if not bool(r.get("rank_moved")):       # within chance: the rank intervals of the two periods overlap
+        return "→ 0" if c == 0 else t("dr.change.same", c=f"{c:+d}")
+    return f"↑ {c}" if c > 0 else f"↓ {-c}"
+
+
+def rank_span(r) -> str:
+    if pd.isna(r["rank"]) or pd.isna(r.get("rank_lo")):
+        return "—"
+    lo, hi = int(r["rank_lo"]), int(r["rank_hi"])
+    return str(lo) if lo == hi else f"{lo}–{hi}"
 
 
 # --- ranking table ------------------------------------------------------------------------------------
@@ -155,7 +164,7 @@ unit_col = t("dr.col.county") if level == "county" else t("dr.col.township")
 rows = []
 for _, r in tab.iterrows():
     row = {t("dr.col.rank"): "—" if pd.isna(r["rank"]) else str(int(r["rank"])),
-           t("dr.col.change"): change(r), unit_col: r["label"],
+           t("dr.col.rank_interval"): rank_span(r), t("dr.col.change"): change(r), unit_col: r["label"],
            t("dr.col.index"): None if pd.isna(r["index"]) else round(float(r["index"]), 1),
            t("dr.col.complaints"): int(r["complaints"])}
     for m in metrics_here:
@@ -186,7 +195,7 @@ st.caption(t("dr.city_line", items=("；" if not en else "; ").join(
     + "  \n" + t("dr.table.caption", start=f.date_from, end=f.date_to, pstart=prev.date_from, pend=prev.date_to)
     + "  \n" + t("dr.legend", n=R.SMALL_N) + "  \n" + t("dr.detail.caption"))
 export_cols = (["unit", "district_code", "name", "township", "population", "complaints", "index", "rank",
-                "prev_rank", "rank_change"]
+                "rank_lo", "rank_hi", "prev_rank", "prev_rank_lo", "prev_rank_hi", "rank_change", "rank_moved"]
                + [c for m in metrics_here for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den", f"{m}_vs_city",
                                                      f"{m}_small")])
 downloads(None, tab[[c for c in export_cols if c in tab.columns]],
@@ -222,7 +231,7 @@ with left:
                     f"district_map_{metric}_{f.date_from}_{f.date_to}", on_select=_on_map_select, key=map_key)
         st.caption(t("dr.map.note"))
 with right:
-    if R.KINDS[metric] not in ("poisson", "wilson"):
+    if R.KINDS[metric] not in ("poisson", "binomial"):
         st.info(t("dr.funnel.none", metric=mname), icon=":material/info:")
     elif level == "township" and metric in R.COUNTY_ONLY:
         st.info(t("dr.funnel.township_pop"), icon=":material/info:")
@@ -248,7 +257,7 @@ else:
     cv = city.get(metric)
     city_txt = "—" if cv is None else fmt_num(cv * k, 2 if metric == "returns_per_store" else 1) + (
         "%" if k == 100 else "")
-    verdicts = {"better": t("dr.better"), "worse": t("dr.worse"), "same": t("dr.v.same")}
+    verdicts = {"better": t("dr.better"), "worse": t("dr.worse"), "same": t("dr.v.same"), "few": t("dr.v.few")}
     fig = F.interval_chart(tab, metric, title=t("dr.interval.title", metric=mname, city=city_txt),
                            x_label=mname + unit_suffix, city=cv, city_label=t("dr.city_row") + " " + city_txt,
                            verdict_labels=verdicts, label_col="label", focus=focus if level == "county" else None)
@@ -260,7 +269,7 @@ else:
         t("dr.col.num"): tab[f"{metric}_num"],
         t("dr.col.den"): tab[f"{metric}_den"],
         t("dr.col.city"): None if cv is None else cv * k,
-        t("dr.col.verdict"): [t(f"dr.v.{v}") if v in ("same", "above", "below") else t("dr.v.none")
+        t("dr.col.verdict"): [t(f"dr.v.{v}") if v in ("same", "above", "below", "few") else t("dr.v.none")
                               for v in tab[f"{metric}_vs_city"]],
     })
     a, b = st.columns([3, 2])
@@ -282,7 +291,8 @@ else:
             st.caption(t("dr.small_warn", n=R.SMALL_N))
 
 # --- bump chart -------------------------------------------------------------------------------------------
-grain = url_widget(st.segmented_control, "dr_bump", "week", options=list(R.GRAINS), label=t("dr.bump.grain"),
+# months by default: weekly ranks of a handful of cases are almost all noise
+grain = url_widget(st.segmented_control, "dr_bump", "month", options=list(R.GRAINS), label=t("dr.bump.grain"),
                    format_func=lambda g: t(f"dr.bump.{g}", lang=lang), required=True)
 gname = t(f"dr.bump.{grain}")
 hist = data.call(R.rank_history, f, grain, 8, weights_arg, fair)

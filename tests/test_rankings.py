@@ -66,19 +66,12 @@ def test_median_interval_order_statistics():
     # n = 10: P(Bin(10, 1/2) <= 1) = 11/1024 = 0.0107 < 0.025 <= P(<= 2) = 56/1024 = 0.0547
     # -> j = 2: the 2nd and the 9th smallest values
     assert R.median_interval(range(1, 11)) == (2.0, 9.0)
-    # n = 5 cannot reach 95% (P(<= 0) = 1/32 > 0.025): [min, max]
-    assert R.median_interval([5, 1, 3, 9, 7]) == (1.0, 9.0)
+    # n = 5 cannot reach 95% ([min, max] covers 1 - 2/32 = 93.75%): no interval, "too few cases"
+    assert all(math.isnan(x) for x in R.median_interval([5, 1, 3, 9, 7]))
+    # n = 6 is the first that can: [min, max] covers 1 - 2/64 = 96.9%
+    assert R.median_interval([5, 1, 3, 9, 7, 4]) == (1.0, 9.0) and R.median_min_n() == 6
     lo, hi = R.median_interval([])
     assert math.isnan(lo) and math.isnan(hi)
-
-
-def test_bootstrap_mean_interval_is_reproducible():
-    x = [0, 0, 100, 200, 1000, 50, 0, 30]
-    a = R.bootstrap_mean_interval(x)
-    assert a == R.bootstrap_mean_interval(x)          # fixed seed
-    assert a[0] < np.mean(x) < a[1]
-    assert R.bootstrap_mean_interval([7, 7, 7]) == (7.0, 7.0)
-    assert math.isnan(R.bootstrap_mean_interval([])[0])
 
 
 def test_funnel_limits_hand_computed():
@@ -199,7 +192,10 @@ def test_unit_metrics_county(fixture_con):
     # the open complaint is inside its deadline at 2024-03-31: not in the on-time base -> 3/3
     assert (gz["on_time_rate"], gz["on_time_rate_den"]) == (1.0, 3)
     assert gz["median_days"] == 4.0                      # days 2, 4, 10
-    assert (gz["median_days_lo"], gz["median_days_hi"]) == (2.0, 10.0)   # n = 3 <= 5: [min, max]
+    # n = 3 <= 5: no order-statistic interval reaches 95%: too few cases, never flagged
+    assert math.isnan(gz["median_days_lo"]) and math.isnan(gz["median_days_hi"])
+    # 3 out of 3 on time: the exact interval's upper bound is exactly 1 (never "below" a city at 100%)
+    assert gz["on_time_rate_hi"] == 1.0
     assert gz["odr_share"] == 0.25
     assert gz["recovered_per_complaint"] == pytest.approx(75.0)        # (100 + 200 + 0 + 0) / 4
     # returns: 3 in March at stores committed by 31 March (m1, m2; m3 commits in April) -> 3 / 2
@@ -248,6 +244,30 @@ def test_ranking_and_rank_change(fixture_con):
     assert (r.loc["620721", "prev_rank"], r.loc["620721", "rank_change"]) == (2, 1)
     assert (r.loc["620702", "prev_rank"], r.loc["620702", "rank_change"]) == (1, -1)
     assert list(r.index[:2]) == ["620721", "620702"]
+    # one or four complaints per unit: the rank intervals span both ranks, so the swap is not
+    # beyond chance and the page shows "≈ (+1)", not "↑ 1"
+    assert (r.loc["620721", "rank_lo"], r.loc["620721", "rank_hi"]) == (1, 2)
+    assert not r["rank_moved"].any()
+    assert pd.isna(r.loc["620722", "rank_lo"])
+
+
+def test_rank_moves_beyond_chance_only_with_clear_differences():
+    """Two units far apart that swap places with thousands of cases: the move is beyond chance."""
+    def frame(k):
+        n = np.array([5000, 5000])
+        df = pd.DataFrame({"unit": ["a", "b"], "complaints": n, "closed": k, "on_time": 0, "on_time_base": 0,
+                           "odr": 0, "recovered_yuan": 0.0, "median_days": np.nan, "population": np.nan, "returns": np.nan,
+                           "stores": np.nan})
+        cols = R._interval_columns(df, {}, {}, [(0, "a"), (0, "b")], 0.95, np.zeros(2))
+        df = R._with_columns(df, cols)
+        city = {m: None for m in R.METRIC_KEYS} | {"closure_rate": k.sum() / n.sum()}
+        df = R.composite_index(R.compare_to_city(df, city), {"closure_rate": 1}, city, fair=True)
+        df["rank"] = R.rank_units(df["index"])
+        return df["rank"].to_numpy(dtype=float), *R._rank_interval(df, {"closure_rate": 1}, city, 0.95)
+    r1, lo1, hi1 = frame(np.array([4500, 3000]))
+    r0, lo0, hi0 = frame(np.array([3000, 4500]))
+    assert list(r1) == [1, 2] and list(r0) == [2, 1]
+    assert R.rank_change_beyond_chance(lo1, hi1, lo0, hi0).all()
 
 
 def test_rank_history_months(fixture_con):
@@ -257,6 +277,8 @@ def test_rank_history_months(fixture_con):
     mar = h[h["bucket"] == "2024-03"].set_index("district_code")
     assert (feb.loc["620702", "rank"], feb.loc["620721", "rank"]) == (1, 2)
     assert (mar.loc["620702", "rank"], mar.loc["620721", "rank"]) == (2, 1)
+    # one to four complaints each: rank intervals [1, 2], the swap is within chance
+    assert (h["rank_lo"].dropna() == 1).all() and (h["rank_hi"].dropna() == 2).all() and not h["rank_moved"].any()
 
 
 def test_funnel_for_closure(fixture_con):
@@ -356,17 +378,3 @@ def test_page_chinese_default(app_env):
     assert "肃南" in set(t["区县"]) and t["中位办理天数"].str.contains("天").any()
     # median days has no funnel: the page says so
     assert any("没有漏斗图" in i.value for i in at.info)
-
-
-def test_large_sample_mean_interval_uses_the_normal_approximation():
-    import numpy as np
-    from analytics import rankings as R
-    x = np.arange(10_001, dtype=float)          # mean 5000, sd 2887.18 (ddof=1)
-    lo, hi = R.bootstrap_mean_interval(x)
-    half = 1.959963984540054 * x.std(ddof=1) / np.sqrt(len(x))   # 56.59
-    assert lo == pytest.approx(5000 - half) and hi == pytest.approx(5000 + half)
-    # below the threshold the bootstrap agrees with it to a few percent of the width
-    y = x[:: 3][:4000]
-    blo, bhi = R.bootstrap_mean_interval(y)
-    h = 1.959963984540054 * y.std(ddof=1) / np.sqrt(len(y))
-    assert abs((bhi - blo) - 2 * h) < 0.1 * 2 * h

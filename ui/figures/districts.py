@@ -17,6 +17,7 @@ GEOJSON = Path(__file__).resolve().parent.parent.parent / "data" / "geo" / "zhan
 BETTER = "#2a9d8f"
 WORSE = "#c44e52"
 SAME = "#8c8c8c"
+FEW = "#c9d1d9"        # too few cases: a value without an interval
 FOCUS = "#e07b1a"
 # light to medium blue: dark enough to read as "better", light enough for black labels on top
 MAP_SCALE = [[0.0, "#f2f6fb"], [0.5, "#b3cde8"], [1.0, "#5a8fcb"]]
@@ -41,7 +42,8 @@ def _fmt(metric: str) -> str:
 def interval_chart(df: pd.DataFrame, metric: str, *, title: str, x_label: str, city: float | None,
                    city_label: str, verdict_labels: dict, label_col: str, focus: str | None = None) -> go.Figure:
     """Dot and 95% interval per unit, sorted by value, coloured by the comparison with the city
-    (better / worse / not distinguishable), dashed vertical line at the city value.
+    (better / worse / not distinguishable / too few cases: a dot without an interval), dashed
+    vertical line at the city value. ``verdict_labels``: keys better, worse, same, few.
 
     ``df`` columns: unit, district_code, ``label_col``, <metric>, <metric>_lo, <metric>_hi,
     <metric>_n, <metric>_vs_city, <metric>_better."""
@@ -52,9 +54,9 @@ def interval_chart(df: pd.DataFrame, metric: str, *, title: str, x_label: str, c
     groups = {}
     for r in d.itertuples(index=False):
         vs, better = getattr(r, f"{metric}_vs_city"), getattr(r, f"{metric}_better")
-        key = "same" if vs in (None, "same") else ("better" if better else "worse")
-        groups.setdefault(key, []).append(r)
-    for key in ("better", "same", "worse"):
+        key = vs if vs in (None, "same", "few") else ("better" if better else "worse")
+        groups.setdefault(key or "same", []).append(r)
+    for key in ("better", "same", "worse", "few"):
         rows = groups.get(key, [])
         if not rows:
             continue
@@ -64,13 +66,13 @@ def interval_chart(df: pd.DataFrame, metric: str, *, title: str, x_label: str, c
         names = [getattr(r, label_col) for r in rows]
         n = [int(getattr(r, f"{metric}_n")) if pd.notna(getattr(r, f"{metric}_n")) else 0 for r in rows]
         foc = [focus is not None and r.district_code == focus for r in rows]
-        color = {"better": BETTER, "worse": WORSE, "same": SAME}[key]
+        color = {"better": BETTER, "worse": WORSE, "same": SAME, "few": FEW}[key]
         fig.add_scatter(
             x=v, y=names, mode="markers", name=verdict_labels[key],
             marker=dict(color=color, size=[13 if f_ else 9 for f_ in foc],
                         line=dict(color=[FOCUS if f_ else "#ffffff" for f_ in foc], width=[3 if f_ else 1 for f_ in foc])),
-            error_x=dict(type="data", symmetric=False, array=hi - v, arrayminus=v - lo, color=color, thickness=2,
-                         width=4),
+            error_x=dict(type="data", symmetric=False, array=np.nan_to_num(hi - v), arrayminus=np.nan_to_num(v - lo),
+                         color=color, thickness=2, width=4, visible=key != "few"),
             customdata=np.column_stack([lo, hi, n]),
             hovertemplate="%{y}: %{x:" + _fmt(metric) + "}<br>95%: %{customdata[0]:" + _fmt(metric) +
                           "} – %{customdata[1]:" + _fmt(metric) + "}<br>n=%{customdata[2]}<extra></extra>")
@@ -251,10 +253,12 @@ def county_map(df: pd.DataFrame, metric: str, *, title: str, value_label: str, h
 
 def bump_chart(hist: pd.DataFrame, *, title: str, label_col: str, rank_label: str, focus: str | None = None,
                n_units: int = 6) -> go.Figure:
-    """Ranks over time: one line per county, rank 1 at the top; partial buckets labelled with *.
+    """Ranks over time: one line per county, rank 1 at the top; partial buckets labelled with *;
+    thin vertical bars: 95% rank intervals; an open ring around a rank that moved beyond chance
+    (its interval does not overlap the previous bucket's).
 
     ``hist``: rankings.rank_history columns bucket, partial, district_code, ``label_col``, rank, index,
-    complaints."""
+    complaints, rank_lo, rank_hi, rank_moved."""
     fig = charts.new_figure(title, height=380)
     order = list(dict.fromkeys(hist["bucket"]))
     ticks = {b: (b + "*" if bool(p) else b) for b, p in zip(hist["bucket"], hist["partial"])}
@@ -266,6 +270,13 @@ def bump_chart(hist: pd.DataFrame, *, title: str, label_col: str, rank_label: st
         dim = focus is not None and not is_focus
         color = charts.PALETTE[i % len(charts.PALETTE)]
         y = g["rank"].astype("Float64").astype(float)
+        lo, hi = g["rank_lo"].astype(float), g["rank_hi"].astype(float)
+        # the rank intervals, slightly offset per county so that they do not hide each other
+        fig.add_scatter(
+            x=[ticks[b] for b in order], y=y, mode="markers", showlegend=False, hoverinfo="skip",
+            marker=dict(size=1, color=color, opacity=0), opacity=0.1 if dim else 0.35,
+            error_y=dict(type="data", symmetric=False, array=(hi - y).fillna(0), arrayminus=(y - lo).fillna(0),
+                         color=color, thickness=4, width=0))
         fig.add_scatter(
             x=[ticks[b] for b in order], y=y, mode="lines+markers+text", name=name,
             text=[("" if pd.isna(r) else str(int(r))) for r in y], textposition="middle center",
@@ -273,9 +284,15 @@ def bump_chart(hist: pd.DataFrame, *, title: str, label_col: str, rank_label: st
             line=dict(color=color, width=5 if is_focus else 3, shape="linear"),
             marker=dict(size=20 if is_focus else 17, color=color, line=dict(color="#ffffff", width=1)),
             opacity=0.3 if dim else 1.0, connectgaps=False,
-            customdata=np.column_stack([g["index"].astype(float).round(1), g["complaints"].fillna(0).astype(int)]),
-            hovertemplate=name + " %{x}<br>" + rank_label + ": %{y}<br>%{customdata[0]} · n=%{customdata[1]}"
-                                                         "<extra></extra>")
+            customdata=np.column_stack([g["index"].astype(float).round(1), g["complaints"].fillna(0).astype(int),
+                                        lo.fillna(0).astype(int), hi.fillna(0).astype(int)]),
+            hovertemplate=name + " %{x}<br>" + rank_label + ": %{y} (95%: %{customdata[2]}–%{customdata[3]})"
+                                 "<br>%{customdata[0]} · n=%{customdata[1]}<extra></extra>")
+        moved = g["rank_moved"].fillna(False).astype(bool).to_numpy()
+        if moved.any():
+            fig.add_scatter(x=[ticks[b] for b, m in zip(order, moved) if m], y=y[moved], mode="markers",
+                            showlegend=False, hoverinfo="skip", opacity=0.3 if dim else 1.0,
+                            marker=dict(size=28, color="rgba(0,0,0,0)", line=dict(color=color, width=3)))
         last = y.dropna()
         if len(last):
             ends.setdefault((last.index[-1], float(last.iloc[-1])), []).append((name, color))

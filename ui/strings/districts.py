@@ -1,9 +1,10 @@
 """Strings of the district rankings page (prefix dr.)."""
 STRINGS = {
-    "dr.intro": ("按区县（或乡镇）比较投诉办理表现。每个比率都给出 95% 区间和件数；区间包含全市平均值时标为“≈ 与全市无显著差异”，差异可能只是随机波动。",
+    "dr.intro": ("按区县（或乡镇）比较投诉办理表现。每个比率都给出 95% 区间和件数；区间包含全市平均值时标为“≈ 与全市无显著差异”，差异可能只是随机波动；件数太少、算不出可靠区间时标为“件数过少”，不作比较。",
                  "Compares districts (or townships) on complaint handling. Every rate has a 95% interval and its count; "
                  "when the interval contains the city average the value is marked “≈ not distinguishable from the city "
-                 "average”: the difference may be noise."),
+                 "average”: the difference may be noise. Where there are too few cases for a reliable interval the value is "
+                 "marked “too few cases” and not compared."),
     "dr.level": ("比较单位", "Compare"),
     "dr.level.county": ("区县", "Counties"),
     "dr.level.township": ("乡镇（街道）", "Townships"),
@@ -14,9 +15,10 @@ STRINGS = {
                       "Highlights the county in the tables and charts; the township view shows only its townships. "
                       "You can also click the map."),
     "dr.fair": ("公平计分", "Fair scoring"),
-    "dr.fair.help": ("开启时，区间包含全市平均值的指标在综合指数中按全市平均值计分，避免把随机波动排进名次（对人口少的区县更公平）。",
+    "dr.fair.help": ("开启时，区间包含全市平均值的指标在综合指数中按全市平均值计分，避免把随机波动排进名次（对人口少的区县更公平）。件数过少的指标无论是否开启都按全市平均值计分。",
                      "When on, a value whose interval contains the city average is scored as the city average in the "
-                     "composite index, so random noise is not ranked (fairer to small districts)."),
+                     "composite index, so random noise is not ranked (fairer to small districts). A value with too few cases "
+                     "always counts as the city average."),
     "dr.weights": ("综合指数权重", "Composite index weights"),
     "dr.weights.intro": ("综合指数 = 各指标得分的加权平均（0–100，100 为最好）。每个指标先在参与比较的单位之间按最小值–最大值换算为 0–100 分（办理天数、每十万人投诉量越低得分越高），再按下列权重加权；某单位缺少的指标不参与其加权。默认权重：办结率 25、按期办结率 30、中位办理天数 20、ODR 占比 15、件均挽回损失 10、每十万人投诉量 0（反映诉求量和维权意识，不直接反映办理表现）、每家承诺店退货 0（取决于行业结构）。",
                          "Composite index = weighted mean of the metric scores (0–100, 100 = best). Each metric is first "
@@ -43,17 +45,20 @@ STRINGS = {
     "dr.m.per_100k.help": ("期间投诉量 ÷ 区县人口（2020 年普查）× 10 万（未年化）；括号内为投诉件数。区间：精确泊松（Garwood）。",
                            "Complaints in the period ÷ population (2020 census) × 100,000 (not annualised); the count is "
                            "in brackets. Interval: exact Poisson (Garwood)."),
-    "dr.m.closure_rate.help": ("已办结 ÷ 期间内登记的投诉；括号内为件数。区间：Wilson。",
-                               "Closed ÷ complaints received in the period; counts in brackets. Interval: Wilson."),
-    "dr.m.on_time_rate.help": ("期限内办结 ÷（已办结 + 已超期未办结）；括号内为件数。区间：Wilson。",
-                               "Closed on time ÷ (closed + open past the deadline); counts in brackets. Interval: Wilson."),
-    "dr.m.median_days.help": ("已办结投诉的办理天数中位数（自然日）；n 为已办结件数。区间：次序统计量（二项分布）。",
-                              "Median calendar days to close; n = closed complaints. Interval: order statistics (binomial)."),
-    "dr.m.odr_share.help": ("ODR 投诉 ÷ 投诉；括号内为件数。区间：Wilson。",
-                            "ODR complaints ÷ complaints; counts in brackets. Interval: Wilson."),
-    "dr.m.recovered_per_complaint.help": ("挽回经济损失之和 ÷ 投诉件数（元，金额分布偏态）；n 为投诉件数。区间：自助法百分位（2000 次，固定种子）。",
+    "dr.m.closure_rate.help": ("已办结 ÷ 期间内登记的投诉；括号内为件数。区间：Clopper–Pearson 精确区间。",
+                               "Closed ÷ complaints received in the period; counts in brackets. Interval: Clopper–Pearson (exact binomial)."),
+    "dr.m.on_time_rate.help": ("期限内办结 ÷（已办结 + 已超期未办结）；括号内为件数。区间：Clopper–Pearson 精确区间。",
+                               "Closed on time ÷ (closed + open past the deadline); counts in brackets. Interval: Clopper–Pearson (exact binomial)."),
+    "dr.m.median_days.help": ("已办结投诉的办理天数中位数（自然日）；n 为已办结件数。区间：次序统计量（二项分布）；已办结少于 6 件时任何次序统计量区间都达不到 95%，标为“件数过少”。",
+                              "Median calendar days to close; n = closed complaints. Interval: order statistics (binomial); below 6 "
+                              "closed complaints no such interval reaches 95%: “too few cases”."),
+    "dr.m.odr_share.help": ("ODR 投诉 ÷ 投诉；括号内为件数。区间：Clopper–Pearson 精确区间。",
+                            "ODR complaints ÷ complaints; counts in brackets. Interval: Clopper–Pearson (exact binomial)."),
+    "dr.m.recovered_per_complaint.help": ("挽回经济损失之和 ÷ 投诉件数（元，金额分布偏态）；n 为投诉件数。区间：均值 ± 1.96 × 标准差 ÷ √n，标准差取本单位与全市中较大者（金额极度偏态，只用本单位的标准差会明显低估区间宽度）。",
                                           "Recovered yuan ÷ complaints (a mean of a skewed amount); n = complaints. "
-                                          "Interval: bootstrap percentile (2,000 resamples, fixed seed)."),
+                                          "Interval: mean ± 1.96 × sd ÷ √n, with sd the larger of the unit's and the "
+                                          "city's (the amounts are so skewed that a unit's own sd is badly "
+                                          "underestimated)."),
     "dr.m.returns_per_store.help": ("期间内无理由退货笔数 ÷ 期末在册承诺店数；括号内为退货笔数 / 店数。区间：精确泊松。",
                                     "No-reason returns in the period ÷ committed stores at the period's end; returns / "
                                     "stores in brackets. Interval: exact Poisson."),
@@ -73,12 +78,17 @@ STRINGS = {
     "dr.col.verdict": ("与全市比较", "vs city"),
     "dr.col.interval": ("95% 区间", "95% interval"),
     "dr.table.title": ("排名表", "Ranking"),
-    "dr.table.caption": ("期间 {start} 至 {end}；“较上期”与上一等长期间（{pstart} 至 {pend}）按相同权重计算的名次相比，↑ 为上升。",
+    "dr.table.caption": ("期间 {start} 至 {end}；“较上期”与上一等长期间（{pstart} 至 {pend}）按相同权重计算的名次相比：只有两期的 95% 名次区间不重叠时才显示 ↑ / ↓（超出随机波动），否则显示 ≈。",
                          "Period {start} to {end}; “vs prev.” compares with the rank in the previous period of equal "
-                         "length ({pstart} to {pend}) under the same weights; ↑ = moved up."),
-    "dr.legend": ("≈ 与全市平均无显著差异（95% 区间包含全市值）；▲ / ▼ 显著高于 / 低于全市平均；* 样本少于 {n}，数值波动大；— 无数据。",
+                         "length ({pstart} to {pend}) under the same weights: ↑ / ↓ only when the two periods' 95% rank "
+                         "intervals do not overlap (a move beyond chance), ≈ otherwise."),
+    "dr.change.same": ("≈（{c}）", "≈ ({c})"),
+    "dr.col.rank_interval": ("95% 名次区间", "95% rank interval"),
+    "dr.legend": ("≈ 与全市平均无显著差异（95% 区间包含全市值）；▲ / ▼ 显著高于 / 低于全市平均（在各区县无真实差异的模拟数据上，误报不超过 5%）；“件数过少”：算不出可靠区间，不作比较，综合指数中按全市平均计分；* 样本少于 {n}，数值波动大；— 无数据。",
                   "≈ not distinguishable from the city average (the 95% interval contains it); ▲ / ▼ clearly above / "
-                  "below the city average; * fewer than {n} cases, the value swings widely; — no data."),
+                  "below the city average (on simulated data where districts do not differ, at most 5% false flags); "
+                  "“too few cases”: no reliable interval, not compared, the city average in the index; * fewer than "
+                  "{n} cases, the value swings widely; — no data."),
     "dr.city_row": ("全市", "City"),
     "dr.city_line": ("全市平均：{items}", "City average: {items}"),
     "dr.unranked": ("无排名", "unranked"),
@@ -107,6 +117,7 @@ STRINGS = {
     "dr.v.same": ("≈ 无显著差异", "≈ not distinguishable"),
     "dr.v.above": ("▲ 显著高于全市", "▲ above the city"),
     "dr.v.below": ("▼ 显著低于全市", "▼ below the city"),
+    "dr.v.few": ("件数过少", "too few cases"),
     "dr.v.none": ("无数据", "no data"),
     "dr.better": ("较好", "better"),
     "dr.worse": ("较差", "worse"),
@@ -120,10 +131,12 @@ STRINGS = {
     "dr.bump.grain": ("名次走势粒度", "Rank history by"),
     "dr.bump.week": ("周", "weeks"),
     "dr.bump.month": ("月", "months"),
-    "dr.bump.note": ("每个{grain}单独计算综合指数和名次（权重同上），截止于期间结束日 {end}；带 * 的为不完整的{grain}（数据只覆盖其中几天），名次只在该段时间内比较。名次 1 为最好。",
+    "dr.bump.note": ("每个{grain}单独计算综合指数和名次（权重同上），截止于期间结束日 {end}；带 * 的为不完整的{grain}（数据只覆盖其中几天），名次只在该段时间内比较。名次 1 为最好。竖线为 95% 名次区间；空心圆圈标出名次区间与上一{grain}不重叠的变化（超出随机波动），其余起伏多为随机波动。按周的名次几乎全是噪声，默认按月。",
                      "Index and rank are computed for each {grain} separately (same weights), up to the period's end "
                      "{end}; * marks a partial {grain} (the data cover only some of its days; the counties are "
-                     "still compared over the same days). Rank 1 is best."),
+                     "still compared over the same days). Rank 1 is best. Vertical bars: 95% rank intervals; an open "
+                     "ring marks a change whose rank interval does not overlap the previous {grain}'s (beyond chance); "
+                     "other ups and downs are mostly noise. Weekly ranks are almost all noise: months are the default."),
     "dr.bump.week.one": ("周", "week"),
     "dr.bump.month.one": ("月", "month"),
     "dr.bump.empty": ("最近 8 个{grain}没有可排名的数据。", "No rankable data in the last 8 {grain}."),
