@@ -57,6 +57,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from . import build, db, headers as H, metrics
+from . import xlsx_worker as xw
 
 HEADER_SCAN_ROWS = 12
 TOTAL_WORDS = ("合计", "总计", "小计", "总合计")
@@ -147,19 +148,65 @@ class RawTable:
     blank_rows: int
     total_rows: int
     bad_rows: list[tuple[int, str]]  # (row, text) rows whose cell count does not match
+    broken: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason code, value) unreadable lines
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+MAX_UNDECODABLE_LINES = 100     # a file with more lines in a second encoding is refused
+_ENC_LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _decode_lines(data: bytes, enc: str) -> tuple[str, list[int]] | None:
+    """``data`` decoded as ``enc`` with the lines that do not decode emptied: (text, their line
+    numbers), or None when more than MAX_UNDECODABLE_LINES lines, or half of them, fail."""
+    starts: list[int] = []
+
+    def collect(exc: UnicodeDecodeError):
+        starts.append(exc.start)
+        if len(starts) > MAX_UNDECODABLE_LINES:
+            raise exc
+        return "\ufffd", exc.end
+    import codecs
+    name = f"odr_collect_{id(collect)}"
+    codecs.register_error(name, collect)
     try:
-        text = data.decode("utf-8-sig")
-        return text, "UTF-8 BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+        text = data.decode(enc, errors=name)
+    except UnicodeDecodeError:
+        return None
+    bad = sorted({_line_of(data, p) for p in starts})
+    n_lines = data.count(b"\n") + 1
+    if not bad or len(bad) > MAX_UNDECODABLE_LINES or len(bad) * 2 > n_lines:
+        return None
+    lines = text.split("\n")
+    for ln in bad:
+        lines[ln - 1] = ""
+    return "\n".join(lines), bad
+
+
+def _decode(data: bytes) -> tuple[str, str, list[int]]:
+    """(text, encoding label, numbers of the lines that did not decode and were emptied).
+    Strict UTF-8, then strict GB18030/GBK; a file mixing the two keeps the lines of the
+    encoding most lines use and reports the others by line number."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8-sig"), ("UTF-8 BOM" if bom else "UTF-8"), []
+    except UnicodeDecodeError as exc:
+        first_bad = _line_of(data, exc.start)
+    mixed = _decode_lines(data[3:] if bom else data, "utf-8")
+    if mixed is not None:
+        return mixed[0], ("UTF-8 BOM" if bom else "UTF-8"), mixed[1]
+    try:
+        return data.decode("gb18030"), "GB18030", []
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("gb18030"), "GB18030"
-    except UnicodeDecodeError as exc:
-        raise ImportError_(f"无法识别的文件编码（不是 UTF-8 也不是 GB18030/GBK）：第 {exc.start} 字节 / "
-                           f"unknown encoding (neither UTF-8 nor GB18030/GBK) at byte {exc.start}") from exc
+    mixed = _decode_lines(data, "gb18030")
+    if mixed is not None:
+        return mixed[0], "GB18030", mixed[1]
+    raise ImportError_(f"无法识别的文件编码（不是 UTF-8 也不是 GB18030/GBK），第 {first_bad} 行起 / "
+                       f"unknown encoding (neither UTF-8 nor GB18030/GBK) from line {first_bad}")
 
 
 def _find_header(rows: list[list]) -> int:
@@ -177,24 +224,6 @@ def _is_xlsx(data: bytes, name: str) -> bool:
     return data[:2] == b"PK" or name.lower().endswith((".xlsx", ".xlsm", ".xls"))
 
 
-def _cell_str(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, float):
-        if v != v:
-            return ""
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, dt.datetime):
-        return v.isoformat(sep=" ", timespec="seconds")
-    if isinstance(v, (dt.date, dt.time)):
-        return v.isoformat()
-    if isinstance(v, dt.timedelta):  # a time-only cell
-        return str(v)
-    return str(v)
-
-
 def _split_personal(hdr: list[str]) -> tuple[list[int], list[str]]:
     keep, personal = [], []
     for i, h in enumerate(hdr):
@@ -206,15 +235,43 @@ def _split_personal(hdr: list[str]) -> tuple[list[int], list[str]]:
     return keep, personal
 
 
-def _read_xlsx(data: bytes) -> RawTable:
-    from python_calamine import CalamineWorkbook
+XLSX_TIMEOUT = 120   # seconds of wall time for the bounded Excel reader (analytics/xlsx_worker.py)
+_WORKER = Path(__file__).with_name("xlsx_worker.py")
+
+
+def read_xlsx_rows(data: bytes, timeout: float = XLSX_TIMEOUT) -> list[list[str]]:
+    """The first sheet's rows as strings, read in a separate process limited in memory (RLIMIT_AS)
+    and time, after the file's declared sizes were checked there (see analytics/xlsx_worker.py).
+    Whatever the file does to the reader, this process survives: every failure is one
+    :class:`ImportError_` line."""
+    import json
+    import signal
+    import subprocess
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = wb.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 — calamine raises its own error types
-        raise ImportError_(f"无法读取 Excel 文件 / cannot read the Excel file: {exc}") from exc
-    rows = [[_cell_str(v) for v in r] for r in rows]
+        proc = subprocess.run([sys.executable, "-P", str(_WORKER)], input=data, capture_output=True,
+                              timeout=timeout, close_fds=True)
+    except subprocess.TimeoutExpired:
+        raise ImportError_(f"读取 Excel 文件超过时限 {timeout:g} 秒，已中止 / reading the Excel file took longer "
+                           f"than the limit of {timeout:g} s (XLSX_TIMEOUT) and was stopped") from None
+    if proc.returncode != 0 or not proc.stdout:
+        rc = proc.returncode
+        how = (f"signal {signal.Signals(-rc).name}" if rc < 0 and -rc in signal.Signals._value2member_map_
+               else f"exit code {rc}")
+        raise ImportError_(
+            f"Excel 读取进程异常退出（{how}，多半是文件需要的内存超过上限 {xw.MEMORY_LIMIT // 1024 ** 2:,} MiB），文件未导入 / "
+            f"the Excel reader stopped ({how}, most likely the file needs more than the memory limit of "
+            f"{xw.MEMORY_LIMIT // 1024 ** 2:,} MiB, MEMORY_LIMIT); nothing was imported")
+    try:
+        out = json.loads(proc.stdout)
+    except ValueError:
+        raise ImportError_("Excel 读取进程的输出无法识别 / unreadable output of the Excel reader") from None
+    if "refused" in out:
+        raise ImportError_(out["refused"])
+    return out["rows"]
+
+
+def _read_xlsx(data: bytes) -> RawTable:
+    rows = read_xlsx_rows(data)
     h = _find_header(rows)
     hdr = [c.strip() for c in rows[h]] if rows else []
     keep, personal = _split_personal(hdr)
@@ -227,8 +284,85 @@ def _read_xlsx(data: bytes) -> RawTable:
     return _finish(hdr, cols, lines, "XLSX", h + 1, personal, bad)
 
 
+MAX_LINES_PER_RECORD = 50   # a quoted value may span lines, up to this many (else: unclosed quote)
+
+
+def _csv_complete(text: str) -> list[list[str]] | None:
+    """The records of ``text`` as the csv module reads them; None when a quote stays open."""
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return None
+
+
+def _cells(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:   # an unclosed quote on a title or header line
+        return line.split(",")
+
+
+def _record_starts(raw: bytes, n: int) -> tuple[np.ndarray, dict[int, str]]:
+    """(1-based line numbers of ``raw`` on which a record starts, {line: text} of lines whose
+    quote is never closed). A quoted value may span lines when the lines up to the closing quote
+    make one record of ``n`` cells; otherwise the opening line is broken, and the lines after it
+    are read on their own (an unclosed quote must not swallow the rest of the file)."""
+    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
+    if b'"' not in raw:
+        return np.arange(1, n_lines + 1, dtype=np.int64), {}
+    arr = np.frombuffer(raw, np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    starts = np.concatenate([[0], nl + 1])[:n_lines]
+    ends = np.append(nl, len(raw))[:n_lines]
+    parity = np.bitwise_xor.reduceat((arr == 34).view(np.uint8), starts) if n_lines else np.zeros(0, np.uint8)
+    # reduceat gives the first byte of an empty line (a newline: 0) — right for parity
+    odd = np.flatnonzero(parity & 1)
+
+    def text(i):
+        return raw[starts[i]:ends[i]].decode("utf-8", "replace").rstrip("\r")
+    cont: set[int] = set()
+    broken: dict[int, str] = {}
+    k = 0
+    while k < len(odd):
+        i = int(odd[k])
+        one = _csv_complete(text(i))
+        if one is not None:      # quotes inside a field, not around it: a line of its own
+            k += 1
+            continue
+        if k + 1 < len(odd) and odd[k + 1] - i < MAX_LINES_PER_RECORD:
+            j = int(odd[k + 1])
+            recs = _csv_complete("\n".join(text(x) for x in range(i, j + 1)))
+            if recs is not None and len(recs) == 1 and len(recs[0]) == n:
+                cont.update(range(i + 1, j + 1))
+                k += 2
+                continue
+        broken[i + 1] = text(i)
+        k += 1
+    keep = np.ones(n_lines, bool)
+    keep[[c for c in cont]] = False
+    keep[[b - 1 for b in broken]] = False
+    return np.flatnonzero(keep).astype(np.int64) + 1, broken
+
+
+def _drop_lines(raw: bytes, lines: set[int]) -> bytes:
+    """``raw`` without the given 1-based lines (their newlines included)."""
+    pieces, prev, pos, ln = [], 0, 0, 1
+    for target in sorted(lines):
+        while ln < target and pos < len(raw):
+            nxt = raw.find(b"\n", pos)
+            pos = len(raw) if nxt < 0 else nxt + 1
+            ln += 1
+        nxt = raw.find(b"\n", pos)
+        end = len(raw) if nxt < 0 else nxt + 1
+        pieces.append(raw[prev:pos])
+        prev = pos = end
+        ln += 1
+    pieces.append(raw[prev:])
+    return b"".join(pieces)
+
+
 def _read_csv(data: bytes) -> RawTable:
-    text, enc = _decode(data)
+    text, enc, undecodable = _decode(data)
     # the first rows, to find the header (no copy of the whole text)
     spans, pos = [], 0
     for _ in range(HEADER_SCAN_ROWS):
@@ -238,7 +372,7 @@ def _read_csv(data: bytes) -> RawTable:
         end = len(text) if nl < 0 else nl
         spans.append((pos, end))
         pos = end + 1
-    first = [next(csv.reader([text[a:b].rstrip("\r")]), []) for a, b in spans]
+    first = [_cells(text[a:b].rstrip("\r")) for a, b in spans]
     h = _find_header(first)
     hdr = [c.strip() for c in first[h]] if first else []
     n = max(len(hdr), 1)
@@ -263,6 +397,17 @@ def _read_csv(data: bytes) -> RawTable:
 
     raw = body.encode("utf-8")
     del body
+    # every line is accounted for: lines that did not decode and lines whose quote never closes
+    # are taken out (rejected with their numbers); the rest is read record by record
+    off = h + 1                                   # body line k is file line k + off
+    starts, unclosed = _record_starts(raw, n)
+    broken = [(ln + off, "encoding", "") for ln in undecodable if ln > off]
+    broken += [(ln + off, "unclosed_quote", t[:60]) for ln, t in unclosed.items()]
+    drop = {ln - off for ln, _, _ in broken}
+    if drop:
+        raw = _drop_lines(raw, drop)
+        starts = starts[~np.isin(starts, np.fromiter(drop, np.int64))]
+    broken.sort()
 
     def parse(threads: bool):
         bad.clear()
@@ -273,25 +418,28 @@ def _read_csv(data: bytes) -> RawTable:
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                  include_columns=[names[i] for i in keep],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    tbl = parse(True) if raw else None
+    tbl = parse(True) if raw.strip() else None
     if bad and any(b[0] is None for b in bad):
         tbl = parse(False)  # exact row numbers of the broken rows
     if tbl is None:
         cols = {i: pa.array([], type=pa.string()) for i in keep}
-        return _finish(hdr, cols, np.zeros(0, np.int64), enc, h + 1, personal, [])
+        return _finish(hdr, cols, np.zeros(0, np.int64), enc, h + 1, personal, [], broken)
     total = tbl.num_rows + len(bad)
+    # record r (1-based) starts on body line starts[r - 1]
+    line_of = starts if len(starts) == total else np.arange(1, total + 1, dtype=np.int64)
     if bad:
         badset = {b[0] for b in bad}
         rec = np.array([r for r in range(1, total + 1) if r not in badset], dtype=np.int64)
     else:
         rec = np.arange(1, total + 1, dtype=np.int64)
-    lines = rec + (h + 1)
+    lines = line_of[rec - 1] + off if len(rec) else np.zeros(0, np.int64)
     cols = {i: tbl.column(names[i]).combine_chunks() for i in keep}
-    return _finish(hdr, cols, lines, enc, h + 1, personal, [(r + h + 1, t) for r, t in bad])
+    return _finish(hdr, cols, lines, enc, h + 1, personal, [(int(line_of[r - 1]) + off, t) for r, t in bad], broken)
 
 
-def _finish(hdr, cols, lines, enc, header_row, personal, bad) -> RawTable:
-    """Skip blank and totals rows (counted)."""
+def _finish(hdr, cols, lines, enc, header_row, personal, bad, broken=()) -> RawTable:
+    """Skip blank and totals rows (counted). ``broken``: (line, reason code, value) of lines
+    taken out before parsing (undecodable, unclosed quote), rejected as they are."""
     nrows = len(lines)
     blank = np.ones(nrows, bool)
     longest = np.zeros(nrows, np.int64)
@@ -334,7 +482,7 @@ def _finish(hdr, cols, lines, enc, header_row, personal, bad) -> RawTable:
             cols = {i: a.filter(mask) for i, a in cols.items()}
         lines = lines[keep]
     return RawTable(hdr, cols, lines, enc, header_row, personal, int(blank.sum()) + nb,
-                    int(total.sum()) + nt, bad_rows)
+                    int(total.sum()) + nt, bad_rows, list(broken))
 
 
 def read_file(data: bytes, name: str) -> RawTable:
