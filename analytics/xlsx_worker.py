@@ -28,7 +28,7 @@ MAX_CELLS = 10_000_000             # rows x columns of the sheet's extent
 MAX_CELL_CHARS = 32_767            # Excel's own limit for one cell
 MAX_PART_BYTES = 512 * 1024 ** 2   # one uncompressed part of the .xlsx (sheet XML, shared strings)
 MAX_TOTAL_BYTES = 1024 ** 3        # all uncompressed parts together
-MAX_RATIO = 200                    # uncompressed / compressed size of one large part (zip bomb)
+MAX_RATIO = 1000                   # uncompressed / compressed size of one large part (zip bomb)
 MEMORY_LIMIT = 3 * 1024 ** 3       # address space of this process (RLIMIT_AS)
 CPU_SECONDS = 120                  # CPU time of this process (RLIMIT_CPU)
 
