@@ -4,7 +4,7 @@ analytics/importer.py: it writes a copy of the database and swaps it in, so the 
 serving while it runs and shows the new data afterwards."""
 from ui.page import begin
 
-ctx = begin()
+ctx = begin(require_data=False)   # an empty database is filled here
 
 import hashlib  # noqa: E402
 from pathlib import Path  # noqa: E402

@@ -406,3 +406,15 @@ def test_import_page_with_imports_with_and_without_rejects(tmp_path, monkeypatch
     assert hist["File"].tolist() == ["without.csv", "with.csv"]
     assert hist["Rejects file"].tolist()[0] == "—" and hist["Rejects file"].tolist()[1].startswith("with.csv.")
     assert len(at.get("download_button")) == 1
+
+
+def test_import_page_works_on_an_empty_database(tmp_path, monkeypatch, clean_streamlit):
+    """The empty-data notice sends the user to the Import page: that page must not stop on it."""
+    from tests.apptest import errors, run_app
+    target = tmp_path / "data" / "odr.duckdb"
+    build.init_empty(target)
+    monkeypatch.setenv("ODR_DB", str(target))
+    monkeypatch.setenv("ODR_MODE", "internal")
+    at = run_app("pages/import.py", {"lang": "en"})
+    assert not errors(at)
+    assert len(at.get("file_uploader")) == 1
