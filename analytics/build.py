@@ -231,6 +231,27 @@ def ensure_database(path: Path | None = None) -> Path:
     return p
 
 
+# import_log is readable on the public SQL page: it holds file names, never server paths. Rows
+# written by older versions held absolute paths; they are rewritten where the database is written
+# (the importer, and the start-up refresh below).
+_HAS_PATHS_SQL = """SELECT count(*) FROM import_log WHERE file_name SIMILAR TO '.*[/\\\\].*'
+    OR rejects_file SIMILAR TO '.*[/\\\\].*'"""
+
+
+def import_log_has_paths(con) -> bool:
+    try:
+        return bool(con.execute(_HAS_PATHS_SQL).fetchall()[0][0])
+    except Exception:  # noqa: BLE001 — no import_log (an old or foreign database): nothing to fix
+        return False
+
+
+def strip_import_log_paths(con) -> None:
+    """Keep only the last path component of import_log's file_name and rejects_file."""
+    if import_log_has_paths(con):
+        con.execute("""UPDATE import_log SET file_name = regexp_replace(file_name, '^.*[/\\\\]', ''),
+            rejects_file = regexp_replace(rejects_file, '^.*[/\\\\]', '')""")
+
+
 def refresh_if_stale(p: Path) -> bool:
     """When the aggregate tables of ``p`` were not built for its data by this code (their stamp
     hashes the aggregate SQL), rebuild them in a copy and swap it in atomically, so processes
@@ -244,16 +265,19 @@ def refresh_if_stale(p: Path) -> bool:
     con = db.connect(p, read_only=True)
     try:
         stale = bool(db.meta(con).get("data_version")) and not aggregates.usable(con)
+        paths = import_log_has_paths(con)
     finally:
         con.close()
-    if stale:
+    if stale or paths:
         import shutil
         tmp = p.with_name(p.name + f".refresh-{os.getpid()}")
         try:
             shutil.copyfile(p, tmp)
             con = db.connect(tmp)
             try:
-                aggregates.refresh(con)
+                if stale:
+                    aggregates.refresh(con)
+                strip_import_log_paths(con)
                 con.execute("CHECKPOINT")
             finally:
                 con.close()

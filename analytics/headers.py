@@ -113,10 +113,16 @@ AMOUNT_FIELDS = {"disputed_yuan", "recovered_yuan", "amount_yuan"}
 
 # Personal data of complainants: dropped on reading. A header is personal when it contains one
 # of these words and is not about the business complained about.
-PERSONAL_PATTERNS = ["投诉人", "举报人", "咨询人", "消费者", "联系人", "姓名", "电话", "手机", "联系方式",
-                     "身份证", "证件号", "证件类型", "住址", "地址", "邮箱", "电子邮件", "微信号", "QQ",
-                     "户籍", "出生", "性别", "年龄", "邮编"]
+PERSONAL_PATTERNS = ["投诉人", "举报人", "咨询人", "申诉人", "当事人", "反映人", "来电人", "消费者", "联系人",
+                     "姓名", "电话", "手机", "来电号码", "联系号码", "联系方式", "身份证", "证件号", "证件类型",
+                     "住址", "地址", "邮箱", "电子邮件", "微信号", "QQ", "户籍", "出生", "性别", "年龄", "邮编"]
+# English headers (compared upper-case, without spaces): whole words of personal data
+PERSONAL_ASCII = re.compile(r"(^|[^A-Z])(NAME|FULLNAME|FIRSTNAME|LASTNAME|PHONE|PHONENO|PHONENUMBER|TEL|TELEPHONE|"
+                            r"MOBILE|CELL|CONTACT|IDCARD|IDNO|IDNUMBER|PASSPORT|ADDRESS|EMAIL|E-MAIL|MAIL|"
+                            r"BIRTHDAY|DATEOFBIRTH|DOB|GENDER|SEX|AGE|WECHAT|ZIP|POSTCODE|COMPLAINANT|CONSUMER|"
+                            r"CUSTOMER|REPORTER|CALLER)S?($|[^A-Z])")
 _BUSINESS_PREFIXES = ("被投诉", "被举报", "涉及主体", "企业", "店铺", "门店", "商户", "经营者", "单位")
+_BUSINESS_ASCII = ("MERCHANT", "STORE", "SHOP", "BUSINESS", "COMPANY", "ENTERPRISE", "RESPONDENT")
 
 
 def norm_header(h) -> str:
@@ -137,7 +143,13 @@ def is_personal(h) -> bool:
     s = norm_header(h)
     if s.startswith(_BUSINESS_PREFIXES):
         return False
-    return any(p in s for p in PERSONAL_PATTERNS)
+    if any(p in s for p in PERSONAL_PATTERNS):
+        return True
+    # English: ``Name``, ``Phone``, ``ID card``, ``Complainant e-mail`` … (words kept apart)
+    words = unicodedata.normalize("NFKC", "" if h is None else str(h)).upper().strip()
+    if words.startswith(_BUSINESS_ASCII):
+        return False
+    return bool(PERSONAL_ASCII.search(words.replace(" ", ""))) or bool(PERSONAL_ASCII.search(words))
 
 
 def _lookup(kind: str) -> dict[str, str]:

@@ -56,7 +56,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from . import build, db, headers as H, metrics
+from . import build, db, headers as H, metrics, workdays
+from . import xlsx_worker as xw
 
 HEADER_SCAN_ROWS = 12
 TOTAL_WORDS = ("合计", "总计", "小计", "总合计")
@@ -87,6 +88,12 @@ REASONS = {
     "bad_days": ("承诺天数无法识别或少于 7 天：{value}", "commitment days unreadable or under 7: {value}"),
     "bad_type": ("未知示范单位类型：{value}", "unknown demonstration unit type: {value}"),
     "columns": ("列数与表头不符：{value}", "number of cells does not match the header: {value}"),
+    "unclosed_quote": ("引号未闭合，此行无法读取：{value}", "unclosed quote, the line cannot be read: {value}"),
+    "encoding": ("此行编码与文件其余部分不同（{value}），无法读取", "this line is not in the file's encoding ({value})"),
+    "too_large": ("{column}超出可存储范围（最大 {limit}）：{value}", "{column} too large to store (max {limit}): {value}"),
+    "ambiguous_amount": ("{column}的千位分隔符/小数点含义不明：{value}",
+                         "ambiguous thousands/decimal separators in {column}: {value}"),
+    "date_range": ("{column}超出日历覆盖范围（{limit}）：{value}", "{column} outside the calendar ({limit}): {value}"),
 }
 
 
@@ -133,6 +140,11 @@ class FileReport:
     def ok(self) -> bool:
         return self.error is None
 
+    @property
+    def skipped(self) -> int:
+        """Blank and totals rows: read, neither imported nor rejected."""
+        return self.blank_rows + self.total_rows
+
 
 # --- reading -------------------------------------------------------------------------------
 
@@ -147,19 +159,65 @@ class RawTable:
     blank_rows: int
     total_rows: int
     bad_rows: list[tuple[int, str]]  # (row, text) rows whose cell count does not match
+    broken: list[tuple[int, str, str]] = field(default_factory=list)  # (row, reason code, value) unreadable lines
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+MAX_UNDECODABLE_LINES = 100     # a file with more lines in a second encoding is refused
+_ENC_LABEL = {"utf-8": "UTF-8", "gb18030": "GB18030"}
+
+
+def _line_of(data: bytes, pos: int) -> int:
+    return data.count(b"\n", 0, pos) + 1
+
+
+def _decode_lines(data: bytes, enc: str) -> tuple[str, list[int]] | None:
+    """``data`` decoded as ``enc`` with the lines that do not decode emptied: (text, their line
+    numbers), or None when more than MAX_UNDECODABLE_LINES lines, or half of them, fail."""
+    starts: list[int] = []
+
+    def collect(exc: UnicodeDecodeError):
+        starts.append(exc.start)
+        if len(starts) > MAX_UNDECODABLE_LINES:
+            raise exc
+        return "\ufffd", exc.end
+    import codecs
+    name = f"odr_collect_{id(collect)}"
+    codecs.register_error(name, collect)
     try:
-        text = data.decode("utf-8-sig")
-        return text, "UTF-8 BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+        text = data.decode(enc, errors=name)
+    except UnicodeDecodeError:
+        return None
+    bad = sorted({_line_of(data, p) for p in starts})
+    n_lines = data.count(b"\n") + 1
+    if not bad or len(bad) > MAX_UNDECODABLE_LINES or len(bad) * 2 > n_lines:
+        return None
+    lines = text.split("\n")
+    for ln in bad:
+        lines[ln - 1] = ""
+    return "\n".join(lines), bad
+
+
+def _decode(data: bytes) -> tuple[str, str, list[int]]:
+    """(text, encoding label, numbers of the lines that did not decode and were emptied).
+    Strict UTF-8, then strict GB18030/GBK; a file mixing the two keeps the lines of the
+    encoding most lines use and reports the others by line number."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8-sig"), ("UTF-8 BOM" if bom else "UTF-8"), []
+    except UnicodeDecodeError as exc:
+        first_bad = _line_of(data, exc.start)
+    mixed = _decode_lines(data[3:] if bom else data, "utf-8")
+    if mixed is not None:
+        return mixed[0], ("UTF-8 BOM" if bom else "UTF-8"), mixed[1]
+    try:
+        return data.decode("gb18030"), "GB18030", []
     except UnicodeDecodeError:
         pass
-    try:
-        return data.decode("gb18030"), "GB18030"
-    except UnicodeDecodeError as exc:
-        raise ImportError_(f"无法识别的文件编码（不是 UTF-8 也不是 GB18030/GBK）：第 {exc.start} 字节 / "
-                           f"unknown encoding (neither UTF-8 nor GB18030/GBK) at byte {exc.start}") from exc
+    mixed = _decode_lines(data, "gb18030")
+    if mixed is not None:
+        return mixed[0], "GB18030", mixed[1]
+    raise ImportError_(f"无法识别的文件编码（不是 UTF-8 也不是 GB18030/GBK），第 {first_bad} 行起 / "
+                       f"unknown encoding (neither UTF-8 nor GB18030/GBK) from line {first_bad}")
 
 
 def _find_header(rows: list[list]) -> int:
@@ -177,24 +235,6 @@ def _is_xlsx(data: bytes, name: str) -> bool:
     return data[:2] == b"PK" or name.lower().endswith((".xlsx", ".xlsm", ".xls"))
 
 
-def _cell_str(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    if isinstance(v, float):
-        if v != v:
-            return ""
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, dt.datetime):
-        return v.isoformat(sep=" ", timespec="seconds")
-    if isinstance(v, (dt.date, dt.time)):
-        return v.isoformat()
-    if isinstance(v, dt.timedelta):  # a time-only cell
-        return str(v)
-    return str(v)
-
-
 def _split_personal(hdr: list[str]) -> tuple[list[int], list[str]]:
     keep, personal = [], []
     for i, h in enumerate(hdr):
@@ -206,15 +246,43 @@ def _split_personal(hdr: list[str]) -> tuple[list[int], list[str]]:
     return keep, personal
 
 
-def _read_xlsx(data: bytes) -> RawTable:
-    from python_calamine import CalamineWorkbook
+XLSX_TIMEOUT = 120   # seconds of wall time for the bounded Excel reader (analytics/xlsx_worker.py)
+_WORKER = Path(__file__).with_name("xlsx_worker.py")
+
+
+def read_xlsx_rows(data: bytes, timeout: float = XLSX_TIMEOUT) -> list[list[str]]:
+    """The first sheet's rows as strings, read in a separate process limited in memory (RLIMIT_AS)
+    and time, after the file's declared sizes were checked there (see analytics/xlsx_worker.py).
+    Whatever the file does to the reader, this process survives: every failure is one
+    :class:`ImportError_` line."""
+    import json
+    import signal
+    import subprocess
     try:
-        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = wb.get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
-    except Exception as exc:  # noqa: BLE001 — calamine raises its own error types
-        raise ImportError_(f"无法读取 Excel 文件 / cannot read the Excel file: {exc}") from exc
-    rows = [[_cell_str(v) for v in r] for r in rows]
+        proc = subprocess.run([sys.executable, "-P", str(_WORKER)], input=data, capture_output=True,
+                              timeout=timeout, close_fds=True)
+    except subprocess.TimeoutExpired:
+        raise ImportError_(f"读取 Excel 文件超过时限 {timeout:g} 秒，已中止 / reading the Excel file took longer "
+                           f"than the limit of {timeout:g} s (XLSX_TIMEOUT) and was stopped") from None
+    if proc.returncode != 0 or not proc.stdout:
+        rc = proc.returncode
+        how = (f"signal {signal.Signals(-rc).name}" if rc < 0 and -rc in signal.Signals._value2member_map_
+               else f"exit code {rc}")
+        raise ImportError_(
+            f"Excel 读取进程异常退出（{how}，多半是文件需要的内存超过上限 {xw.MEMORY_LIMIT // 1024 ** 2:,} MiB），文件未导入 / "
+            f"the Excel reader stopped ({how}, most likely the file needs more than the memory limit of "
+            f"{xw.MEMORY_LIMIT // 1024 ** 2:,} MiB, MEMORY_LIMIT); nothing was imported")
+    try:
+        out = json.loads(proc.stdout)
+    except ValueError:
+        raise ImportError_("Excel 读取进程的输出无法识别 / unreadable output of the Excel reader") from None
+    if "refused" in out:
+        raise ImportError_(out["refused"])
+    return out["rows"]
+
+
+def _read_xlsx(data: bytes) -> RawTable:
+    rows = read_xlsx_rows(data)
     h = _find_header(rows)
     hdr = [c.strip() for c in rows[h]] if rows else []
     keep, personal = _split_personal(hdr)
@@ -227,8 +295,106 @@ def _read_xlsx(data: bytes) -> RawTable:
     return _finish(hdr, cols, lines, "XLSX", h + 1, personal, bad)
 
 
+MAX_LINES_PER_RECORD = 50   # a quoted value may span lines, up to this many (else: unclosed quote)
+
+
+def _csv_shape(text: str) -> tuple[int, int, bool]:
+    """(records, cells of the last record, quote still open at the end) of ``text`` read as CSV
+    (RFC 4180 quoting, as pyarrow reads it: a quote opens a value only at the start of a field)."""
+    records, cells, in_q, at_start, i, n = 1, 1, False, True, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if in_q:
+            if ch == '"':
+                if i + 1 < n and text[i + 1] == '"':
+                    i += 1
+                else:
+                    in_q = False
+        elif ch == '"' and at_start:
+            in_q = True
+        elif ch == ",":
+            cells += 1
+            at_start = True
+            i += 1
+            continue
+        elif ch == "\n":
+            records += 1
+            cells = 1
+            at_start = True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return records, cells, in_q
+
+
+def _cells(line: str) -> list[str]:
+    try:
+        return next(csv.reader([line]), [])
+    except csv.Error:   # an unclosed quote on a title or header line
+        return line.split(",")
+
+
+def _record_starts(raw: bytes, n: int) -> tuple[np.ndarray, dict[int, str]]:
+    """(1-based line numbers of ``raw`` on which a record starts, {line: text} of lines whose
+    quote is never closed). A quoted value may span lines when the lines up to the closing quote
+    make one record of ``n`` cells; otherwise the opening line is broken, and the lines after it
+    are read on their own (an unclosed quote must not swallow the rest of the file)."""
+    n_lines = raw.count(b"\n") + (0 if raw.endswith(b"\n") or not raw else 1)
+    if b'"' not in raw:
+        return np.arange(1, n_lines + 1, dtype=np.int64), {}
+    arr = np.frombuffer(raw, np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    starts = np.concatenate([[0], nl + 1])[:n_lines]
+    ends = np.append(nl, len(raw))[:n_lines]
+    parity = np.bitwise_xor.reduceat((arr == 34).view(np.uint8), starts) if n_lines else np.zeros(0, np.uint8)
+    # reduceat gives the first byte of an empty line (a newline: 0) — right for parity
+    odd = np.flatnonzero(parity & 1)
+
+    def text(i):
+        return raw[starts[i]:ends[i]].decode("utf-8", "replace").rstrip("\r")
+    cont: set[int] = set()
+    broken: dict[int, str] = {}
+    k = 0
+    while k < len(odd):
+        i = int(odd[k])
+        if not _csv_shape(text(i))[2]:   # quotes inside a field, not around it: a line of its own
+            k += 1
+            continue
+        if k + 1 < len(odd) and odd[k + 1] - i < MAX_LINES_PER_RECORD:
+            j = int(odd[k + 1])
+            recs, cells, open_ = _csv_shape("\n".join(text(x) for x in range(i, j + 1)))
+            if recs == 1 and cells == n and not open_:
+                cont.update(range(i + 1, j + 1))
+                k += 2
+                continue
+        broken[i + 1] = text(i)
+        k += 1
+    keep = np.ones(n_lines, bool)
+    keep[[c for c in cont]] = False
+    keep[[b - 1 for b in broken]] = False
+    return np.flatnonzero(keep).astype(np.int64) + 1, broken
+
+
+def _drop_lines(raw: bytes, lines: set[int]) -> bytes:
+    """``raw`` without the given 1-based lines (their newlines included)."""
+    pieces, prev, pos, ln = [], 0, 0, 1
+    for target in sorted(lines):
+        while ln < target and pos < len(raw):
+            nxt = raw.find(b"\n", pos)
+            pos = len(raw) if nxt < 0 else nxt + 1
+            ln += 1
+        nxt = raw.find(b"\n", pos)
+        end = len(raw) if nxt < 0 else nxt + 1
+        pieces.append(raw[prev:pos])
+        prev = pos = end
+        ln += 1
+    pieces.append(raw[prev:])
+    return b"".join(pieces)
+
+
 def _read_csv(data: bytes) -> RawTable:
-    text, enc = _decode(data)
+    text, enc, undecodable = _decode(data)
     # the first rows, to find the header (no copy of the whole text)
     spans, pos = [], 0
     for _ in range(HEADER_SCAN_ROWS):
@@ -238,7 +404,7 @@ def _read_csv(data: bytes) -> RawTable:
         end = len(text) if nl < 0 else nl
         spans.append((pos, end))
         pos = end + 1
-    first = [next(csv.reader([text[a:b].rstrip("\r")]), []) for a, b in spans]
+    first = [_cells(text[a:b].rstrip("\r")) for a, b in spans]
     h = _find_header(first)
     hdr = [c.strip() for c in first[h]] if first else []
     n = max(len(hdr), 1)
@@ -263,6 +429,17 @@ def _read_csv(data: bytes) -> RawTable:
 
     raw = body.encode("utf-8")
     del body
+    # every line is accounted for: lines that did not decode and lines whose quote never closes
+    # are taken out (rejected with their numbers); the rest is read record by record
+    off = h + 1                                   # body line k is file line k + off
+    starts, unclosed = _record_starts(raw, n)
+    broken = [(ln, "encoding", enc) for ln in undecodable if ln > off]   # file line numbers
+    broken += [(ln + off, "unclosed_quote", t[:60]) for ln, t in unclosed.items()]
+    drop = {ln - off for ln, _, _ in broken}
+    if drop:
+        raw = _drop_lines(raw, drop)
+        starts = starts[~np.isin(starts, np.fromiter(drop, np.int64))]
+    broken.sort()
 
     def parse(threads: bool):
         bad.clear()
@@ -273,25 +450,28 @@ def _read_csv(data: bytes) -> RawTable:
             convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                  include_columns=[names[i] for i in keep],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
-    tbl = parse(True) if raw else None
+    tbl = parse(True) if raw.strip() else None
     if bad and any(b[0] is None for b in bad):
         tbl = parse(False)  # exact row numbers of the broken rows
     if tbl is None:
         cols = {i: pa.array([], type=pa.string()) for i in keep}
-        return _finish(hdr, cols, np.zeros(0, np.int64), enc, h + 1, personal, [])
+        return _finish(hdr, cols, np.zeros(0, np.int64), enc, h + 1, personal, [], broken)
     total = tbl.num_rows + len(bad)
+    # record r (1-based) starts on body line starts[r - 1]
+    line_of = starts if len(starts) == total else np.arange(1, total + 1, dtype=np.int64)
     if bad:
         badset = {b[0] for b in bad}
         rec = np.array([r for r in range(1, total + 1) if r not in badset], dtype=np.int64)
     else:
         rec = np.arange(1, total + 1, dtype=np.int64)
-    lines = rec + (h + 1)
+    lines = line_of[rec - 1] + off if len(rec) else np.zeros(0, np.int64)
     cols = {i: tbl.column(names[i]).combine_chunks() for i in keep}
-    return _finish(hdr, cols, lines, enc, h + 1, personal, [(r + h + 1, t) for r, t in bad])
+    return _finish(hdr, cols, lines, enc, h + 1, personal, [(int(line_of[r - 1]) + off, t) for r, t in bad], broken)
 
 
-def _finish(hdr, cols, lines, enc, header_row, personal, bad) -> RawTable:
-    """Skip blank and totals rows (counted)."""
+def _finish(hdr, cols, lines, enc, header_row, personal, bad, broken=()) -> RawTable:
+    """Skip blank and totals rows (counted). ``broken``: (line, reason code, value) of lines
+    taken out before parsing (undecodable, unclosed quote), rejected as they are."""
     nrows = len(lines)
     blank = np.ones(nrows, bool)
     longest = np.zeros(nrows, np.int64)
@@ -334,7 +514,7 @@ def _finish(hdr, cols, lines, enc, header_row, personal, bad) -> RawTable:
             cols = {i: a.filter(mask) for i, a in cols.items()}
         lines = lines[keep]
     return RawTable(hdr, cols, lines, enc, header_row, personal, int(blank.sum()) + nb,
-                    int(total.sum()) + nt, bad_rows)
+                    int(total.sum()) + nt, bad_rows, list(broken))
 
 
 def read_file(data: bytes, name: str) -> RawTable:
@@ -454,7 +634,7 @@ class _Checker:
         self.zh = np.full(n, None, dtype=object)
         self.en = np.full(n, None, dtype=object)
 
-    def fail(self, mask: np.ndarray, code: str, values=None, column: str = "", line=None) -> None:
+    def fail(self, mask: np.ndarray, code: str, values=None, column: str = "", line=None, limit="") -> None:
         mask = np.asarray(mask, bool) & (self.code == None)  # noqa: E711
         if not mask.any():
             return
@@ -462,7 +642,7 @@ class _Checker:
         for i in np.nonzero(mask)[0]:
             v = "" if values is None else (values.iloc[i] if isinstance(values, pd.Series) else values[i])
             kw = {"column": column, "value": "" if v is None or v is pd.NA else v,
-                  "line": "" if line is None else line[i]}
+                  "line": "" if line is None else line[i], "limit": limit}
             self.code[i] = code
             self.zh[i] = zh.format(**kw)
             self.en[i] = en.format(**kw)
@@ -562,6 +742,7 @@ def parse_amounts(s: pd.Series, scale: float = 1.0) -> tuple[np.ndarray, np.ndar
     to cents. Returns (float64 with NaN for blank or unreadable, mask of unreadable)."""
     arr = _arrow(s)
     present = np.asarray(arr.is_valid(), dtype=bool)
+    amb = ambiguous_separators(arr)
     t = arr
     for x in (",", " ", "元", "￥", "¥", "RMB", "人民币"):
         t = pc.replace_substring(t, x, "")
@@ -570,16 +751,39 @@ def parse_amounts(s: pd.Series, scale: float = 1.0) -> tuple[np.ndarray, np.ndar
     num = np.asarray(pc.match_substring_regex(t, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$").fill_null(False), dtype=bool)
     v = pc.cast(pc.if_else(pa.array(num), t, pa.scalar(None, pa.string())), pa.float64()).to_numpy(zero_copy_only=False)
     v = np.where(num, v, np.nan).astype(float)
-    bad = present & ~np.isfinite(v)
+    bad = present & (~np.isfinite(v) | amb)
     v = np.where(bad, np.nan, v) * np.where(wan, 10000.0, 1.0) * scale
     # to cents, halves away from zero as on a receipt (12.345 -> 12.35 despite binary floats)
     return np.round(v + np.copysign(1e-9, v), 2), bad
+
+
+def ambiguous_separators(a) -> np.ndarray:
+    """Amounts whose commas are not thousands separators of a Chinese/English number
+    (``1.234,50``, ``12,50``, ``1,2345``): whether the comma means thousands or decimals cannot
+    be told, so the value is rejected rather than guessed."""
+    a = _arrow(a) if isinstance(a, pd.Series) else a
+    t = pc.replace_substring_regex(a, r"(\s|元|￥|¥|RMB|人民币)", "")
+    comma = np.asarray(pc.match_substring(t, ",").fill_null(False), dtype=bool)
+    if not comma.any():
+        return comma
+    grouped = np.asarray(pc.match_substring_regex(t, r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?万?$").fill_null(False), dtype=bool)
+    return comma & ~grouped
+
+
+# what the database's columns can hold (DECIMAL(14,2) for complaints, DECIMAL(12,2) for returns)
+AMOUNT_LIMITS = {"complaints": 1e12, "returns": 1e10}
+# the official calendar's coverage (analytics/workdays.py): dates outside it are rejected
+CAL_FIRST, CAL_LAST = workdays.CAL_START, workdays.CAL_END
 
 
 def _dates(col: pd.Series, chk: _Checker, label: str, today: dt.date, required_code: str | None = None):
     ts, bad = parse_datetimes(col)
     vals = col
     chk.fail(bad, "bad_date", vals, label)
+    day = ts.astype("datetime64[D]")
+    out = ~np.isnat(ts) & ((day < np.datetime64(CAL_FIRST)) | (day > np.datetime64(CAL_LAST)))
+    chk.fail(out, "date_range", vals, label, limit=f"{CAL_FIRST.isoformat()} – {CAL_LAST.isoformat()}")
+    ts = np.where(out, _NAT, ts)
     fut = ~np.isnat(ts) & (ts.astype("datetime64[D]") > np.datetime64(today))
     chk.fail(fut, "future_date", vals, label)
     if required_code:
@@ -587,11 +791,13 @@ def _dates(col: pd.Series, chk: _Checker, label: str, today: dt.date, required_c
     return ts
 
 
-def _amounts(s: pd.Series, chk: _Checker, label: str, scale: float) -> np.ndarray:
+def _amounts(s: pd.Series, chk: _Checker, label: str, scale: float, limit: float) -> np.ndarray:
     v, bad = parse_amounts(s, scale)
+    chk.fail(ambiguous_separators(s), "ambiguous_amount", s, label)
     chk.fail(bad, "bad_amount", s, label)
     chk.fail(~np.isnan(v) & (v < 0), "negative", s, label)
-    return v
+    chk.fail(~np.isnan(v) & (np.abs(v) >= limit), "too_large", s, label, limit=f"{limit - 0.01:,.2f}")
+    return np.where(np.abs(np.nan_to_num(v)) >= limit, np.nan, v)
 
 
 def _before(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -641,8 +847,10 @@ def _complaints(tbl: RawTable, colmap, chk: _Checker, file_name: str, today) -> 
     rd, cd, ad = _day(recv), _day(closed), _day(acc)
     chk.fail(_before(rd, cd), "closed_before")
     chk.fail(_before(rd, ad), "accepted_before")
-    disputed = _amounts(c["disputed_yuan"], chk, hd("disputed_yuan"), _scale(tbl, colmap, "disputed_yuan"))
-    recovered = _amounts(c["recovered_yuan"], chk, hd("recovered_yuan"), _scale(tbl, colmap, "recovered_yuan"))
+    disputed = _amounts(c["disputed_yuan"], chk, hd("disputed_yuan"), _scale(tbl, colmap, "disputed_yuan"),
+                        AMOUNT_LIMITS["complaints"])
+    recovered = _amounts(c["recovered_yuan"], chk, hd("recovered_yuan"), _scale(tbl, colmap, "recovered_yuan"),
+                         AMOUNT_LIMITS["complaints"])
     dist = _Mapped(c["district_code"], district_code)
     chk.fail(dist.bad, "bad_district", c["district_code"])
     if "is_odr" in colmap:
@@ -702,7 +910,8 @@ def _returns(tbl: RawTable, colmap, chk: _Checker, file_name: str, today) -> pd.
     pur = _dates(c["purchase_date"], chk, hd("purchase_date"), today)
     rdate, pdate = _day(ret), _day(pur)
     chk.fail(_before(pdate, rdate), "purchase_after")
-    amount = _amounts(c["amount_yuan"], chk, hd("amount_yuan"), _scale(tbl, colmap, "amount_yuan"))
+    amount = _amounts(c["amount_yuan"], chk, hd("amount_yuan"), _scale(tbl, colmap, "amount_yuan"),
+                      AMOUNT_LIMITS["returns"])
     chk.fail(np.isnan(amount), "no_amount")
     dist_m = _Mapped(c["district_code"], district_code)
     chk.fail(dist_m.bad, "bad_district", c["district_code"])
@@ -793,6 +1002,7 @@ def analyse(data: bytes, file_name: str, kind: str | None = None, today: dt.date
     ``progress(fraction, stage)`` is called with stages "read" and "check"."""
     progress = progress or (lambda f, s: None)
     progress(0.0, "read")
+    file_name = _base_name(file_name) or ""
     rep = FileReport(file_name=file_name, content_hash=hashlib.sha256(data).hexdigest())
     today = today or dt.date.today()
     if kind is not None and kind not in H.KINDS:
@@ -855,8 +1065,14 @@ def analyse(data: bytes, file_name: str, kind: str | None = None, today: dt.date
                               "reason_en": [en.format(value=f"{len(t.split(','))} / {len(tbl.headers)}")
                                             for _, t in tbl.bad_rows]})
         rejects = pd.concat([rejects, extra], ignore_index=True).sort_values("line", kind="stable")
+    if tbl.broken:
+        fmt = [(REASONS[c][0].format(value=v), REASONS[c][1].format(value=v)) for _, c, v in tbl.broken]
+        extra = pd.DataFrame({"line": [r for r, _, _ in tbl.broken], "code": [c for _, c, _ in tbl.broken],
+                              "reason_zh": [z for z, _ in fmt], "reason_en": [e for _, e in fmt]})
+        rejects = pd.concat([rejects, extra], ignore_index=True).sort_values("line", kind="stable")
     rep.rejects = rejects.reset_index(drop=True)
-    rep.rows_read = n + len(tbl.bad_rows)
+    # every data row is accounted for: read = accepted (imported + updated) + rejected + skipped
+    rep.rows_read = n + len(tbl.bad_rows) + len(tbl.broken) + tbl.blank_rows + tbl.total_rows
     rep.rejected = len(rejects)
     clean = clean[ok].reset_index(drop=True)
     clean.insert(0, "line", tbl.lines[ok])
@@ -900,6 +1116,12 @@ _NUMERIC = re.compile(r"^-?[\d,.]+\s*(元|万)?$")
 
 def rejects_dir(target: Path) -> Path:
     return Path(target).resolve().parent / "rejects"
+
+
+def _rejects_name(p: Path | None) -> str | None:
+    """What is stored and shown: the rejects file's name (it lives in :func:`rejects_dir`),
+    never a server path."""
+    return p.name if p else None
 
 
 def write_rejects(rep: FileReport, target: Path) -> Path | None:
@@ -1138,8 +1360,13 @@ def _already(con, rep: FileReport):
 def _log(con, rep: FileReport) -> None:
     nid = _one(con, "SELECT coalesce(max(import_id), 0) + 1 FROM import_log")
     con.execute("INSERT INTO import_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [nid, rep.file_name, rep.content_hash, rep.kind, dt.datetime.now().replace(microsecond=0),
-                 rep.rows_read, rep.imported, rep.updated, rep.rejected, rep.rejects_file])
+                [nid, _base_name(rep.file_name), rep.content_hash, rep.kind, dt.datetime.now().replace(microsecond=0),
+                 rep.rows_read, rep.imported, rep.updated, rep.rejected, _base_name(rep.rejects_file)])
+
+
+def _base_name(name: str | None) -> str | None:
+    """A file's name without any folder (``/`` or ``\\`` separated): import_log is public."""
+    return None if name is None else re.split(r"[/\\]", str(name))[-1]
 
 
 def existing_keys(con, rep: FileReport) -> int:
@@ -1198,7 +1425,12 @@ def import_reports(reps: list[FileReport], target: Path, *, progress: Progress |
     Reports of files already imported get ``already`` set and change nothing."""
     target = Path(target)
     progress = progress or (lambda f, s: None)
-    todo = sorted([r for r in reps if r.ok and not r.already and r.clean is not None],
+    # a file without accepted rows (header only, or every row rejected) changes nothing: no log
+    # entry, no new data version; its rejects are still written for the user
+    for r in reps:
+        if r.ok and not r.already and r.clean is not None and not r.accepted and r.rejected:
+            r.rejects_file = _rejects_name(write_rejects(r, target))
+    todo = sorted([r for r in reps if r.ok and not r.already and r.clean is not None and r.accepted],
                   key=lambda r: H.KIND_ORDER[r.kind])
     if not todo:
         return reps
@@ -1207,7 +1439,8 @@ def import_reports(reps: list[FileReport], target: Path, *, progress: Progress |
     tmp = target.with_name(target.name + f".importing-{os.getpid()}")
     tmp_wal = Path(str(tmp) + ".wal")
     try:
-        for p in (tmp, tmp_wal):
+        # copies left by an import that was killed (we hold the lock: no import is running)
+        for p in target.parent.glob(target.name + ".importing-*"):
             p.unlink(missing_ok=True)
         progress(0.05, "copy")
         if target.exists():
@@ -1229,10 +1462,11 @@ def import_reports(reps: list[FileReport], target: Path, *, progress: Progress |
                     rep.imported = rep.updated = 0
                     continue
                 rep.imported, rep.updated = _write(con, rep)
-                rep.rejects_file = str(write_rejects(rep, target) or "") or None
+                rep.rejects_file = _rejects_name(write_rejects(rep, target))
                 _log(con, rep)
                 written.append(rep)
             if written:
+                build.strip_import_log_paths(con)   # rows written by older versions held paths
                 _update_meta(con, written)
                 progress(0.85, "write")
                 build.refresh_aggregates(con)   # the pre-aggregated complaints, for the new version
@@ -1271,7 +1505,7 @@ def import_log(con, limit: int = 50) -> pd.DataFrame:
 
 # --- command line -------------------------------------------------------------------------
 
-def _print_report(rep: FileReport, out, dry: bool) -> None:
+def _print_report(rep: FileReport, out, dry: bool, target: Path) -> None:
     w = out.write
     if not rep.ok:
         w(f"{rep.file_name}: ERROR {rep.error}\n")
@@ -1279,24 +1513,25 @@ def _print_report(rep: FileReport, out, dry: bool) -> None:
     via = "" if rep.kind == rep.kind_detected else " (--kind)"
     fmt = f", {rep.encoding}, header on row {rep.header_row}" if rep.encoding else ""
     w(f"{rep.file_name}: {rep.kind}{via}{fmt}\n")
-    skipped = f" · skipped {rep.blank_rows} blank, {rep.total_rows} total row(s)" if rep.blank_rows or rep.total_rows else ""
+    skipped = f" ({rep.blank_rows} blank, {rep.total_rows} totals)" if rep.skipped else ""
     if rep.already:
         w(f"  already imported on {rep.already}: nothing changed\n")
         return
-    w(f"  rows read {rep.rows_read:,} · imported {rep.imported:,} · updated {rep.updated:,} · "
-      f"rejected {rep.rejected:,}{skipped}\n")
+    w(f"  rows read {rep.rows_read:,} = imported {rep.imported:,} + updated {rep.updated:,} + "
+      f"rejected {rep.rejected:,} + skipped {rep.skipped:,}{skipped}\n")
+    if not rep.accepted:
+        w("  nothing to import: no accepted rows, the database is not changed\n")
     if rep.unknown:
         w(f"  unknown columns (ignored): {', '.join(rep.unknown)}\n")
     if rep.personal:
         w(f"  personal data dropped (never stored): {', '.join(rep.personal)}\n")
     if rep.rejected:
-        if dry:
-            for r in rep.rejects.head(20).itertuples():
-                w(f"    row {r.line}: {r.reason_zh} / {r.reason_en}\n")
-            if rep.rejected > 20:
-                w(f"    … {rep.rejected - 20:,} more\n")
-        else:
-            w(f"  rejects: {rep.rejects_file}\n")
+        for r in rep.rejects.head(20).itertuples():
+            w(f"    row {r.line}: {r.reason_zh} / {r.reason_en}\n")
+        if rep.rejected > 20:
+            w(f"    … {rep.rejected - 20:,} more\n")
+        if not dry and rep.rejects_file:
+            w(f"  rejects: {rejects_dir(target) / rep.rejects_file}\n")
 
 
 def _known_hashes(target: Path) -> dict[str, tuple[str, object]]:
@@ -1369,7 +1604,7 @@ def main(args) -> int:
             sys.stderr.write(f"error: import failed, database unchanged: {type(exc).__name__}: {exc}\n")
             return 1
     for r in reps:
-        _print_report(r, out, dry)
+        _print_report(r, out, dry, target)
     if not dry and any(r.ok and not r.already for r in reps):
         out.write(f"database: {target}\n")
     return status

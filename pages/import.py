@@ -4,7 +4,7 @@ analytics/importer.py: it writes a copy of the database and swaps it in, so the 
 serving while it runs and shows the new data afterwards."""
 from ui.page import begin
 
-ctx = begin()
+ctx = begin(require_data=False)   # an empty database is filled here
 
 import hashlib  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -128,11 +128,16 @@ else:
             st.caption(t("im.format", encoding=rep.encoding, row=rep.header_row))
             if rep.already:
                 st.info(t("im.already", when=rep.already), icon=":material/history:")
-            cols = st.columns(4)
+            cols = st.columns(5)
             cols[0].metric(t("im.m.read"), fmt_int(rep.rows_read), border=True)
             cols[1].metric(t("im.m.new"), fmt_int(rep.imported), border=True)
             cols[2].metric(t("im.m.updated"), fmt_int(rep.updated), border=True)
             cols[3].metric(t("im.m.rejected"), fmt_int(rep.rejected), border=True, help=t("im.m.rejected.help"))
+            cols[4].metric(t("im.m.skipped"), fmt_int(rep.skipped), border=True, help=t("im.m.skipped.help"))
+            st.caption(t("im.accounting", read=fmt_int(rep.rows_read), imported=fmt_int(rep.imported),
+                         updated=fmt_int(rep.updated), rejected=fmt_int(rep.rejected), skipped=fmt_int(rep.skipped)))
+            if not rep.accepted:
+                st.warning(t("im.nothing"), icon=":material/info:")
             notes = []
             if rep.blank_rows or rep.total_rows:
                 notes.append(t("im.skipped", blank=rep.blank_rows, total=rep.total_rows))
@@ -182,7 +187,7 @@ else:
                 lines.append(t("im.done.file", name=r.file_name, imported=fmt_int(r.imported),
                                updated=fmt_int(r.updated), rejected=fmt_int(r.rejected)))
                 if r.rejects_file:
-                    lines.append(t("im.done.rejects", path=r.rejects_file))
+                    lines.append(t("im.done.rejects", path=str(importer.rejects_dir(target) / r.rejects_file)))
             outcome = {"imported": sum(r.imported for r in todo), "updated": sum(r.updated for r in todo),
                        "rejected": sum(r.rejected for r in todo if not r.already), "lines": lines}
         except importer.ImportLocked:
@@ -201,27 +206,35 @@ else:
 # --- history --------------------------------------------------------------------------------
 st.subheader(t("im.history"), anchor=False)
 log = data.call(importer.import_log)
+
+
+def _name(v) -> str | None:
+    """A file name as shown (rows written by older versions held server paths; NaN = none)."""
+    return Path(v.replace("\\", "/")).name if isinstance(v, str) and v else None
+
+
 if not len(log):
     st.info(t("im.history.empty"))
 else:
     view = pd.DataFrame({
         t("im.h.when"): log["imported_at"],
-        t("im.h.file"): log["file_name"],
+        t("im.h.file"): [_name(v) for v in log["file_name"]],
         t("im.h.kind"): [t(f"im.k.{k}") if k in H.KINDS else k for k in log["kind"]],
         t("im.h.read"): log["rows_read"],
         t("im.h.imported"): log["rows_imported"],
         t("im.h.updated"): log["rows_updated"],
         t("im.h.rejected"): log["rows_rejected"],
-        t("im.h.rejects"): log["rejects_file"].fillna("—"),
+        t("im.h.rejects"): [_name(v) or "—" for v in log["rejects_file"]],
     })
     st.dataframe(view, hide_index=True, width="stretch")
     shown = set()
     allowed = importer.rejects_dir(target)
     for r in log.itertuples():
-        if not r.rejects_file or r.rejects_file in shown or len(shown) >= 5:
+        # an import without rejects has no rejects file (read back as None or NaN)
+        if not isinstance(r.rejects_file, str) or not r.rejects_file or r.rejects_file in shown or len(shown) >= 5:
             continue
-        p = Path(r.rejects_file)
-        if p.parent.resolve() == allowed and p.exists():
+        p = allowed / Path(r.rejects_file.replace("\\", "/")).name   # older rows held paths
+        if p.exists():
             shown.add(r.rejects_file)
             st.download_button(t("im.h.download", file=r.file_name), data=p.read_bytes(), file_name=p.name,
                                mime="text/csv", icon=":material/download:", key=f"im_hist_{r.import_id}",

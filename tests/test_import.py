@@ -152,8 +152,8 @@ def test_gbk_export_with_every_messy_feature(empty_db):
     rep = _import([src], empty_db)[0]
     assert rep.ok and rep.kind == "complaints" and rep.kind_detected == "complaints"
     assert rep.encoding == "GB18030" and rep.header_row == 2
-    # 13 data rows (rows 3..15 without the 2 blank ones); 4 imported, 7 rejected (… + 2 blank + 合计 skipped)
-    assert (rep.rows_read, rep.imported, rep.updated, rep.rejected) == (11, 4, 0, 7)
+    # 14 data rows (rows 3..16): 4 imported, 7 rejected, 2 blank + 1 合计 skipped: every row accounted for
+    assert (rep.rows_read, rep.imported, rep.updated, rep.rejected, rep.skipped) == (14, 4, 0, 7, 3)
     assert (rep.blank_rows, rep.total_rows) == (2, 1)
     assert dict(zip(rep.rejects["line"], rep.rejects["code"])) == REJECTED
     assert rep.rejects.loc[rep.rejects["line"] == 14, "reason_zh"].iat[0] == "同一文件中编号重复，以第 15 行为准"
@@ -193,14 +193,14 @@ def test_personal_data_is_never_stored_nor_written(empty_db):
             assert not {"投诉人", "联系电话", "身份证号"} & set(df.columns)
     finally:
         con.close()
-    rejects = Path(rep.rejects_file).read_bytes()
+    assert rep.rejects_file == Path(rep.rejects_file).name        # a name, never a server path
+    rejects = (importer.rejects_dir(empty_db) / rep.rejects_file).read_bytes()
     assert rejects.startswith(b"\xef\xbb\xbf")
     body = rejects.decode("utf-8-sig")
     header = body.splitlines()[0].split(",")
     assert "王**" not in body and "138****1234" not in body
     assert not {"投诉人", "联系电话", "身份证号"} & set(header)
     assert header[:4] == ["行号", "原因", "reason", "登记编号"]
-    assert Path(rep.rejects_file).parent == empty_db.parent / "rejects"
     # the preview holds no personal column either
     assert not {"投诉人", "联系电话"} & set(rep.preview.columns)
 
@@ -489,7 +489,7 @@ def test_cli_dry_run_import_and_reimport(empty_db):
     r = _cli(src, "--db", empty_db, "--dry-run")
     assert r.returncode == 0, r.stderr
     assert "dry run: nothing written" in r.stdout
-    assert "rows read 11 · imported 4 · updated 0 · rejected 7 · skipped 2 blank, 1 total row(s)" in r.stdout
+    assert "rows read 14 = imported 4 + updated 0 + rejected 7 + skipped 3 (2 blank, 1 totals)" in r.stdout
     assert "row 6: 办结时间早于登记时间 / closed before received" in r.stdout
     assert "personal data dropped (never stored): 投诉人, 联系电话, 身份证号" in r.stdout
     assert empty_db.read_bytes() == before and not (empty_db.parent / "rejects").exists()

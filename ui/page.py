@@ -35,12 +35,15 @@ class PageContext:
     first: object
 
 
-def begin() -> PageContext:
-    """Guard, then the filters app.py computed; stops the page with a notice when there is no data."""
+def begin(require_data: bool = True) -> PageContext:
+    """Guard, then the filters app.py computed; stops the page with a notice when there is no data
+    (unless ``require_data`` is False: the import page is how data gets in)."""
     guard_legacy_mode()
     f = st.session_state.get("_filters")
     lang = st.session_state.get("lang") or "zh"
     if f is None:
+        if not require_data:
+            return PageContext(None, lang, None, None)
         st.info(t("data.empty"))
         st.stop()
     first, as_of = data.coverage()

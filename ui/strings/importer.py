@@ -35,6 +35,11 @@ STRINGS = {
     "im.m.rejected.help": ("被拒绝的行不会导入；下方列出行号和原因，可下载后修正再导入。",
                            "Rejected rows are not imported; their row numbers and reasons are listed below, "
                            "to download, correct and import again."),
+    "im.m.skipped": ("跳过", "Skipped"),
+    "im.m.skipped.help": ("空行和合计行：已读取，但既不导入也不算拒绝。", "Blank and totals rows: read, neither imported nor rejected."),
+    "im.accounting": ("读取 {read} 行 = 新增 {imported} + 更新 {updated} + 拒绝 {rejected} + 跳过 {skipped}",
+                      "{read} rows read = {imported} new + {updated} updated + {rejected} rejected + {skipped} skipped"),
+    "im.nothing": ("该文件没有可导入的行，导入它不会改变数据库。", "This file has no rows to import; importing it does not change the database."),
     "im.skipped": ("已跳过空行 {blank} 行、合计行 {total} 行。", "Skipped {blank} blank row(s) and {total} totals row(s)."),
     "im.range": ("数据日期范围：{lo} 至 {hi}", "Dates in the file: {lo} to {hi}"),
     "im.mapping": ("列对照", "Column mapping"),
