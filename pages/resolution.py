@@ -35,7 +35,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     unit = state.url_widget(st.segmented_control, "rs_unit", "days", options=list(R.UNITS),
                             label=t("rs.ctl.unit"), required=True,
                             format_func=lambda u: t(f"rs.ctl.unit.{u}", lang=lang))
-    n_wd = state.url_widget(st.number_input, "rs_n", 10, parse=lambda v: max(1, min(90, int(v))), dump=state.INT[1],
+    n_wd = state.url_widget(st.number_input, "rs_n", 10, parse=state.INT[0], dump=state.INT[1],
                             label=t("rs.ctl.n"), min_value=1, max_value=90, step=1, width=200,
                             help=t("rs.ctl.n.help"))
     dist_mode = state.url_widget(st.segmented_control, "rs_dist", "hist", options=["hist", "ecdf"],
