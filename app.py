@@ -20,6 +20,7 @@ from analytics import db
 from ui import data, state
 from ui.i18n import t
 from ui.pages_registry import PAGES, ROOT, disable_legacy_pages
+from ui.text import md
 
 
 def frame() -> None:
@@ -46,7 +47,7 @@ def frame() -> None:
         filters = state.sidebar_filters()
         version = data.meta().get("data_version", "")
     except db.DatabaseUnavailable as exc:
-        st.error(t("data.unavailable", error=exc))
+        st.error(t("data.unavailable", error=md(exc)))
         st.stop()
 
     st.session_state["_filters"] = filters
@@ -56,7 +57,7 @@ def frame() -> None:
     if as_of:
         bits.append(t("data.as_of", date=as_of.isoformat()))
     if version:
-        bits.append(t("data.version", version=version))
+        bits.append(t("data.version", version=md(version)))
     st.caption(" · ".join(bits) + ("  \n" if bits else "") + t("app.subtitle"))
     if data.meta().get("dataset") == "sample":
         st.warning(t("data.synthetic"), icon=":material/science:", title=t("data.synthetic.title"))
