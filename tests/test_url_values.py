@@ -14,6 +14,10 @@ import datetime as dt
 import pytest
 
 from tests.apptest import errors, run_app
+
+
+def _exceptions(at) -> list[str]:
+    return [str(e.message) + str(e.stack_trace[-3:]) for e in at.exception]
 from ui.i18n import t
 from ui.pages_registry import ALL_PAGES, PAGES
 
@@ -39,7 +43,7 @@ def _discover(spec) -> list[tuple[dict, dict]]:
     at = run_app(spec.path, base_q)
     assert errors(at) == []
     seen = _declared(at)
-    out = [(base_q, seen)]
+    out = [(base_q, dict(seen))]
     contexts = [{"period": "custom"}] if spec.default else []
     for name, p in seen.items():
         if p["kind"] == "choice" and name not in GLOBAL:
@@ -62,6 +66,8 @@ def _invalid(p: dict, raw: str) -> bool:
         if kind == "choice":
             return raw not in p["options"]
         if kind == "multi":
+            if raw == "":
+                return False                     # an empty selection
             items = raw.split(",")
             return any(x not in p["options"] for x in items) or len(set(items)) != len(items)
         if kind == "int":
@@ -116,10 +122,11 @@ def test_every_url_parameter_fuzzed(app_env, monkeypatch, spec):
                         expect.append(n)
             at = run_app(spec.path, query)
             total += 1
-            assert [e for e in errors(at)] == [], (spec.url_path, bad_name, ctx)
+            assert _exceptions(at) == [], (spec.url_path, bad_name, ctx)
             assert at.title, (spec.url_path, bad_name)
             notice = _notice(at)
-            missing = [n for n in expect if n not in notice]
+            read = _declared(at)        # a page that stops early (no records) reads fewer parameters
+            missing = [n for n in expect if n in read and n not in notice]
             assert not missing, (spec.url_path, bad_name, ctx, missing, notice)
     assert total >= len(BAD)
 

@@ -116,7 +116,12 @@ def _declare(name: str, default, parse, lo=None, hi=None) -> None:
 
 
 def _bad(name: str, raw: str) -> None:
-    st.session_state.setdefault(_BAD, {})[name] = raw
+    """Note a URL value that was not used as given: one notice per parameter and run (shown at
+    once, so that a page which stops early still shows it)."""
+    bad = st.session_state.setdefault(_BAD, {})
+    if name not in bad:
+        st.toast(t("url.invalid", names=name), icon=":material/link_off:", duration="long")
+    bad[name] = raw
 
 
 def _clamp(value, lo, hi, step=None):
@@ -141,8 +146,7 @@ def url_value(name: str, default, parse: Callable[[str], Any], dump: Callable[[A
 
     A value in the URL that the app did not write (a fresh link) is parsed and, with bounds
     ``lo``/``hi``, clamped. Anything that cannot be read falls back to ``default``; a value that is
-    dropped, clamped, shortened or repeated is noted, and the frame shows one notice naming the
-    parameters (:func:`write_url`)."""
+    dropped, clamped, shortened or repeated is noted with one notice naming the parameter."""
     skey = f"qp:{name}"
     kind = getattr(parse, "kind", "text")
     if kind == "date" and lo is None and hi is None:
@@ -208,10 +212,6 @@ def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, o
 
 def write_url() -> None:
     """Write this run's parameters to the URL (called by app.py at the end of every run)."""
-    bad = st.session_state.get(_BAD) or {}
-    if bad:
-        st.toast(t("url.invalid", names=", ".join(sorted(bad))), icon=":material/link_off:", duration="long")
-        st.session_state[_BAD] = {}
     run = {k: v for k, v in st.session_state.get(_RUN, {}).items() if v is not None}
     if dict(st.query_params) != run:
         st.query_params.from_dict(run)
