@@ -2,6 +2,13 @@
 
 Run: ``streamlit run app.py``. The database is $ODR_DB or data/odr.duckdb; on a fresh checkout
 the synthetic sample is built on first run. ``ODR_MODE=internal`` adds the import page.
+
+This file has two roles. ``streamlit run app.py`` finds the ``st.App`` below and imports this
+module once, at server start (``__name__ == "app"``): that is the moment to switch off
+Streamlit's legacy multipage mode, which it would otherwise pick for every session that starts
+before some session has called ``st.navigation`` (a ``pages/`` folder sits next to this script),
+serving the page scripts by file name without this frame. Every session then runs this file as
+its script (``__name__ == "__main__"``, also in AppTest), which draws the frame: :func:`frame`.
 """
 from __future__ import annotations
 
@@ -12,57 +19,67 @@ import streamlit as st
 from analytics import db, queries
 from ui import data, state
 from ui.i18n import t
-from ui.pages_registry import PAGES, ROOT
+from ui.pages_registry import PAGES, ROOT, disable_legacy_pages
+from ui.text import md
 
-st.set_page_config(page_title="消费维权数据看板", page_icon=":material/balance:", layout="wide",
-                   initial_sidebar_state="auto")
 
-state.begin_run()
-with st.sidebar:
-    lang = state.language_selector()
+def frame() -> None:
+    st.set_page_config(page_title="消费维权数据看板", page_icon=":material/balance:", layout="wide",
+                       initial_sidebar_state="auto")
 
-internal = os.environ.get("ODR_MODE", "public").lower() == "internal"
-sections: dict[str, list] = {}
-for spec in PAGES:
-    if spec.internal and not internal:
-        continue
-    page = st.Page(str(ROOT / spec.path), title=t(spec.title_key), icon=spec.icon, url_path=spec.url_path,
-                   default=spec.default)
-    sections.setdefault(t(spec.section_key), []).append(page)
-nav = st.navigation(sections, position="sidebar", expanded=True)
-st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
+    state.begin_run()
+    with st.sidebar:
+        state.language_selector()
 
-try:
-    data.ensure_database()
-    filters = state.sidebar_filters()
-    version = data.meta().get("data_version", "")
-except db.DatabaseUnavailable as exc:
-    st.error(t("data.unavailable", error=exc))
-    st.stop()
+    internal = os.environ.get("ODR_MODE", "public").lower() == "internal"
+    sections: dict[str, list] = {}
+    for spec in PAGES:
+        if spec.internal and not internal:
+            continue
+        page = st.Page(str(ROOT / spec.path), title=t(spec.title_key), icon=spec.icon,
+                       url_path=spec.url_path, default=spec.default)
+        sections.setdefault(t(spec.section_key), []).append(page)
+    nav = st.navigation(sections, position="sidebar", expanded=True)
+    st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
 
-st.title(nav.title, anchor=False)
-first, as_of = data.coverage()
-past_as_of = filters is not None and as_of is not None and filters.date_to > as_of
-if past_as_of:
-    # METRICS.md: a period past the as-of date is measured over [from, as-of] (registries at the
-    # as-of date); every page gets the measured period, so no number changes, and says so below
-    chosen = filters
-    filters = data.call(queries.measured_period, filters)
-st.session_state["_filters"] = filters
-bits = []
-if as_of:
-    bits.append(t("data.as_of", date=as_of.isoformat()))
-if version:
-    bits.append(t("data.version", version=version))
-st.caption(" · ".join(bits) + ("  \n" if bits else "") + t("app.subtitle"))
-if data.meta().get("dataset") == "sample":
-    st.warning(t("data.synthetic"), icon=":material/science:", title=t("data.synthetic.title"))
-if past_as_of:
-    key = "data.past_as_of.all" if chosen.date_from > as_of else "data.past_as_of"
-    st.info(t(key, start=chosen.date_from.isoformat(), end=chosen.date_to.isoformat(), as_of=as_of.isoformat()),
-            icon=":material/event_busy:")
+    try:
+        data.ensure_database()
+        filters = state.sidebar_filters()
+        version = data.meta().get("data_version", "")
+    except db.DatabaseUnavailable as exc:
+        st.error(t("data.unavailable", error=md(exc)))
+        st.stop()
 
-try:
-    nav.run()
-finally:
-    state.write_url()
+    st.title(nav.title, anchor=False)
+    first, as_of = data.coverage()
+    past_as_of = filters is not None and as_of is not None and filters.date_to > as_of
+    if past_as_of:
+        # METRICS.md: a period past the as-of date is measured over [from, as-of] (registries at the
+        # as-of date); every page gets the measured period, so no number changes, and says so below
+        chosen = filters
+        filters = data.call(queries.measured_period, filters)
+    st.session_state["_filters"] = filters
+    bits = []
+    if as_of:
+        bits.append(t("data.as_of", date=as_of.isoformat()))
+    if version:
+        bits.append(t("data.version", version=md(version)))
+    st.caption(" · ".join(bits) + ("  \n" if bits else "") + t("app.subtitle"))
+    if data.meta().get("dataset") == "sample":
+        st.warning(t("data.synthetic"), icon=":material/science:", title=t("data.synthetic.title"))
+    if past_as_of:
+        key = "data.past_as_of.all" if chosen.date_from > as_of else "data.past_as_of"
+        st.info(t(key, start=chosen.date_from.isoformat(), end=chosen.date_to.isoformat(),
+                  as_of=as_of.isoformat()), icon=":material/event_busy:")
+
+    try:
+        nav.run()
+    finally:
+        state.write_url()
+
+
+if __name__ == "__main__":
+    frame()
+else:
+    disable_legacy_pages()
+    app = st.App(__file__)

@@ -13,6 +13,7 @@ from ui import cite, data, state  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
 from ui.page import chart_block, fmt_int, fmt_pct  # noqa: E402
+from ui.text import md  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 st.caption(t("ex.intro"))
@@ -78,7 +79,7 @@ with st.container(border=True):
         state.url_widget(st.pills, "ex_class", [], options=class_opts, parse=state.multi(class_opts)[0],
                          dump=state.multi(class_opts)[1], selection_mode="multi",
                          label=t("ex.facet.object_classes"),
-                         format_func=_fmt("object_classes", lambda v: label(v, "class", lang)))
+                         format_func=_fmt("object_classes", lambda v: md(label(v, "class", lang))))
     with pills[2]:
         state.url_widget(st.pills, "ex_status", None, options=["open", "closed"], label=t("ex.facet.status"),
                          format_func=_fmt("status", lambda v: t(f"ex.status.{v}", lang=lang)))

@@ -17,6 +17,7 @@ from analytics import headers as H  # noqa: E402
 from ui import charts, data, state  # noqa: E402
 from ui.i18n import CATALOGUE, t  # noqa: E402
 from ui.page import fmt_int  # noqa: E402
+from ui.text import md  # noqa: E402
 
 lang = ctx.lang
 target = data.database_path()
@@ -32,7 +33,7 @@ if data.meta().get("dataset") == "sample":
 done = st.session_state.pop("im_done", None)
 if done:
     if done.get("error"):
-        st.error(done["error"], icon=":material/error:")
+        st.error(md(done["error"]), icon=":material/error:")
     else:
         st.success(t("im.done", imported=fmt_int(done["imported"]), updated=fmt_int(done["updated"]),
                      rejected=fmt_int(done["rejected"])), icon=":material/check_circle:")
@@ -113,7 +114,7 @@ else:
 
     for i, rep in enumerate(reports):
         with st.container(border=True):
-            st.subheader(t("im.file", name=rep.file_name), anchor=False)
+            st.subheader(t("im.file", name=md(rep.file_name)), anchor=False)
             if not rep.ok:
                 st.error(t("im.error", error=rep.error), icon=":material/error:")
                 if rep.missing or rep.unknown or rep.personal:
@@ -182,12 +183,12 @@ else:
             lines = []
             for r in todo:
                 if r.already:
-                    lines.append(t("im.done.already", name=r.file_name))
+                    lines.append(t("im.done.already", name=md(r.file_name)))
                     continue
-                lines.append(t("im.done.file", name=r.file_name, imported=fmt_int(r.imported),
+                lines.append(t("im.done.file", name=md(r.file_name), imported=fmt_int(r.imported),
                                updated=fmt_int(r.updated), rejected=fmt_int(r.rejected)))
                 if r.rejects_file:
-                    lines.append(t("im.done.rejects", path=str(importer.rejects_dir(target) / r.rejects_file)))
+                    lines.append(t("im.done.rejects", path=md(str(importer.rejects_dir(target) / r.rejects_file))))
             outcome = {"imported": sum(r.imported for r in todo), "updated": sum(r.updated for r in todo),
                        "rejected": sum(r.rejected for r in todo if not r.already), "lines": lines}
         except importer.ImportLocked:
@@ -236,7 +237,7 @@ else:
         p = allowed / Path(r.rejects_file.replace("\\", "/")).name   # older rows held paths
         if p.exists():
             shown.add(r.rejects_file)
-            st.download_button(t("im.h.download", file=r.file_name), data=p.read_bytes(), file_name=p.name,
+            st.download_button(t("im.h.download", file=md(r.file_name)), data=p.read_bytes(), file_name=p.name,
                                mime="text/csv", icon=":material/download:", key=f"im_hist_{r.import_id}",
                                on_click="ignore")
 st.caption(t("im.cli"))

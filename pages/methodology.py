@@ -10,6 +10,7 @@ from analytics import dictionary, explore, metrics  # noqa: E402
 from ui import cite, data  # noqa: E402
 from ui.i18n import CATALOGUE, t  # noqa: E402
 from ui.page import fmt_int  # noqa: E402
+from ui.text import md  # noqa: E402
 
 lang = ctx.lang
 meta = data.meta()
@@ -48,7 +49,7 @@ with m[2], st.container(border=True):
     st.markdown(t("ex.me.source.version"), help=t("ex.me.source.version.help"))
     st.code(cite.data_version(), language=None)
 st.markdown(f"**{t('ex.me.source.dataset')}**: {kind}" +
-            (f"  \n{t('ex.me.source.built')}: {meta['created_at']}" if meta.get("created_at") else ""))
+            (f"  \n{t('ex.me.source.built')}: {md(meta['created_at'])}" if meta.get("created_at") else ""))
 st.markdown(t("ex.me.source.origin"))
 cal = data.call(explore.calendar_coverage)
 if cal["known_until"]:

@@ -16,6 +16,7 @@ from ui import data, state  # noqa: E402
 from ui.figures import programmes as figs  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
 from ui.page import chart_block, downloads, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
+from ui.text import md  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 SMALL = 30  # stores: below this a per-1,000 rate is flagged as a small sample
@@ -406,13 +407,13 @@ def lookup_view():
               for r in results.itertuples()}
     profile = data.call(P.merchant_profile, f, current) if current else None
     if current and profile is None:
-        st.warning(t("pg.lk.unknown", id=current))
+        st.warning(t("pg.lk.unknown", id=md(current)))
     if profile is not None and current not in ids:
         ids = [current] + ids
         labels[current] = f"{profile['name']} · {profile.get('credit_code') or '—'} · {dist(profile['district_code'])}"
 
     if q and results.empty:
-        st.info(t("pg.lk.none", q=q))
+        st.info(t("pg.lk.none", q=md(q)))
     elif q:
         total = int(results["total_matches"].iloc[0])
         st.caption(t("pg.lk.results", n=f"{total:,}") if total <= len(results)
@@ -440,9 +441,9 @@ def lookup_view():
     p = profile if (profile is not None and chosen == current) else data.call(P.merchant_profile, f, chosen)
     if p is None:
         return
-    st.subheader(p["name"], anchor=False)
-    st.caption(t("pg.lk.facts", code=p.get("credit_code") or "—", district=dist(p.get("district_code")),
-                 township=p.get("township") or "", industry=cat(p.get("industry")),
+    st.subheader(md(p["name"]), anchor=False)
+    st.caption(t("pg.lk.facts", code=md(p.get("credit_code") or "—"), district=md(dist(p.get("district_code"))),
+                 township=md(p.get("township") or ""), industry=md(cat(p.get("industry"))),
                  chain=t("pg.lk.chain") if p.get("is_chain") else ""))
     c = st.columns(3)
     with c[0]:

@@ -12,6 +12,7 @@ from ui import data, state  # noqa: E402
 from ui.figures import resolution as F  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
 from ui.page import chart_block, downloads, fmt_int, fmt_pct  # noqa: E402
+from ui.text import md  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 as_of = ctx.as_of
@@ -35,7 +36,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     unit = state.url_widget(st.segmented_control, "rs_unit", "days", options=list(R.UNITS),
                             label=t("rs.ctl.unit"), required=True,
                             format_func=lambda u: t(f"rs.ctl.unit.{u}", lang=lang))
-    n_wd = state.url_widget(st.number_input, "rs_n", 10, parse=lambda v: max(1, min(90, int(v))), dump=state.INT[1],
+    n_wd = state.url_widget(st.number_input, "rs_n", 10, parse=state.INT[0], dump=state.INT[1],
                             label=t("rs.ctl.n"), min_value=1, max_value=90, step=1, width=200,
                             help=t("rs.ctl.n.help"))
     dist_mode = state.url_widget(st.segmented_control, "rs_dist", "hist", options=["hist", "ecdf"],
@@ -294,7 +295,7 @@ else:
                           category=[label(x, "cat", lang) for x in overdue["category"]])
     for code, grp in show.groupby("district_code", sort=True, dropna=False):
         name = dnames.get(code, code if isinstance(code, str) else "—")
-        with st.expander(t("rs.dl.list.group", district=name, n=len(grp),
+        with st.expander(t("rs.dl.list.group", district=md(name), n=len(grp),
                            age=fmt_int(grp["age_wdays"].max())), expanded=len(show) <= 15):
             st.dataframe(grp.drop(columns=["district_code"]).sort_values("age_wdays", ascending=False).rename(columns={
                 "reg_no": t("rs.col.reg_no"), "route": t("rs.col.route"), "received_date": t("rs.col.received"),

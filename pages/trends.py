@@ -15,7 +15,7 @@ from ui import data  # noqa: E402
 from ui.figures import trends as FT  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
 from ui.page import chart_block, fmt_int, fmt_num  # noqa: E402
-from ui.state import BOOL, choice, url_value, url_widget  # noqa: E402
+from ui.state import BOOL, INT, choice, url_value, url_widget  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 st.caption(t("tr.intro"))
@@ -75,7 +75,7 @@ with c3:
     view = url_widget(st.segmented_control, "tr_view", "line", options=["line", "stacked"], label=t("tr.view"),
                       format_func=lambda v: t(f"tr.view.{v}", lang=lang), required=True)
 with c4:
-    top_n = url_widget(st.number_input, "tr_top", 6, parse=lambda s: min(12, max(2, int(s))), dump=str,
+    top_n = url_widget(st.number_input, "tr_top", 6, parse=INT[0], dump=INT[1],
                        label=t("tr.top"), min_value=2, max_value=12, step=1, help=t("tr.top.help"),
                        disabled=breakdown == "total")
 with c5:

@@ -1,10 +1,11 @@
 """What every page does first, and the blocks pages share.
 
-``begin()`` must be the first call of every page script. With a ``pages/`` folder, Streamlit
-runs the first request after a server restart in its legacy multipage mode when that request
-is a deep link (``/trends``): app.py does not run, titles are file names. The guard notices this
-(``PagesManager.uses_pages_directory``), switches it off and reruns, and the rerun goes through
-app.py and ``st.navigation``.
+``begin()`` must be the first call of every page script. The server never uses Streamlit's
+legacy ``pages/`` folder mode (app.py switches it off at server start, see
+``pages_registry.disable_legacy_pages``). AppTest, however, resets that decision before each of
+its runs, and with a ``pages/`` folder next to app.py its first run of a deep link executes the
+page script without the frame; the guard notices this (``PagesManager.uses_pages_directory``),
+switches it off and reruns through app.py and ``st.navigation``.
 """
 from __future__ import annotations
 

@@ -35,3 +35,13 @@ ALL_PAGES = [
              internal=True),
 ]
 PAGES = [p for p in ALL_PAGES if (ROOT / p.path).exists()]
+
+
+def disable_legacy_pages() -> None:
+    """Streamlit decides once per process, when the first session starts, whether the app uses
+    the legacy ``pages/`` folder mode (a ``pages/`` folder next to the main script) and keeps that
+    until some session calls ``st.navigation``. This app always navigates with ``st.navigation``
+    (app.py), so the decision is made here, before any session exists (app.py calls this when
+    ``streamlit run`` imports it at server start)."""
+    from streamlit.runtime.pages_manager import PagesManager
+    PagesManager.uses_pages_directory = False

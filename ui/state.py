@@ -47,6 +47,14 @@ def preset_range(preset: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
 
 
 # --- serialisers ------------------------------------------------------------------------------
+# A serialiser is (parse, dump). ``parse`` raises ValueError/KeyError/TypeError on a value it cannot
+# read; the parse functions below carry ``kind`` (and ``options``) so that the declared parameters
+# can be listed (:data:`DECLARED`, used by tests/test_url_values.py to fuzz every parameter).
+
+def _kinded(fn, kind: str, options=None):
+    fn.kind, fn.options = kind, (list(options) if options is not None else None)
+    return fn
+
 
 def choice(options) -> tuple[Callable[[str], Any], Callable[[Any], str]]:
     opts = [str(o) for o in options]
@@ -56,40 +64,110 @@ def choice(options) -> tuple[Callable[[str], Any], Callable[[Any], str]]:
         if s not in lookup:
             raise ValueError(s)
         return lookup[s]
-    return parse, str
+    return _kinded(parse, "choice", opts), str
 
 
 def multi(options) -> tuple[Callable[[str], Any], Callable[[Any], str]]:
     allowed = {str(o): o for o in options}
 
     def parse(s: str):
-        return [allowed[x] for x in s.split(",") if x in allowed]
+        return [allowed[x] for x in dict.fromkeys(s.split(",")) if x in allowed]
 
     def dump(v) -> str:
         return ",".join(str(x) for x in v)
-    return parse, dump
+    return _kinded(parse, "multi", allowed), dump
 
 
-DATE = (dt.date.fromisoformat, lambda d: d.isoformat())
-INT = (int, str)
-BOOL = (lambda s: {"1": True, "true": True, "0": False, "false": False}[s.lower()],
-        lambda b: "1" if b else "0")
+def _parse_int(s: str) -> int:
+    s = s.strip()
+    if len(s) > 30:                      # no quadratic int() on a huge digit string
+        raise ValueError("too long")
+    return int(s)
+
+
+def _parse_bool(s: str) -> bool:
+    return {"1": True, "true": True, "0": False, "false": False}[s.lower()]
+
+
+def _parse_date(s: str) -> dt.date:
+    return dt.date.fromisoformat(s.strip())
+
+
+DATE = (_kinded(_parse_date, "date"), lambda d: d.isoformat())
+INT = (_kinded(_parse_int, "int"), str)
+BOOL = (_kinded(_parse_bool, "bool"), lambda b: "1" if b else "0")
+DATE_BOUNDS = (dt.date(2000, 1, 1), dt.date(2035, 12, 31))   # dates without declared bounds
+MAX_TEXT = 4000                                              # longest free-text URL value kept
+
+_BAD = "_qp_bad"             # URL parameters of this run that were not valid (name -> raw value)
+DECLARED: dict[str, dict] = {}   # every URL parameter seen in this process: name -> description
 
 
 def begin_run() -> None:
     st.session_state[_RUN] = {}
+    st.session_state[_BAD] = {}
 
 
-def url_value(name: str, default, parse: Callable[[str], Any], dump: Callable[[Any], str]):
-    """The persistent value of URL parameter ``name`` (session state key ``qp:name``)."""
+def _declare(name: str, default, parse, lo=None, hi=None) -> None:
+    kind = getattr(parse, "kind", "text")
+    DECLARED[name] = {"kind": kind, "options": getattr(parse, "options", None), "default": default,
+                      "min": lo, "max": hi}
+    st.session_state.setdefault("_qp_declared", {})[name] = DECLARED[name]
+
+
+def _bad(name: str, raw: str) -> None:
+    """Note a URL value that was not used as given: one notice per parameter and run (shown at
+    once, so that a page which stops early still shows it)."""
+    bad = st.session_state.setdefault(_BAD, {})
+    if name not in bad:
+        st.toast(t("url.invalid", names=name), icon=":material/link_off:", duration="long")
+    bad[name] = raw
+
+
+def _clamp(value, lo, hi, step=None):
+    """``value`` within [lo, hi] (a scalar or a (start, end) pair), on the step grid from lo."""
+    if isinstance(value, (tuple, list)) and not isinstance(value, str):
+        return type(value)(_clamp(v, lo, hi, step) for v in value)
+    if value is None or isinstance(value, bool):
+        return value
+    if lo is not None and value < lo:
+        value = lo
+    if hi is not None and value > hi:
+        value = hi
+    if step and isinstance(value, (int, float)) and not isinstance(step, bool) and lo is not None:
+        value = lo + round((value - lo) / step) * step
+        value = type(lo)(min(value, hi) if hi is not None else value)
+    return value
+
+
+def url_value(name: str, default, parse: Callable[[str], Any], dump: Callable[[Any], str], *,
+              lo=None, hi=None, step=None):
+    """The persistent value of URL parameter ``name`` (session state key ``qp:name``).
+
+    A value in the URL that the app did not write (a fresh link) is parsed and, with bounds
+    ``lo``/``hi``, clamped. Anything that cannot be read falls back to ``default``; a value that is
+    dropped, clamped, shortened or repeated is noted with one notice naming the parameter."""
     skey = f"qp:{name}"
+    kind = getattr(parse, "kind", "text")
+    if kind == "date" and lo is None and hi is None:
+        lo, hi = DATE_BOUNDS
+    _declare(name, default, parse, lo, hi)
     written = st.session_state.get(_WRITTEN, {})
     raw = st.query_params.get(name)
     if raw is not None and raw != written.get(name):
+        ok = len(st.query_params.get_all(name)) == 1
         try:
-            st.session_state[skey] = parse(raw)
-        except (ValueError, KeyError, TypeError):
-            st.session_state[skey] = default
+            value = parse(raw[:MAX_TEXT] if kind == "text" else raw)
+        except (ValueError, KeyError, TypeError, OverflowError):
+            value, ok = default, False
+        else:
+            clamped = _clamp(value, lo, hi, step)
+            if clamped != value or (kind != "bool" and dump(clamped) != raw):
+                ok = False
+            value = clamped
+        if not ok:
+            _bad(name, raw)
+        st.session_state[skey] = value
     elif skey not in st.session_state:
         st.session_state[skey] = default
     return st.session_state[skey]
@@ -110,7 +188,8 @@ def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, o
     """Draw ``widget`` (an st.* input) whose value is kept in the URL as ``name``.
 
     ``options`` (for choice widgets) is passed on and, without ``parse``/``dump``, also defines the
-    serialisation. Other keyword arguments go to the widget. Returns the widget's value."""
+    serialisation. The widget's ``min_value``/``max_value``/``step`` bound the URL value (clamped,
+    with a notice). Other keyword arguments go to the widget. Returns the widget's value."""
     if parse is None:
         if widget is st.multiselect:
             parse, dump = multi(options)
@@ -119,7 +198,13 @@ def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, o
         else:
             raise ValueError("parse and dump are needed without options")
     skey, wkey = f"qp:{name}", f"w:{name}"
-    value = url_value(name, default, parse, dump)
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    value = url_value(name, default, parse, dump, lo=lo, hi=hi, step=kwargs.get("step"))
+    if options is not None and widget is not st.multiselect and value is not None:
+        if isinstance(value, list):
+            value = [v for v in value if v in options]
+        elif value not in options:          # options changed since the value was set
+            value = default
     st.session_state[wkey] = value
 
     def _changed():

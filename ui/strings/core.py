@@ -33,6 +33,8 @@ STRINGS = {
     "filter.route.traditional": ("传统渠道", "Traditional"),
     "filter.lang": ("语言", "Language"),
     "filter.period_range": ("{start} 至 {end}", "{start} to {end}"),
+    "url.invalid": ("链接中的参数无效，已改用默认值或允许的最近值：{names}",
+                    "Some values in the link were not valid and were replaced by the default or the nearest allowed value: {names}"),
     "filter.inverted": ("开始日期晚于结束日期，已按 {start} 至 {end} 显示。",
                         "The start date was after the end date; showing {start} to {end}."),
     "data.as_of": ("数据截至 {date}", "Data as of {date}"),
