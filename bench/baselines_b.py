@@ -561,10 +561,11 @@ def merchant_complaints(t: B.Tables, f: Filters, merchant_id: str) -> pd.DataFra
 def _complaint_rows(t: B.Tables, f: Filters) -> pd.DataFrame:
     c = complaints(t, f)
     closed = c["closed_date"].notna()
+    status = B.data_coverage(t)[1] or f.date_to      # statuses at the as-of date (METRICS.md)
     return pd.DataFrame({
         "district_code": c["district_code"], "township": c["township"], "closed": closed,
         "on_time": closed & (c["closed_date"] <= c["deadline_date"]),
-        "on_time_base": closed | (c["deadline_date"] < _ts(f.date_to)),
+        "on_time_base": closed | (c["deadline_date"] < _ts(status)),
         "is_odr": c["is_odr"], "resolution_days": c["resolution_days"],
         "recovered": c["recovered_yuan"].astype(float).fillna(0.0),
     }).reset_index(drop=True)

@@ -27,6 +27,21 @@ PERIODS = [Filters(D("2024-01-01"), D("2024-06-30")),      # runs past the as-of
 
 # --- statuses at the as-of date -------------------------------------------------------------------
 
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "plain"])
+@pytest.mark.parametrize("f", PERIODS[1:4], ids=lambda f: f"{f.date_from}-{f.date_to}")
+def test_rankings_judge_on_time_at_the_as_of_date(sample_con, f, fast):
+    """The district ranking's on-time rate (this period and the previous one, for rank changes)
+    is the headline's: still-open late complaints of a past cohort count as late."""
+    from analytics import rankings as RK
+    city = RK.city_reference(sample_con, f, fast=fast)
+    k = queries.complaint_kpis(sample_con, f, fast=fast).iloc[0]
+    assert city["on_time_rate"] == pytest.approx(float(k["on_time_rate"]), abs=1e-12)
+    prev = queries.previous_period(f)
+    _, _, cities = RK._period_frame(sample_con, f, RK._with_previous(f), "county", fast=fast)
+    kp = queries.complaint_kpis(sample_con, prev, fast=fast).iloc[0]
+    assert cities[1]["on_time_rate"] == pytest.approx(float(kp["on_time_rate"]), abs=1e-12)
+
 @pytest.mark.parametrize("fast", [True, False], ids=["fast", "plain"])
 @pytest.mark.parametrize("f", PERIODS, ids=lambda f: f"{f.date_from}-{f.date_to}-{f.route}")
 def test_overdue_counts_agree_everywhere(sample_con, f, fast):
