@@ -10,7 +10,7 @@ from analytics import queries, stats  # noqa: E402
 from analytics import trends as T  # noqa: E402
 from ui import charts, data  # noqa: E402
 from ui.i18n import t  # noqa: E402
-from ui.page import chart_block, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
+from ui.page import chart_block, delta_args, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 prev = queries.previous_period(f)
@@ -29,17 +29,8 @@ def _pp(a, b):
     """Change in percentage points, as a string, or None."""
     if a is None or b is None or a != a or b != b:
         return None
-    return f"{(a - b) * 100:+.1f} pp"
-
-
-def _delta(text, differs: bool, color: str = "normal") -> dict:
-    """st.metric delta arguments: red/green only when the change is beyond chance (5% level),
-    otherwise a neutral "about the same" (METRICS.md "Uncertainty and comparisons")."""
-    if text is None:
-        return {"delta": None}
-    if differs:
-        return {"delta": text, "delta_color": color}
-    return {"delta": t("ov.delta.same", d=text), "delta_color": "off", "delta_arrow": "off"}
+    d = round((a - b) * 100, 1)
+    return f"{d + 0.0:+.1f} pp"          # + 0.0: a change that rounds to nothing reads +0.0, not -0.0
 
 
 cols = st.columns(3) + st.columns(3)
@@ -54,7 +45,7 @@ with cols[0]:
             p = int(previous["complaints"].iat[0])
             delta = f"{n - p:+,}" + (f" ({(n - p) / p:+.0%})" if p else "")
             differs = stats.beyond_chance(stats.two_count_p(n, p))     # two whole weeks: equal exposure
-        st.metric(t("ov.kpi.week") + f" · {latest['week'].iat[0]}", fmt_int(n), **_delta(delta, differs, "inverse"),
+        st.metric(t("ov.kpi.week") + f" · {latest['week'].iat[0]}", fmt_int(n), **delta_args(delta, differs, "inverse"),
                   border=True,
                   help=t("ov.kpi.week.help", week=latest["week"].iat[0],
                          prev=previous["week"].iat[0] if len(previous) else "—"))
@@ -72,7 +63,7 @@ with cols[0]:
         st.caption(t("ov.kpi.current", week=current["week"].iat[0], n=int(current["complaints"].iat[0])))
 with cols[1]:
     st.metric(t("ov.kpi.closure"), fmt_pct(k["closure_rate"]),
-              **_delta(_pp(closure["rate"], closure["prev_rate"]), closure["differs"]), border=True,
+              **delta_args(_pp(closure["rate"], closure["prev_rate"]), closure["differs"]), border=True,
               help=t("ov.kpi.closure.help", prev=fmt_pct(closure["prev_rate"]),
                      start=closure["prev_from"].isoformat(), end=closure["prev_to"].isoformat(),
                      cutoff=closure["cutoff"].isoformat(), days=closure["lag_days"]))
@@ -81,7 +72,7 @@ with cols[2]:
     on_time_differs = stats.beyond_chance(stats.two_proportion_p(
         k["on_time"], k["on_time_base"], kp["on_time"], kp["on_time_base"]))
     st.metric(t("ov.kpi.on_time"), fmt_pct(k["on_time_rate"]),
-              **_delta(_pp(k["on_time_rate"], kp["on_time_rate"]), on_time_differs), border=True,
+              **delta_args(_pp(k["on_time_rate"], kp["on_time_rate"]), on_time_differs), border=True,
               help=t("ov.kpi.on_time.help"))
 with cols[3]:
     mo, mt = k["median_days_odr"], k["median_days_traditional"]

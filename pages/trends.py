@@ -10,11 +10,12 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from analytics import queries  # noqa: E402
+from analytics import stats as S  # noqa: E402
 from analytics import trends as T  # noqa: E402
 from ui import data  # noqa: E402
 from ui.figures import trends as FT  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
-from ui.page import chart_block, fmt_int, fmt_num  # noqa: E402
+from ui.page import chart_block, delta_args, fmt_int, fmt_num  # noqa: E402
 from ui.state import BOOL, INT, choice, url_value, url_widget  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -107,20 +108,25 @@ if len(whole):
         d = None
         if pd.notna(last["wow_change"]):
             d = f"{int(last['wow_change']):+,}" + (f" ({last['wow_pct']:+.0%})" if pd.notna(last["wow_pct"]) else "")
-        st.metric(t("tr.kpi.week.label", week=last["week"]), fmt_int(last["complaints"]), delta=d,
-                  delta_color="off" if last["wow_change"] == 0 else "inverse", border=True,
+        # two whole weeks (equal exposure): coloured only when the change is beyond chance
+        differs = d is not None and S.beyond_chance(S.two_count_p(last["complaints"],
+                                                                  last["complaints"] - last["wow_change"]))
+        st.metric(t("tr.kpi.week.label", week=last["week"]), fmt_int(last["complaints"]),
+                  **delta_args(d, differs, "inverse"), border=True,
                   help=t("tr.kpi.week.help", week=last["week"], prev=T.week_label(prev_label)))
     with cols[1]:
         d = None
         if pd.notna(last["yoy_change"]):
             d = f"{int(last['yoy_change']):+,}" + (f" ({last['yoy_pct']:+.0%})" if pd.notna(last["yoy_pct"]) else "")
-        st.metric(t("tr.kpi.last_year", week=last["last_year_week"] or "—"), fmt_int(last["last_year"]), delta=d,
-                  delta_color="off" if last["yoy_change"] == 0 else "inverse", border=True,
+        differs = d is not None and S.beyond_chance(S.two_count_p(last["complaints"], last["last_year"]))
+        st.metric(t("tr.kpi.last_year", week=last["last_year_week"] or "—"), fmt_int(last["last_year"]),
+                  **delta_args(d, differs, "inverse"), border=True,
                   help=t("tr.kpi.last_year.help", week=last["last_year_week"] or "—"))
     with cols[2]:
         prev_ma = whole["ma4"].iloc[-2] if len(whole) >= 2 and whole.index[-2] == whole.index[-1] - 1 else None
         d = f"{last['ma4'] - prev_ma:+.1f}" if prev_ma is not None and pd.notna(prev_ma) and pd.notna(last["ma4"]) else None
-        st.metric(t("tr.kpi.ma4"), fmt_num(last["ma4"]), delta=d, delta_color="inverse", border=True,
+        # a moving average's step is a smoothing, not a finding: never coloured
+        st.metric(t("tr.kpi.ma4"), fmt_num(last["ma4"]), delta=d, delta_color="off", delta_arrow="off", border=True,
                   help=t("tr.kpi.ma4.help"))
     with cols[3]:
         if pd.notna(last["expected"]):
@@ -253,9 +259,11 @@ m1, m2, m3 = st.columns(3)
 with m1:
     st.metric(t("tr.detail.n"), fmt_int(row["complaints"]), border=True)
 with m2:
+    differs = pd.notna(row["wow_change"]) and S.beyond_chance(
+        S.two_count_p(row["complaints"], row["complaints"] - row["wow_change"]))
     st.metric(t("tr.detail.prev"), "—" if pd.isna(row["wow_change"]) else f"{int(row['wow_change']):+,}",
-              delta=None if pd.isna(row["wow_pct"]) else f"{row['wow_pct']:+.0%}",
-              delta_color="off" if row["wow_change"] == 0 else "inverse", border=True)
+              **delta_args(None if pd.isna(row["wow_pct"]) else f"{row['wow_pct']:+.0%}", differs, "inverse"),
+              border=True)
 with m3:
     if pd.notna(row["expected"]):
         st.metric(t("tr.detail.vs_expected"), f"{row['complaints'] - row['expected']:+.1f}",

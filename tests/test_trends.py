@@ -326,3 +326,18 @@ def test_page_not_enough_history(app_env):
     ov = run_app("pages/overview.py", q)
     assert errors(ov) == []
     assert any(c.value.startswith("Not enough history for an expected band") for c in ov.caption)
+
+
+def test_headline_deltas_coloured_only_beyond_chance(app_env):
+    """The sample's 2024-W10 has 60 complaints against 58 the week before and 70 a year before:
+    both within noise (exact test of two counts), so neither is shown red or green."""
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    from tests.apptest import errors, run_app
+    at = run_app("pages/trends.py", {"lang": "en"})
+    assert not errors(at)
+    week = next(m for m in at.metric if m.label.startswith("Last week"))
+    year = next(m for m in at.metric if m.label.startswith("Last year"))
+    for m in (week, year):
+        assert m.proto.delta.startswith("About the same"), m.proto.delta
+        assert m.proto.color == MetricProto.MetricColor.GRAY

@@ -91,6 +91,17 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
     return event
 
 
+def delta_args(text, differs: bool, color: str = "normal") -> dict:
+    """st.metric delta arguments for a change against an earlier period: red/green only when the
+    change is beyond chance (the caller's test at the 5% level), otherwise a neutral "about the
+    same" (METRICS.md "Uncertainty and comparisons"). Used by every headline delta."""
+    if text is None:
+        return {"delta": None}
+    if differs:
+        return {"delta": text, "delta_color": color}
+    return {"delta": t("ov.delta.same", d=text), "delta_color": "off", "delta_arrow": "off"}
+
+
 def fmt_int(x) -> str:
     return "—" if x is None or pd.isna(x) else f"{int(x):,}"
 
