@@ -87,3 +87,37 @@ def test_evil_register_name_is_never_a_link(evil_db, lang):
         assert _live(at) == [], (page, query)
         shown |= any("点此领取赔偿" in text for _, text in _markdown_texts(at))
     assert shown, "the name is shown somewhere (escaped), so the check looked at it"
+
+
+def test_plot_safe_prints_data_tags_literally():
+    import plotly.graph_objects as go
+
+    from ui.text import plot_safe
+    fig = go.Figure(go.Bar(x=[EVIL, "食品"], y=[1, 2], name=EVIL, customdata=[[EVIL], ["x"]],
+                           text=[EVIL, "b"]))
+    fig.add_scatter(x=[1], y=[1], text=["<b>甘州</b><br>12"], mode="text", meta="markup")
+    spec = plot_safe(fig).to_json()
+    assert "<a " not in spec and "\\u003ca " not in spec     # no tag Plotly could render
+    assert "&lt;a href" in spec and "食品" in spec
+    assert fig.data[1].text == ("<b>甘州</b><br>12",)         # the figure's own markup is kept
+    assert plot_safe(fig).to_json() == spec                  # escaping twice changes nothing
+
+
+def test_data_category_in_charts_is_not_markup(evil_db):
+    """A category value from an imported file that holds an HTML anchor reaches the trends chart
+    (series name, hover template) only as text."""
+    import os
+
+    from analytics import aggregates
+    con = db.connect(os.environ["ODR_DB"])
+    try:
+        con.execute("UPDATE complaints SET category = ? WHERE category = (SELECT category FROM complaints "
+                    "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1)", [EVIL])
+        aggregates.refresh(con)
+    finally:
+        con.close()
+    at = run_app("pages/trends.py", {"lang": "zh", "tr_by": "category"})
+    assert errors(at) == []
+    charts = [str(c.proto) for c in at.get("plotly_chart")]
+    assert charts and any("evil.example" in c for c in charts)
+    assert not any(re.search(r"<a |\\u003ca |\\\\u003ca ", c) for c in charts)

@@ -19,6 +19,7 @@ from analytics.filters import Filters
 
 from . import charts, data
 from .i18n import t
+from .text import plot_safe
 
 
 def guard_legacy_mode() -> None:
@@ -80,6 +81,7 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
     kw = {}
     if on_select:
         kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
+    plot_safe(fig)                      # data strings print literally (Plotly renders tags)
     event = st.plotly_chart(fig, config={"displaylogo": False,
                                          "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
                             **kw)

@@ -227,7 +227,7 @@ def county_map(df: pd.DataFrame, metric: str, *, title: str, value_label: str, h
         lon=[pts[c][0] for c in lab["district_code"]], lat=[pts[c][1] for c in lab["district_code"]],
         mode="text", text=[f"<b>{n}</b><br>{text_of[c]}" for n, c in zip(lab[label_col], lab["district_code"])],
         textfont=dict(size=11, color="#1f2933", shadow="0 0 3px #ffffff, 0 0 2px #ffffff"),
-        hoverinfo="skip", showlegend=False))
+        hoverinfo="skip", showlegend=False, meta="markup"))
     fig.add_trace(go.Choropleth(
         geojson=gj, locations=d.loc[has, "district_code"], featureidkey="properties.adcode", z=v[has],
         colorscale=MAP_SCALE, reversescale=not higher_is_better,

@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui.charts import MUTED, PALETTE, PARTIAL_COLOR, TRAD_COLOR, new_figure
+from ui.text import plot_text
 
 EVENT_COLORS = {"w315": "#e07b1a", "spring_festival": "#c44e52", "may_day": "#2a9d8f",
                 "national_day": "#8172b3"}
@@ -69,7 +70,7 @@ def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, parti
     for s in order:
         d = df[df["series"] == s].sort_values("bucket_start")
         x = _mid(d["bucket_start"], d["days"])
-        name = series_names.get(s, s)
+        name = plot_text(series_names.get(s, s))        # a category from the data goes into the hover template
         custom = list(zip(d["bucket"], d["covered_days"], d["days"]))
         hover = "%{customdata[0]}<br>" + name + ": %{y:,}<extra></extra>"
         phover = ("%{customdata[0]} (" + partial_label + " %{customdata[1]}/%{customdata[2]})<br>" + name
