@@ -108,6 +108,48 @@ def rate_interval(k, exposure, scale: float = 1.0, conf: float = 0.95):
     return lo, hi
 
 
+def count_change(a, b, conf: float = 0.95, dispersion: float = 1.0) -> str:
+    """Whether count ``a`` differs from count ``b`` beyond chance: "up" (a > b), "down" or "same".
+
+    Two counts of equal expected value are compared conditionally on their total: with
+    ``dispersion`` φ <= 1 (Poisson) by the exact binomial test of a ~ Bin(a + b, ½), two-sided;
+    with φ > 1 (quasi-Poisson, e.g. analytics.trends' dispersion of the weekly counts) by the
+    normal test |a − b| / (φ √(a + b)) > z. A difference is claimed only when the test rejects
+    at level 1 − ``conf``, so on data without a real difference "up"/"down" come at most at that
+    rate (tests/test_briefing.py checks it by simulation)."""
+    a, b = int(round(float(a))), int(round(float(b)))
+    if a == b or a + b == 0:
+        return "same"
+    phi = float(dispersion) if dispersion is not None and dispersion == dispersion else 1.0
+    if phi <= 1.0:
+        p = float(stats.binomtest(a, a + b, 0.5).pvalue)
+        changed = p < 1 - conf
+    else:
+        changed = abs(a - b) / (phi * math.sqrt(a + b)) > _z(conf)
+    if not changed:
+        return "same"
+    return "up" if a > b else "down"
+
+
+def proportion_change(k1, n1, k2, n2, conf: float = 0.95) -> str | None:
+    """Whether the proportion k1/n1 differs from k2/n2 beyond chance: "up", "down", "same", or
+    None when either denominator is 0. Newcombe's hybrid score interval of p1 − p2 (from the two
+    Wilson intervals); a change is claimed only when the interval excludes 0."""
+    if not n1 or not n2:
+        return None
+    p1, p2 = k1 / n1, k2 / n2
+    l1, u1 = wilson_interval(k1, n1, conf)
+    l2, u2 = wilson_interval(k2, n2, conf)
+    d = p1 - p2
+    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    if lo > 0:
+        return "up"
+    if hi < 0:
+        return "down"
+    return "same"
+
+
 def median_interval(values: Iterable[float], conf: float = 0.95) -> tuple[float, float]:
     """Distribution-free interval for the median: order statistics x(j) and x(n−j+1) where j is
     the largest count with P(Bin(n, ½) ≤ j − 1) ≤ α/2 (:func:`_median_rank`). Ties (whole days)
