@@ -231,7 +231,9 @@ def fact_composition(con, f: Filters, week: dict, dimension: str) -> dict:
             r = ups.sort_values(["change_previous", "complaints"], ascending=False, kind="stable").iloc[0]
             rise = {"value": r["value"], "complaints": int(r["complaints"]), "previous_week": int(r["previous_week"]),
                     "change": int(r["change_previous"])}
-    return {"top": top, "rise": rise, "compared": m}
+    rows = [{"value": r.value, "complaints": int(r.complaints), "previous_week": int(r.previous_week)}
+            for r in d[d["complaints"] > 0].head(10).itertuples()]
+    return {"top": top, "rise": rise, "compared": m, "rows": rows}
 
 
 def fact_districts(con, f: Filters) -> dict:
