@@ -114,7 +114,7 @@ def count_change(a, b, conf: float = 0.95, dispersion: float = 1.0) -> str:
     Two counts of equal expected value are compared conditionally on their total: with
     ``dispersion`` φ <= 1 (Poisson) by the exact binomial test of a ~ Bin(a + b, ½), two-sided;
     with φ > 1 (quasi-Poisson, e.g. analytics.trends' dispersion of the weekly counts) by the
-    normal test |a − b| / (φ √(a + b)) > z. A difference is claimed only when the test rejects
+    normal test with continuity correction (|a − b| − 1) / (φ √(a + b)) > z. A difference is claimed only when the test rejects
     at level 1 − ``conf``, so on data without a real difference "up"/"down" come at most at that
     rate (tests/test_briefing.py checks it by simulation)."""
     a, b = int(round(float(a))), int(round(float(b)))
@@ -125,7 +125,7 @@ def count_change(a, b, conf: float = 0.95, dispersion: float = 1.0) -> str:
         p = float(stats.binomtest(a, a + b, 0.5).pvalue)
         changed = p < 1 - conf
     else:
-        changed = abs(a - b) / (phi * math.sqrt(a + b)) > _z(conf)
+        changed = (abs(a - b) - 1) / (phi * math.sqrt(a + b)) > _z(conf)
     if not changed:
         return "same"
     return "up" if a > b else "down"
@@ -133,21 +133,17 @@ def count_change(a, b, conf: float = 0.95, dispersion: float = 1.0) -> str:
 
 def proportion_change(k1, n1, k2, n2, conf: float = 0.95) -> str | None:
     """Whether the proportion k1/n1 differs from k2/n2 beyond chance: "up", "down", "same", or
-    None when either denominator is 0. Newcombe's hybrid score interval of p1 − p2 (from the two
-    Wilson intervals); a change is claimed only when the interval excludes 0."""
+    None when either denominator is 0. Fisher's exact test, two-sided, at level 1 − ``conf``
+    (exact: on equal proportions it flags at most at that rate, whatever the sizes)."""
     if not n1 or not n2:
         return None
-    p1, p2 = k1 / n1, k2 / n2
-    l1, u1 = wilson_interval(k1, n1, conf)
-    l2, u2 = wilson_interval(k2, n2, conf)
-    d = p1 - p2
-    lo = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    hi = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    if lo > 0:
-        return "up"
-    if hi < 0:
-        return "down"
-    return "same"
+    k1, n1, k2, n2 = int(k1), int(n1), int(k2), int(n2)
+    if k1 * n2 == k2 * n1:
+        return "same"
+    p = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
+    if p >= 1 - conf:
+        return "same"
+    return "up" if k1 * n2 > k2 * n1 else "down"
 
 
 def median_interval(values: Iterable[float], conf: float = 0.95) -> tuple[float, float]:

@@ -148,7 +148,7 @@ Z = {
     "method": [
         "周为 ISO 周（周一至周日）。投诉按登记日期归属；ODR 指由在册 ODR 企业直接处理的投诉，其余为传统渠道。",
         "预期区间来自趋势模型：最近 8 个完整非节假日周的中位数乘以以往三年同期的季节系数，区间为预期值±2.5 个标准差（考虑过度离散）；与趋势页面一致。",
-        "“基本持平”表示两个数的差异在 95% 置信水平下不能排除随机波动（件数用精确二项检验或准泊松检验，比率用 Newcombe 区间）；类别和问题的比较按比较个数做了 Bonferroni 校正。",
+        "“基本持平”表示两个数的差异在 95% 置信水平下不能排除随机波动（件数用精确二项检验或准泊松检验，比率用 Fisher 精确检验）；类别和问题的比较按比较个数做了 Bonferroni 校正。",
         "按期办结率 = 期限内办结数 ÷（已办结数 + 截至数据日期已超期未办结数）；办结率 = 已办结数 ÷ 登记数。",
         "区县“明显高于/低于全市”指该区县指标的 95% 区间不包含全市值；样本过少的指标不作判断。",
         "超期未办结：截至数据日期仍未办结且已过办理期限的投诉（ODR 10 个工作日；传统渠道受理决定 7 个工作日、调解 45 个工作日）。",
@@ -242,7 +242,7 @@ E = {
     "method": [
         "Weeks are ISO weeks (Monday to Sunday). A complaint belongs to the week it was received; ODR complaints are handled directly by enrolled ODR enterprises, the others are traditional.",
         "The expected range comes from the trends model: the median of the 8 latest whole non-holiday weeks times the seasonal index of the same weeks in the three previous years, ±2.5 standard deviations (overdispersion included), as on the Case volume page.",
-        "“About the same” means the difference cannot be told from chance at the 95% level (counts: exact binomial or quasi-Poisson test; rates: Newcombe interval); categories and problems are Bonferroni-corrected for the number compared.",
+        "“About the same” means the difference cannot be told from chance at the 95% level (counts: exact binomial or quasi-Poisson test; rates: Fisher exact test); categories and problems are Bonferroni-corrected for the number compared.",
         "On-time rate = closed on time ÷ (closed + open past the deadline at the as-of date); closure rate = closed ÷ registered.",
         "A district is “clearly above/below the city” when its 95% interval excludes the city value; metrics with too few cases are not judged.",
         "Open past the deadline: still open at the as-of date after the deadline (ODR 10 working days; traditional: acceptance decision 7, mediation 45 working days).",
