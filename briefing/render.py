@@ -45,6 +45,7 @@ def figures(facts: dict, lang: str) -> list[tuple[str, object, int, int]]:
         fig = FT.band_chart(s, title=tr("chart.band", lang, n=len(s)), labels=labels, events=_EVENTS,
                             event_names={}, selected=facts["week"]["label"], height=360)
         fig.update_layout(font=dict(size=16), title=dict(font=dict(size=18)))
+        fig.update_xaxes(tickformat="%-m月%-d日" if lang == "zh" else "%-d %b")
         out.append(("weekly", fig, 1100, 380))
     rows = pd.DataFrame(facts["categories"].get("rows") or [])
     if len(rows):
@@ -127,12 +128,12 @@ def to_html(facts: dict, lang: str = "zh", pngs: dict[str, bytes] | None = None)
     titles = {k: (fig.layout.title.text or k) for k, fig, _, _ in figures(facts, lang)} if pngs else {}
     for i, (head, sentences) in enumerate(doc["sections"]):
         parts.append(f"<h2>{e(head)}</h2>")
-        parts.extend(f"<p>{e(s)}</p>" for s in sentences)
+        parts.append(f"<p>{e(X.paragraph(sentences, lang))}</p>")
         if i == 0 and "weekly" in pngs:
             parts.append(_img(pngs["weekly"], titles.get("weekly", "")))
-        if i == 2 and ("categories" in pngs or "overdue" in pngs):
-            pair = [_img(pngs[k], titles.get(k, "")) for k in ("categories", "overdue") if k in pngs]
-            parts.append('<div class="pair">' + "".join(pair) + "</div>")
+    if "categories" in pngs or "overdue" in pngs:
+        pair = [_img(pngs[k], titles.get(k, "")) for k in ("categories", "overdue") if k in pngs]
+        parts.append('<div class="pair">' + "".join(pair) + "</div>")
     parts.append(f'<div class="method"><h3>{e(doc["method_title"])}</h3><ol>'
                  + "".join(f"<li>{e(s)}</li>" for s in doc["method"]) + "</ol>"
                  + f'<div class="link">{e(doc["link"].replace(doc["url"], ""))}'
@@ -245,16 +246,15 @@ def to_docx(facts: dict, lang: str = "zh", pngs: dict[str, bytes] | None = None)
 
     for i, (head, sentences) in enumerate(doc_text["sections"]):
         para(head, east=head_east, west="Arial", size=12, bold=True, indent=False, space_after=1)
-        for s in sentences:
-            para(s)
+        para(X.paragraph(sentences, lang))
         if i == 0:
             picture("weekly", 16.5)
-        if i == 2 and ("categories" in pngs or "overdue" in pngs):
-            keys = [k for k in ("categories", "overdue") if k in pngs]
-            table = d.add_table(rows=1, cols=len(keys))
-            table.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for k, cell in zip(keys, table.rows[0].cells):
-                picture(k, 8.0 if len(keys) == 2 else 12.0, cell)
+    if "categories" in pngs or "overdue" in pngs:
+        keys = [k for k in ("categories", "overdue") if k in pngs]
+        table = d.add_table(rows=1, cols=len(keys))
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for k, cell in zip(keys, table.rows[0].cells):
+            picture(k, 8.0 if len(keys) == 2 else 12.0, cell)
     para(doc_text["method_title"], east=head_east, west="Arial", size=9.5, bold=True, indent=False, space_after=0)
     for n, s in enumerate(doc_text["method"], 1):
         para(f"{n}. {s}", size=8.5, indent=False, space_after=0)

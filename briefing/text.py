@@ -434,6 +434,11 @@ def compose(facts: dict, lang: str = "zh") -> dict:
             "link": tr("link", lang, url=facts["link"]), "url": facts["link"]}
 
 
+def paragraph(sentences: list[str], lang: str) -> str:
+    """A section's sentences as one paragraph (the documents' register)."""
+    return ("" if lang == "zh" else " ").join(sentences)
+
+
 def all_sentences(doc: dict) -> list[str]:
     """Every generated sentence of a composed briefing (for tests and the page)."""
     return [s for _, ss in doc["sections"] for s in ss]
