@@ -108,44 +108,6 @@ def rate_interval(k, exposure, scale: float = 1.0, conf: float = 0.95):
     return lo, hi
 
 
-def count_change(a, b, conf: float = 0.95, dispersion: float = 1.0) -> str:
-    """Whether count ``a`` differs from count ``b`` beyond chance: "up" (a > b), "down" or "same".
-
-    Two counts of equal expected value are compared conditionally on their total: with
-    ``dispersion`` φ <= 1 (Poisson) by the exact binomial test of a ~ Bin(a + b, ½), two-sided;
-    with φ > 1 (quasi-Poisson, e.g. analytics.trends' dispersion of the weekly counts) by the
-    normal test with continuity correction (|a − b| − 1) / (φ √(a + b)) > z. A difference is claimed only when the test rejects
-    at level 1 − ``conf``, so on data without a real difference "up"/"down" come at most at that
-    rate (tests/test_briefing.py checks it by simulation)."""
-    a, b = int(round(float(a))), int(round(float(b)))
-    if a == b or a + b == 0:
-        return "same"
-    phi = float(dispersion) if dispersion is not None and dispersion == dispersion else 1.0
-    if phi <= 1.0:
-        p = float(stats.binomtest(a, a + b, 0.5).pvalue)
-        changed = p < 1 - conf
-    else:
-        changed = (abs(a - b) - 1) / (phi * math.sqrt(a + b)) > _z(conf)
-    if not changed:
-        return "same"
-    return "up" if a > b else "down"
-
-
-def proportion_change(k1, n1, k2, n2, conf: float = 0.95) -> str | None:
-    """Whether the proportion k1/n1 differs from k2/n2 beyond chance: "up", "down", "same", or
-    None when either denominator is 0. Fisher's exact test, two-sided, at level 1 − ``conf``
-    (exact: on equal proportions it flags at most at that rate, whatever the sizes)."""
-    if not n1 or not n2:
-        return None
-    k1, n1, k2, n2 = int(k1), int(n1), int(k2), int(n2)
-    if k1 * n2 == k2 * n1:
-        return "same"
-    p = float(stats.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]]).pvalue)
-    if p >= 1 - conf:
-        return "same"
-    return "up" if k1 * n2 > k2 * n1 else "down"
-
-
 def median_interval(values: Iterable[float], conf: float = 0.95) -> tuple[float, float]:
     """Distribution-free interval for the median: order statistics x(j) and x(n−j+1) where j is
     the largest count with P(Bin(n, ½) ≤ j − 1) ≤ α/2 (:func:`_median_rank`). Ties (whole days)

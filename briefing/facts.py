@@ -29,9 +29,10 @@ CHART_WEEKS = 13           # weeks in the weekly chart (the briefing's week last
 
 SOURCES = {
     "volume": "analytics.trends.weekly_stats",
+    "volume_change": "analytics.stats.two_count_p + beyond_chance (as the overview's weekly delta)",
     "kpis": "analytics.queries.complaint_kpis",
-    "on_time_change": "analytics.stats.proportion_change (on-time rate needs no age adjustment)",
-    "closure_change": "none (no equal-age comparison available)",
+    "on_time_change": "analytics.stats.two_proportion_p + beyond_chance (as the overview)",
+    "closure_change": "analytics.queries.closure_at_equal_age (as the overview)",
     "route_gap": "analytics.resolution.route_gap",
     "composition": "analytics.trends.week_detail",
     "districts": "analytics.rankings.unit_metrics + city_reference + compare_to_city",
@@ -147,6 +148,30 @@ def _int(x):
     return None if v is None else int(round(v))
 
 
+def direction(p_value, a, b, level: float = 0.05) -> str:
+    """"up" / "down" when a test's p-value says a and b differ beyond chance (stats.beyond_chance
+    at ``level``), else "same" (the text says 基本持平)."""
+    if not stats.beyond_chance(p_value, level) or a == b:
+        return "same"
+    return "up" if a > b else "down"
+
+
+def count_direction(a, b, level: float = 0.05) -> str:
+    """Two counts of equal exposure (two whole weeks): the overview's test (stats.two_count_p)."""
+    return direction(stats.two_count_p(a, b), a, b, level)
+
+
+def rises(values, complaints, previous, level: float = 0.05) -> list[int]:
+    """Positions of the values whose count rose against the week before beyond chance, with a
+    Bonferroni correction over the values compared (the family of tests flags at most ``level``
+    on data with no change), largest rise first (then most complaints)."""
+    m = len(values)
+    if not m:
+        return []
+    ups = [i for i, (c, p) in enumerate(zip(complaints, previous)) if count_direction(c, p, level / m) == "up"]
+    return sorted(ups, key=lambda i: (-(complaints[i] - previous[i]), -complaints[i]))
+
+
 # --- the facts, one seam each ------------------------------------------------------------------------
 
 def fact_volume(con, f: Filters, week: dict) -> dict:
@@ -155,14 +180,14 @@ def fact_volume(con, f: Filters, week: dict) -> dict:
     s = T.weekly_stats(con, f)
     r = s.iloc[-1]
     n = int(r["complaints"])
-    phi = _num(r["dispersion"]) or 1.0
     out = {"complaints": n, "previous": _int(r["previous_week"]),
            "previous_label": T.week_label(week["start"] - dt.timedelta(days=7)),
            "last_year": _int(r["last_year"]), "last_year_label": r["last_year_week"] or None,
            "expected": _num(r["expected"]), "lower": _num(r["lower"]), "upper": _num(r["upper"]),
-           "flag": r["flag"] or "", "dispersion": phi, "event": r["event"] or ""}
-    out["wow"] = None if out["previous"] is None or week["partial"] else stats.count_change(n, out["previous"], CONF, phi)
-    out["yoy"] = None if out["last_year"] is None or week["partial"] else stats.count_change(n, out["last_year"], CONF, phi)
+           "flag": r["flag"] or "", "event": r["event"] or "",
+           "history": (r["history"] or "") if "history" in r.index else ""}
+    out["wow"] = None if out["previous"] is None or week["partial"] else count_direction(n, out["previous"])
+    out["yoy"] = None if out["last_year"] is None or week["partial"] else count_direction(n, out["last_year"])
     out["band"] = out["expected"] is not None and not week["partial"]
     return out
 
@@ -185,17 +210,25 @@ def fact_kpis(con, f: Filters) -> dict:
 
 
 def fact_rates(con, f: Filters, kpis: dict, week: dict) -> dict:
-    """Closure and on-time rates of the week. The on-time rate needs no age adjustment
-    (METRICS.md) and is compared with the week before; the closure rate is compared only at
-    equal age, which today's analytics does not offer, so it is reported without comparison."""
+    """Closure and on-time rates of the week, compared with the week before as the overview does:
+    the closure rate at equal age (queries.closure_at_equal_age), the on-time rate directly
+    (it needs no age adjustment, METRICS.md) by stats.two_proportion_p."""
     out = {"closure_rate": kpis["closure_rate"], "closed": kpis["closed"], "complaints": kpis["complaints"],
            "on_time_rate": kpis["on_time_rate"], "on_time": kpis["on_time"], "on_time_base": kpis["on_time_base"],
-           "overdue_open": kpis["overdue_open"], "closure_prev": None, "closure_change": None}
+           "overdue_open": kpis["overdue_open"]}
+    eq = queries.closure_at_equal_age(con, f)
+    out["closure_prev"] = _num(eq["prev_rate"])
+    out["closure_lag_days"] = eq["lag_days"]
+    out["closure_change"] = (None if week["partial"] or eq["rate"] is None or eq["prev_rate"] is None
+                             else "same" if not eq["differs"]
+                             else "up" if eq["rate"] > eq["prev_rate"] else "down")
     prev = queries.complaint_kpis(con, queries.previous_period(f)).iloc[0]
     out["on_time_prev"] = _num(prev["on_time_rate"])
-    out["on_time_change"] = (None if week["partial"] else
-                             stats.proportion_change(kpis["on_time"], kpis["on_time_base"],
-                                                     int(prev["on_time"]), int(prev["on_time_base"]), CONF))
+    out["on_time_change"] = None
+    if not week["partial"] and kpis["on_time_base"] and int(prev["on_time_base"]):
+        p = stats.two_proportion_p(kpis["on_time"], kpis["on_time_base"], int(prev["on_time"]),
+                                   int(prev["on_time_base"]))
+        out["on_time_change"] = direction(p, kpis["on_time_rate"], out["on_time_prev"])
     return out
 
 
@@ -225,10 +258,9 @@ def fact_composition(con, f: Filters, week: dict, dimension: str) -> dict:
     rise = None
     m = len(d)
     if m and not week["partial"]:
-        conf = 1 - (1 - CONF) / m
-        ups = d[[stats.count_change(c, p, conf) == "up" for c, p in zip(d["complaints"], d["previous_week"])]]
-        if len(ups):
-            r = ups.sort_values(["change_previous", "complaints"], ascending=False, kind="stable").iloc[0]
+        ups = rises(list(d["value"]), [int(x) for x in d["complaints"]], [int(x) for x in d["previous_week"]])
+        if ups:
+            r = d.iloc[ups[0]]
             rise = {"value": r["value"], "complaints": int(r["complaints"]), "previous_week": int(r["previous_week"]),
                     "change": int(r["change_previous"])}
     rows = [{"value": r.value, "complaints": int(r.complaints), "previous_week": int(r.previous_week)}
@@ -274,7 +306,7 @@ def fact_programmes(con, f: Filters) -> dict:
     prev = queries.previous_period(f)
     ret, ret_prev = queries.returns_summary(con, f), queries.returns_summary(con, prev)
     reg, reg_prev = queries.registry_counts(con, f), queries.registry_counts(con, prev)
-    return {"returns": ret, "returns_prev": ret_prev,
+    return {"returns": ret, "returns_prev": ret_prev, "returns_change": count_direction(ret["count"], ret_prev["count"]),
             "registry": reg, "registry_change": {k: reg[k] - reg_prev[k] for k in reg}}
 
 

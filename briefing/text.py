@@ -101,6 +101,7 @@ Z = {
     "routes.odr_faster": "ODR 渠道快{gap}天（95%区间{lo}至{hi}天）。",
     "routes.odr_slower": "ODR 渠道慢{gap}天（95%区间{lo}至{hi}天）。",
     "routes.none": "已办结投诉过少，不比较两渠道的办理时长。",
+    "routes.few": "某一渠道已办结投诉不足 7 件，不判断两渠道差异。",
     "top.category": "投诉量居前的商品和服务类别：{items}。",
     "top.problem": "投诉问题主要为：{items}。",
     "item": "{name}{n}件（{share}）",
@@ -148,8 +149,8 @@ Z = {
     "method": [
         "周为 ISO 周（周一至周日）。投诉按登记日期归属；ODR 指由在册 ODR 企业直接处理的投诉，其余为传统渠道。",
         "预期区间来自趋势模型：最近 8 个完整非节假日周的中位数乘以以往三年同期的季节系数，区间为预期值±2.5 个标准差（考虑过度离散）；与趋势页面一致。",
-        "“基本持平”表示两个数的差异在 95% 置信水平下不能排除随机波动（件数用精确二项检验或准泊松检验，比率用 Fisher 精确检验）；类别和问题的比较按比较个数做了 Bonferroni 校正。",
-        "按期办结率 = 期限内办结数 ÷（已办结数 + 截至数据日期已超期未办结数）；办结率 = 已办结数 ÷ 登记数。",
+        "“基本持平”表示两个数的差异在 95% 置信水平下不能排除随机波动（件数用精确条件二项检验，比率用 Fisher 精确检验，办结率用按天龄分层的 CMH 检验，与总览页面一致）；类别和问题的比较按比较个数做了 Bonferroni 校正。",
+        "按期办结率 = 期限内办结数 ÷（已办结数 + 截至数据日期已超期未办结数）；办结率 = 已办结数 ÷ 登记数，与上周比较时上周投诉只计入同等时长内办结的（同龄比较，与总览页面一致）。",
         "区县“明显高于/低于全市”指该区县指标的 95% 区间不包含全市值；样本过少的指标不作判断。",
         "超期未办结：截至数据日期仍未办结且已过办理期限的投诉（ODR 10 个工作日；传统渠道受理决定 7 个工作日、调解 45 个工作日）。",
     ],
@@ -195,6 +196,7 @@ E = {
     "routes.odr_faster": "ODR is {gap} days faster (95% interval {lo} to {hi} days).",
     "routes.odr_slower": "ODR is {gap} days slower (95% interval {lo} to {hi} days).",
     "routes.none": "Too few closed complaints to compare the routes.",
+    "routes.few": "One route has fewer than 7 closed complaints: no verdict on the difference.",
     "top.category": "Top categories: {items}.",
     "top.problem": "Top problems: {items}.",
     "item": "{name} {n} ({share})",
@@ -242,8 +244,8 @@ E = {
     "method": [
         "Weeks are ISO weeks (Monday to Sunday). A complaint belongs to the week it was received; ODR complaints are handled directly by enrolled ODR enterprises, the others are traditional.",
         "The expected range comes from the trends model: the median of the 8 latest whole non-holiday weeks times the seasonal index of the same weeks in the three previous years, ±2.5 standard deviations (overdispersion included), as on the Case volume page.",
-        "“About the same” means the difference cannot be told from chance at the 95% level (counts: exact binomial or quasi-Poisson test; rates: Fisher exact test); categories and problems are Bonferroni-corrected for the number compared.",
-        "On-time rate = closed on time ÷ (closed + open past the deadline at the as-of date); closure rate = closed ÷ registered.",
+        "“About the same” means the difference cannot be told from chance at the 95% level (counts: exact conditional binomial test; rates: Fisher's exact test; closure: CMH test stratified by age, as on the Overview); categories and problems are Bonferroni-corrected for the number compared.",
+        "On-time rate = closed on time ÷ (closed + open past the deadline at the as-of date); closure rate = closed ÷ registered, compared with the week before at equal age (its complaints count as closed only when they closed within as many days), as on the Overview.",
         "A district is “clearly above/below the city” when its 95% interval excludes the city value; metrics with too few cases are not judged.",
         "Open past the deadline: still open at the as-of date after the deadline (ODR 10 working days; traditional: acceptance decision 7, mediation 45 working days).",
     ],
@@ -353,6 +355,8 @@ def handling(facts: dict, lang: str) -> list[str]:
                              lo=fmt_num(g["gap_lo"]), hi=fmt_num(g["gap_hi"])), lang)
         elif g["verdict"] == "same":
             s3 = _cat(s3, tr("routes.same", lang), lang)
+        else:
+            s3 = _cat(s3, tr("routes.few", lang), lang)
     return [s1, s2, s3]
 
 
@@ -402,7 +406,6 @@ def districts(facts: dict, lang: str) -> list[str]:
 
 
 def programmes(facts: dict, lang: str) -> list[str]:
-    from analytics.stats import count_change
     p = facts["programmes"]
     r, rp = p["returns"], p["returns_prev"]
     if r["count"]:
@@ -411,7 +414,7 @@ def programmes(facts: dict, lang: str) -> list[str]:
         if facts["week"]["partial"]:
             s = s.rstrip("；; ") + ("。" if lang == "zh" else ".")
         else:
-            s += tr(f"returns.{count_change(r['count'], rp['count'])}", lang, p=fmt_int(rp["count"]))
+            s += tr(f"returns.{p['returns_change']}", lang, p=fmt_int(rp["count"]))
     else:
         s = tr("returns.none", lang)
     reg, ch = p["registry"], p["registry_change"]
