@@ -51,7 +51,8 @@ if raw is not None and raw not in weeks and st.session_state.get("_bf_reported")
         reason = t(f"bf.reason.{exc.kind}", as_of=exc.info.get("as_of", ""))
     st.warning(t("bf.invalid", week=raw, reason=reason), icon=":material/event_busy:")
 
-week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"))
+with st.columns([1, 3])[0]:
+    week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"))
 facts = _facts(key, week, lang)
 doc = X.compose(facts, lang)
 head = doc["head"]
