@@ -92,6 +92,7 @@ body {{ font-family: {SERIF}; font-size: 10.5pt; line-height: 1.62; color: #111;
 h2 {{ font-family: {SANS}; font-size: 11.5pt; font-weight: 700; margin: 3mm 0 0.8mm; }}
 p {{ margin: 0; text-indent: 2em; text-align: justify; }}
 body.en p {{ text-indent: 0; margin-bottom: 1mm; }}
+body.en .masthead {{ font-size: 19pt; letter-spacing: 0; }}
 figure {{ margin: 2mm 0 0; break-inside: avoid; }}
 figure img {{ width: 100%; display: block; }}
 .pair {{ display: flex; gap: 4mm; break-inside: avoid; }}
