@@ -185,7 +185,9 @@ def fact_volume(con, f: Filters, week: dict) -> dict:
            "last_year": _int(r["last_year"]), "last_year_label": r["last_year_week"] or None,
            "expected": _num(r["expected"]), "lower": _num(r["lower"]), "upper": _num(r["upper"]),
            "flag": r["flag"] or "", "event": r["event"] or "",
-           "history": (r["history"] or "") if "history" in r.index else ""}
+           "history": (r["history"] or "") if "history" in r.index else "",
+           # the band's level: the trends model's FLAG_CONF (a 99% prediction band) where it has one
+           "band_conf": getattr(T, "FLAG_CONF", None)}
     out["wow"] = None if out["previous"] is None or week["partial"] else count_direction(n, out["previous"])
     out["yoy"] = None if out["last_year"] is None or week["partial"] else count_direction(n, out["last_year"])
     out["band"] = out["expected"] is not None and not week["partial"]

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from ui.i18n import label
+from ui.i18n import CATALOGUE, label
+from ui.i18n import t as _t
 
 CITY = {"zh": "张掖市", "en": "Zhangye"}
 
@@ -86,6 +87,9 @@ Z = {
     "band.high": "按历史规律，本周预期投诉{lo}至{hi}件，实际数高于预期区间，属异常偏高，建议关注。",
     "band.low": "按历史规律，本周预期投诉{lo}至{hi}件，实际数低于预期区间，属异常偏低。",
     "band.none": "历史数据不足，本周不给出预期区间。",
+    "band99.ok": "按趋势模型，本周预期投诉{e}件，{conf}预测区间为{lo}至{hi}件，实际数处于正常波动范围之内。",
+    "band99.high": "按趋势模型，本周预期投诉{e}件，{conf}预测区间为{lo}至{hi}件，实际数高于区间上限，属异常偏高，建议关注。",
+    "band99.low": "按趋势模型，本周预期投诉{e}件，{conf}预测区间为{lo}至{hi}件，实际数低于区间下限，属异常偏低。",
     "closure": "本周登记的投诉已办结{closed}件，办结率{rate}。",
     "closure.noage": "办结率随投诉办理时间增长而上升，尚无同等时长的往期数据可比，本简报不作环比。",
     "closure.same": "按同等办理时长比较，与上周（{prev}）基本持平。",
@@ -181,6 +185,9 @@ E = {
     "band.high": "The usual range for this week was {lo} to {hi}; the count is unusually high.",
     "band.low": "The usual range for this week was {lo} to {hi}; the count is unusually low.",
     "band.none": "Too little history for an expected range this week.",
+    "band99.ok": "The trends model expected {e} complaints this week, {conf} prediction band {lo} to {hi}; the count is within the usual range.",
+    "band99.high": "The trends model expected {e} complaints this week, {conf} prediction band {lo} to {hi}; the count is above the band, unusually high.",
+    "band99.low": "The trends model expected {e} complaints this week, {conf} prediction band {lo} to {hi}; the count is below the band, unusually low.",
     "closure": "{closed} of this week's complaints are closed, a closure rate of {rate}.",
     "closure.noage": "The closure rate grows as complaints age and no earlier week of equal age is available, so it is not compared.",
     "closure.same": "At equal age, about the same as the week before ({prev}).",
@@ -322,10 +329,15 @@ def volume(facts: dict, lang: str) -> list[str]:
                       d=fmt_int(abs(v["complaints"] - v["last_year"]))))
     elif not facts["week"]["partial"]:
         out.append(tr("yoy.none", lang))
-    if v["band"]:
+    if v["band"] and v.get("band_conf"):
+        out.append(tr(f"band99.{v['flag'] or 'ok'}", lang, e=fmt_num(v["expected"]), conf=fmt_pct(v["band_conf"], 0),
+                      lo=fmt_num(v["lower"], 0), hi=fmt_num(v["upper"], 0)))
+    elif v["band"]:
         out.append(tr(f"band.{v['flag'] or 'ok'}", lang, lo=fmt_num(v["lower"], 0), hi=fmt_num(v["upper"], 0)))
     elif not facts["week"]["partial"]:
-        out.append(tr("band.none", lang))
+        # the trends page's own reason ("not enough history: …") where it gives one
+        key = f"tr.history.{v.get('history')}"
+        out.append(_t(key, lang) if v.get("history") and key in CATALOGUE else tr("band.none", lang))
     if facts["empty"]:
         out.append(tr("empty", lang))
     return out
@@ -424,6 +436,24 @@ def programmes(facts: dict, lang: str) -> list[str]:
     return [s, s2]
 
 
+METHOD_BAND_99 = {
+    "zh": "预期值和预测区间来自趋势模型（与“案件量趋势”页面相同）：近期水平 × 日历因子 × 由往年同期（节假日按节假日对齐）估计并向 1 收缩的季节项；"
+          "件数按含过度离散的负二项分布预测，落在 {conf} 预测区间之外的完整周才判为异常。",
+    "en": "The expected count and prediction band come from the trends model (as on the Case volume page): recent level × "
+          "calendar factor × a seasonal term learnt from earlier years (holidays aligned by the holiday) and shrunk toward 1; "
+          "the count is predicted by a negative binomial with overdispersion, and a whole week is unusual only outside its {conf} band.",
+}
+
+
+def method(facts: dict, lang: str) -> list[str]:
+    """The method note; its band item names the trends model in force."""
+    items = list(TEMPLATES[lang]["method"])
+    conf = facts["volume"].get("band_conf")
+    if conf:
+        items[1] = METHOD_BAND_99[lang].format(conf=fmt_pct(conf, 0))
+    return items
+
+
 def compose(facts: dict, lang: str = "zh") -> dict:
     """The briefing's text: heading (title, week, meta, sample), sections (heading, sentences),
     method (sentences), link (sentence) and chart titles."""
@@ -433,7 +463,7 @@ def compose(facts: dict, lang: str = "zh") -> dict:
                 (tr("s.hot", lang), hot(facts, lang)), (tr("s.districts", lang), districts(facts, lang)),
                 (tr("s.programmes", lang), programmes(facts, lang))]
     return {"head": heading(facts, lang), "sections": [(h, s) for h, s in sections if s],
-            "method_title": tr("s.method", lang), "method": list(TEMPLATES[lang]["method"]),
+            "method_title": tr("s.method", lang), "method": method(facts, lang),
             "link": tr("link", lang, url=facts["link"]), "url": facts["link"]}
 
 
