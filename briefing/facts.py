@@ -28,15 +28,15 @@ TOP_N = 3                  # top categories / problems named
 CHART_WEEKS = 13           # weeks in the weekly chart (the briefing's week last)
 
 SOURCES = {
-    "volume": "analytics.trends.weekly_stats",
+    "volume": "analytics.trends.weekly_stats (expected-week model, 99% prediction band)",
     "volume_change": "analytics.stats.two_count_p + beyond_chance (as the overview's weekly delta)",
     "kpis": "analytics.queries.complaint_kpis",
     "on_time_change": "analytics.stats.two_proportion_p + beyond_chance (as the overview)",
     "closure_change": "analytics.queries.closure_at_equal_age (as the overview)",
     "route_gap": "analytics.resolution.route_gap",
     "composition": "analytics.trends.week_detail",
-    "districts": "analytics.rankings.unit_metrics + city_reference + compare_to_city",
-    "overdue": "analytics.resolution.deadline_by_district",
+    "districts": "analytics.rankings.unit_metrics + city_reference + compare_to_city (ranks: exact intervals, 'few')",
+    "overdue": "analytics.resolution.deadline_by_district (statuses at the as-of date)",
     "returns": "analytics.queries.returns_summary",
     "registry": "analytics.queries.registry_counts",
 }
@@ -271,8 +271,10 @@ def fact_composition(con, f: Filters, week: dict, dimension: str) -> dict:
 
 
 def fact_districts(con, f: Filters) -> dict:
-    """Districts whose value differs from the city beyond chance (the rankings page's
-    compare_to_city: the 95% interval excludes the city value), per metric of DISTRICT_METRICS."""
+    """Districts whose value differs from the city beyond chance, per metric of DISTRICT_METRICS:
+    the rankings page's compare_to_city ("above"/"below": the 95% interval excludes the city
+    value; "few", too few cases, is never flagged; on no-difference data a unit is flagged at most
+    5% of the time, tests/test_stats.py)."""
     units = rankings.unit_metrics(con, f)
     city = rankings.city_reference(con, f)
     cmp = rankings.compare_to_city(units, city)
@@ -281,9 +283,7 @@ def fact_districts(con, f: Filters) -> dict:
         for r in cmp.itertuples():
             vs = getattr(r, f"{m}_vs_city")
             value = _num(getattr(r, m))
-            # a unit equal to the city is never better or worse (guards an interval that misses
-            # the city value by rounding, e.g. n of n against a city rate of exactly 1)
-            if vs in ("above", "below") and not getattr(r, f"{m}_small") and value != _num(city[m]):
+            if vs in ("above", "below"):          # "few" (too few cases) is never flagged
                 flags.append({"metric": m, "code": r.district_code, "name": r.name, "name_en": r.name_en,
                               "value": value, "city": _num(city[m]),
                               "better": bool(getattr(r, f"{m}_better"))})

@@ -15,6 +15,7 @@ from ui import data  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import chart_block  # noqa: E402
 from ui.state import url_widget  # noqa: E402
+from ui.text import md  # noqa: E402
 
 lang = ctx.lang
 st.caption(t("bf.intro"))
@@ -49,7 +50,7 @@ if raw is not None and raw not in weeks and st.session_state.get("_bf_reported")
         reason = t("bf.reason.no_data")
     except F.BriefingError as exc:
         reason = t(f"bf.reason.{exc.kind}", as_of=exc.info.get("as_of", ""))
-    st.warning(t("bf.invalid", week=raw, reason=reason), icon=":material/event_busy:")
+    st.warning(t("bf.invalid", week=md(raw), reason=reason), icon=":material/event_busy:")
 
 with st.columns([1, 3])[0]:
     week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"))
@@ -59,7 +60,7 @@ head = doc["head"]
 
 st.subheader(head["title"], anchor=False)
 st.text(head["week"])
-st.caption(head["meta"])
+st.caption(md(head["meta"]))            # holds the data version
 if head["sample"]:
     st.caption(head["sample"])
 

@@ -157,7 +157,7 @@ def test_numbers_equal_those_on_the_overview_and_trends_pages(app_env, sample_co
     assert f"本周共登记投诉{m['上周 2024-W10']}件" in text
     band = next(v for l, v in m.items() if "预期" in l)
     lo, hi = re.findall(r"[\d,]+", band)[:2]
-    assert f"预期投诉{lo}至{hi}件" in text
+    assert f"预测区间为{lo}至{hi}件" in text
 
 
 # --- noise rules -------------------------------------------------------------------------------------
