@@ -42,7 +42,12 @@ def figures(facts: dict, lang: str) -> list[tuple[str, object, int, int]]:
                   "high": tr("chart.high", lang), "low": tr("chart.low", lang), "band": tr("chart.bandlabel", lang),
                   "expected": tr("chart.expected", lang), "ma4": tr("chart.ma4", lang),
                   "last_year": tr("chart.last_year", lang), "y": tr("chart.y", lang)}
-        fig = FT.band_chart(s, title=tr("chart.band", lang, n=len(s)), labels=labels, events=_EVENTS,
+        conf = facts["volume"].get("band_conf")
+        title = tr("chart.band", lang, n=len(s))
+        if conf:        # the trends model's band is a prediction band at FLAG_CONF
+            labels["band"] = tr("chart.band99", lang, conf=X.fmt_pct(conf, 0))
+            title = tr("chart.band99.title", lang, conf=X.fmt_pct(conf, 0), n=len(s))
+        fig = FT.band_chart(s, title=title, labels=labels, events=_EVENTS,
                             event_names={}, selected=facts["week"]["label"], height=360)
         fig.update_layout(font=dict(size=16), title=dict(font=dict(size=18)))
         fig.update_xaxes(tickformat="%-m月%-d日" if lang == "zh" else "%-d %b")
