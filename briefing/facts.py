@@ -21,7 +21,6 @@ from analytics import trends as T
 from analytics.filters import Filters
 
 DEFAULT_PUBLIC_URL = "http://localhost:8501"
-CONF = 0.95
 # district metrics the briefing reports when a district differs from the city beyond chance
 DISTRICT_METRICS = ("per_100k", "closure_rate", "on_time_rate", "median_days")
 TOP_N = 3                  # top categories / problems named
@@ -186,8 +185,7 @@ def fact_volume(con, f: Filters, week: dict) -> dict:
            "expected": _num(r["expected"]), "lower": _num(r["lower"]), "upper": _num(r["upper"]),
            "flag": r["flag"] or "", "event": r["event"] or "",
            "history": (r["history"] or "") if "history" in r.index else "",
-           # the band's level: the trends model's FLAG_CONF (a 99% prediction band) where it has one
-           "band_conf": getattr(T, "FLAG_CONF", None)}
+           "band_conf": T.FLAG_CONF}          # the band is the trends model's prediction band at FLAG_CONF
     out["wow"] = None if out["previous"] is None or week["partial"] else count_direction(n, out["previous"])
     out["yoy"] = None if out["last_year"] is None or week["partial"] else count_direction(n, out["last_year"])
     out["band"] = out["expected"] is not None and not week["partial"]

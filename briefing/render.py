@@ -18,7 +18,6 @@ from ui import charts
 from ui.figures import programmes as FP
 from ui.figures import trends as FT
 
-from . import facts as F
 from . import text as X
 
 CHROMIUM = "/usr/bin/chromium"
@@ -39,14 +38,12 @@ def figures(facts: dict, lang: str) -> list[tuple[str, object, int, int]]:
     s = pd.DataFrame(facts["series"])
     if len(s):
         labels = {"count": tr("chart.count", lang), "partial": tr("chart.partial", lang),
-                  "high": tr("chart.high", lang), "low": tr("chart.low", lang), "band": tr("chart.bandlabel", lang),
+                  "high": tr("chart.high", lang), "low": tr("chart.low", lang),
                   "expected": tr("chart.expected", lang), "ma4": tr("chart.ma4", lang),
                   "last_year": tr("chart.last_year", lang), "y": tr("chart.y", lang)}
-        conf = facts["volume"].get("band_conf")
-        title = tr("chart.band", lang, n=len(s))
-        if conf:        # the trends model's band is a prediction band at FLAG_CONF
-            labels["band"] = tr("chart.band99", lang, conf=X.fmt_pct(conf, 0))
-            title = tr("chart.band99.title", lang, conf=X.fmt_pct(conf, 0), n=len(s))
+        conf = X.fmt_pct(facts["volume"]["band_conf"], 0)     # the trends model's prediction band
+        labels["band"] = tr("chart.band99", lang, conf=conf)
+        title = tr("chart.band99.title", lang, conf=conf, n=len(s))
         fig = FT.band_chart(s, title=title, labels=labels, events=_EVENTS,
                             event_names={}, selected=facts["week"]["label"], height=360)
         fig.update_layout(font=dict(size=16), title=dict(font=dict(size=18)))
@@ -294,4 +291,4 @@ def write_all(facts: dict, out_dir, lang: str = "zh") -> dict[str, Path]:
     return paths
 
 
-__all__ = ["to_html", "to_docx", "to_pdf", "write_all", "chart_pngs", "figures", "F"]
+__all__ = ["to_html", "to_docx", "to_pdf", "write_all", "chart_pngs", "figures"]

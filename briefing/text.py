@@ -83,9 +83,6 @@ Z = {
     "yoy.up": "较去年同期（{label}，{p}件）增加{d}件，增幅超出随机波动。",
     "yoy.down": "较去年同期（{label}，{p}件）减少{d}件，降幅超出随机波动。",
     "yoy.none": "去年同期无完整数据，不作同比。",
-    "band.ok": "按历史规律，本周预期投诉{lo}至{hi}件，实际数处于正常波动范围之内。",
-    "band.high": "按历史规律，本周预期投诉{lo}至{hi}件，实际数高于预期区间，属异常偏高，建议关注。",
-    "band.low": "按历史规律，本周预期投诉{lo}至{hi}件，实际数低于预期区间，属异常偏低。",
     "band.none": "历史数据不足，本周不给出预期区间。",
     "band99.ok": "按趋势模型，本周预期投诉{e}件，{conf}预测区间为{lo}至{hi}件，实际数处于正常波动范围之内。",
     "band99.high": "按趋势模型，本周预期投诉{e}件，{conf}预测区间为{lo}至{hi}件，实际数高于区间上限，属异常偏高，建议关注。",
@@ -131,7 +128,6 @@ Z = {
     "registry.down": "净减{n}家",
     "registry.zero": "无变化",
     "link": "在线查看本周数据：{url}",
-    "chart.band": "每周投诉量与预期区间（最近{n}周）",
     "chart.band99": "{conf}预测区间",
     "chart.band99.title": "每周投诉量与{conf}预测区间（最近{n}周）",
     "chart.category": "本周投诉量前十的类别（与上周对比）",
@@ -142,7 +138,6 @@ Z = {
     "chart.partial": "不完整周",
     "chart.high": "异常偏高",
     "chart.low": "异常偏低",
-    "chart.bandlabel": "预期区间",
     "chart.expected": "预期值",
     "chart.ma4": "4周移动平均",
     "chart.last_year": "去年同期",
@@ -154,7 +149,6 @@ Z = {
     "metric.median_days": "办理天数中位数",
     "method": [
         "周为 ISO 周（周一至周日）。投诉按登记日期归属；ODR 指由在册 ODR 企业直接处理的投诉，其余为传统渠道。",
-        "预期区间来自趋势模型：最近 8 个完整非节假日周的中位数乘以以往三年同期的季节系数，区间为预期值±2.5 个标准差（考虑过度离散）；与趋势页面一致。",
         "“基本持平”表示两个数的差异在 95% 置信水平下不能排除随机波动（件数用精确条件二项检验，比率用 Fisher 精确检验，办结率用按天龄分层的 CMH 检验，与总览页面一致）；类别和问题的比较按比较个数做了 Bonferroni 校正。",
         "按期办结率 = 期限内办结数 ÷（已办结数 + 截至数据日期已超期未办结数）；办结率 = 已办结数 ÷ 登记数，与上周比较时上周投诉只计入同等时长内办结的（同龄比较，与总览页面一致）。",
         "区县“明显高于/低于全市”指该区县指标的 95% 区间不包含全市值；样本过少的指标不作判断。",
@@ -183,9 +177,6 @@ E = {
     "yoy.up": "{d} more than the same week last year ({label}: {p}), beyond chance.",
     "yoy.down": "{d} fewer than the same week last year ({label}: {p}), beyond chance.",
     "yoy.none": "No whole week last year to compare with.",
-    "band.ok": "The usual range for this week was {lo} to {hi}; the count is within the usual range.",
-    "band.high": "The usual range for this week was {lo} to {hi}; the count is unusually high.",
-    "band.low": "The usual range for this week was {lo} to {hi}; the count is unusually low.",
     "band.none": "Too little history for an expected range this week.",
     "band99.ok": "The trends model expected {e} complaints this week, {conf} prediction band {lo} to {hi}; the count is within the usual range.",
     "band99.high": "The trends model expected {e} complaints this week, {conf} prediction band {lo} to {hi}; the count is above the band, unusually high.",
@@ -231,7 +222,6 @@ E = {
     "registry.down": "net −{n}",
     "registry.zero": "no change",
     "link": "This week on the dashboard: {url}",
-    "chart.band": "Weekly complaints and expected range (last {n} weeks)",
     "chart.band99": "{conf} prediction band",
     "chart.band99.title": "Weekly complaints and {conf} prediction band (last {n} weeks)",
     "chart.category": "Top 10 categories this week (against the week before)",
@@ -242,7 +232,6 @@ E = {
     "chart.partial": "Partial week",
     "chart.high": "Unusually high",
     "chart.low": "Unusually low",
-    "chart.bandlabel": "Expected range",
     "chart.expected": "Expected",
     "chart.ma4": "4-week average",
     "chart.last_year": "Last year",
@@ -254,7 +243,6 @@ E = {
     "metric.median_days": "median days to close",
     "method": [
         "Weeks are ISO weeks (Monday to Sunday). A complaint belongs to the week it was received; ODR complaints are handled directly by enrolled ODR enterprises, the others are traditional.",
-        "The expected range comes from the trends model: the median of the 8 latest whole non-holiday weeks times the seasonal index of the same weeks in the three previous years, ±2.5 standard deviations (overdispersion included), as on the Case volume page.",
         "“About the same” means the difference cannot be told from chance at the 95% level (counts: exact conditional binomial test; rates: Fisher's exact test; closure: CMH test stratified by age, as on the Overview); categories and problems are Bonferroni-corrected for the number compared.",
         "On-time rate = closed on time ÷ (closed + open past the deadline at the as-of date); closure rate = closed ÷ registered, compared with the week before at equal age (its complaints count as closed only when they closed within as many days), as on the Overview.",
         "A district is “clearly above/below the city” when its 95% interval excludes the city value; metrics with too few cases are not judged.",
@@ -333,11 +321,9 @@ def volume(facts: dict, lang: str) -> list[str]:
                       d=fmt_int(abs(v["complaints"] - v["last_year"]))))
     elif not facts["week"]["partial"]:
         out.append(tr("yoy.none", lang))
-    if v["band"] and v.get("band_conf"):
+    if v["band"]:
         out.append(tr(f"band99.{v['flag'] or 'ok'}", lang, e=fmt_num(v["expected"]), conf=fmt_pct(v["band_conf"], 0),
                       lo=fmt_num(v["lower"], 0), hi=fmt_num(v["upper"], 0)))
-    elif v["band"]:
-        out.append(tr(f"band.{v['flag'] or 'ok'}", lang, lo=fmt_num(v["lower"], 0), hi=fmt_num(v["upper"], 0)))
     elif not facts["week"]["partial"]:
         # the trends page's own reason ("not enough history: …") where it gives one
         key = f"tr.history.{v.get('history')}"
@@ -452,9 +438,7 @@ METHOD_BAND_99 = {
 def method(facts: dict, lang: str) -> list[str]:
     """The method note; its band item names the trends model in force."""
     items = list(TEMPLATES[lang]["method"])
-    conf = facts["volume"].get("band_conf")
-    if conf:
-        items[1] = METHOD_BAND_99[lang].format(conf=fmt_pct(conf, 0))
+    items.insert(1, METHOD_BAND_99[lang].format(conf=fmt_pct(facts["volume"]["band_conf"], 0)))
     return items
 
 
