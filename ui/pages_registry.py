@@ -27,6 +27,7 @@ ALL_PAGES = [
              "nav.section.officials"),
     PageSpec("pages/districts.py", "nav.districts", ":material/leaderboard:", "districts",
              "nav.section.officials"),
+    PageSpec("pages/briefing.py", "nav.briefing", ":material/article:", "briefing", "nav.section.officials"),
     PageSpec("pages/explore.py", "nav.explore", ":material/table_view:", "explore", "nav.section.public"),
     PageSpec("pages/sql.py", "nav.sql", ":material/terminal:", "sql", "nav.section.public"),
     PageSpec("pages/methodology.py", "nav.methodology", ":material/menu_book:", "methodology",

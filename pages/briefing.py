@@ -1,0 +1,102 @@
+"""Weekly briefing (每周简报): the briefing of any whole ISO week (``?week=2024-W10``), its
+sentences, charts and the three downloads (Word, PDF, HTML). The same facts, sentences and files
+as ``python -m briefing``; the sidebar filters do not apply (the briefing is city-wide)."""
+from ui.page import begin
+
+ctx = begin()
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from briefing import facts as F  # noqa: E402
+from briefing import render as RD  # noqa: E402
+from briefing import text as X  # noqa: E402
+from ui import data  # noqa: E402
+from ui.i18n import t  # noqa: E402
+from ui.page import chart_block  # noqa: E402
+from ui.state import url_widget  # noqa: E402
+from ui.text import md  # noqa: E402
+
+lang = ctx.lang
+st.caption(t("bf.intro"))
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _weeks(key: tuple) -> list[str]:
+    return F.whole_weeks(data.con())
+
+
+@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
+def _facts(key: tuple, week: str, lang: str) -> dict:
+    return F.gather(data.con(), week, lang=lang)
+
+
+@st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
+def _pngs(key: tuple, week: str, lang: str) -> dict:
+    return RD.chart_pngs(_facts(key, week, lang), lang)
+
+
+key = data.data_key()
+weeks = _weeks(key)
+if not weeks:
+    st.info(t("bf.none"))
+    st.stop()
+
+raw = st.query_params.get("week")
+if raw is not None and raw not in weeks and st.session_state.get("_bf_reported") != raw:
+    st.session_state["_bf_reported"] = raw
+    try:
+        F.week_window(data.con(), raw)
+        reason = t("bf.reason.no_data")
+    except F.BriefingError as exc:
+        reason = t(f"bf.reason.{exc.kind}", as_of=exc.info.get("as_of", ""))
+    st.warning(t("bf.invalid", week=md(raw), reason=reason), icon=":material/event_busy:")
+
+with st.columns([1, 3])[0]:
+    week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"))
+facts = _facts(key, week, lang)
+doc = X.compose(facts, lang)
+head = doc["head"]
+
+st.subheader(head["title"], anchor=False)
+st.text(head["week"])
+st.caption(md(head["meta"]))            # holds the data version
+if head["sample"]:
+    st.caption(head["sample"])
+
+stem = RD.file_stem(facts, lang)
+with st.container(horizontal=True):
+    st.download_button(t("bf.download.docx"), data=lambda: RD.to_docx(facts, lang, _pngs(key, week, lang)),
+                       file_name=f"{stem}.docx", icon=":material/description:", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    st.download_button(t("bf.download.pdf"),
+                       data=lambda: RD.to_pdf(RD.to_html(facts, lang, _pngs(key, week, lang))),
+                       file_name=f"{stem}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+                       on_click="ignore")
+    st.download_button(t("bf.download.html"), data=lambda: RD.to_html(facts, lang, _pngs(key, week, lang)),
+                       file_name=f"{stem}.html", mime="text/html", icon=":material/language:", on_click="ignore")
+
+figs = {k: fig for k, fig, _, _ in RD.figures(facts, lang)}
+series = pd.DataFrame(facts["series"])
+for i, (title, sentences) in enumerate(doc["sections"]):
+    st.markdown(f"#### {title}")          # a template heading, never data
+    for s in sentences:
+        st.text(s)                        # sentences hold data values: plain text only
+    if i == 0 and "weekly" in figs:
+        chart_block(figs["weekly"], series, f"briefing_{week}_weekly")
+    if i == 2 and ("categories" in figs or "overdue" in figs):
+        cols = st.columns(2)
+        if "categories" in figs:
+            with cols[0]:
+                chart_block(figs["categories"], pd.DataFrame(facts["categories"]["rows"]),
+                            f"briefing_{week}_categories")
+        if "overdue" in figs:
+            with cols[1]:
+                chart_block(figs["overdue"], pd.DataFrame(facts["overdue"]["by_district"]),
+                            f"briefing_{week}_overdue")
+
+with st.expander(t("bf.method")):
+    for n, s in enumerate(doc["method"], 1):
+        st.text(f"{n}. {s}")
+    st.caption(t("bf.cli"))
+st.link_button(t("bf.link"), facts["link"], icon=":material/open_in_new:")
