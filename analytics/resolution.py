@@ -762,7 +762,6 @@ def _deadline_counts(con, f: Filters, *, fast: bool = True) -> dict[str, np.ndar
         FROM {src.rel}
         GROUP BY c.district_code
         ORDER BY c.district_code"""
-    ao = as_of(con)
     # acceptance_decisions and deadline_by_district share it; counts are BIGINT on both paths
     at = queries.status_date(con, f)      # every status at the as-of date (METRICS.md)
     d = memo_arrays(con, sql, [at, at, at] + src.params)
