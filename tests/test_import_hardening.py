@@ -394,7 +394,8 @@ def test_import_page_with_imports_with_and_without_rejects(tmp_path, monkeypatch
 
     def as_nan(con, limit=50):
         df = read(con, limit)
-        df["rejects_file"] = [float("nan") if v is None else "/srv/odr/data/rejects/" + v for v in df["rejects_file"]]
+        df["rejects_file"] = [("/srv/odr/data/rejects/" + v) if isinstance(v, str) else float("nan")
+                             for v in df["rejects_file"]]       # None (pandas 2) or NaN (pandas 3) → NaN
         return df
     as_nan.__module__, as_nan.__name__ = "analytics.importer", "import_log"   # what ui/data.call looks up
     monkeypatch.setattr(importer, "import_log", as_nan)
