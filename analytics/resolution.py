@@ -496,6 +496,23 @@ def _ci(x: np.ndarray) -> tuple[float | None, float | None]:
     return float(lo), float(hi)
 
 
+def median_gap_interval_raw(con, f: Filters, unit: str = "days", *, fast: bool = True) -> tuple | None:
+    """95% interval of the raw gap traditional median − ODR median time to close (``unit``) of
+    the closed complaints of ``f`` — the interval :func:`route_gap` shows, from the same
+    histogram (stats.median_gap_interval: distribution-free, exact in whole days). ``(lo, hi)``,
+    or None when a route has fewer than 7 closed complaints. For headline deltas: the gap is
+    shown as a finding only when the interval excludes 0."""
+    trad, t, closed, n = _time_arrays(con, f, unit, fast=fast)
+    keep = closed
+    values = np.unique(t[keep])
+    by_route = []
+    for r in (False, True):                       # ODR first, then traditional (b − a)
+        m = keep & (trad == r)
+        by_route.append(np.bincount(np.searchsorted(values, t[m]), weights=n[m],
+                                    minlength=len(values)).astype(np.int64))
+    return median_gap_interval(values, by_route[0], by_route[1])
+
+
 def route_gap(con, f: Filters, unit: str = "days", *, min_stratum: int = 5, n_boot: int = 2000,
               seed: int = BOOT_SEED, fast: bool = True) -> dict:
     """Gap between ODR and traditional complaints of ``f`` (closed complaints), raw and adjusted

@@ -7,6 +7,7 @@ ctx = begin()
 import streamlit as st  # noqa: E402
 
 from analytics import queries, stats  # noqa: E402
+from analytics import resolution as R  # noqa: E402
 from analytics import trends as T  # noqa: E402
 from ui import charts, data  # noqa: E402
 from ui.i18n import t  # noqa: E402
@@ -77,11 +78,13 @@ with cols[2]:
 with cols[3]:
     mo, mt = k["median_days_odr"], k["median_days_traditional"]
     gap = None if mo != mo or mt != mt or mo is None or mt is None else mt - mo
+    # a finding only when the gap's 95% interval (the resolution page's) excludes 0
+    ci = data.call(R.median_gap_interval_raw, f) if gap is not None else None
     st.metric(t("ov.kpi.median"),
               t("ov.kpi.median.value", odr=fmt_num(mo), trad=fmt_days(mt, lang)),
-              delta=t("ov.kpi.median.gap", d=f"{gap:.1f}") if gap is not None else None,
-              delta_color="normal" if (gap or 0) >= 0 else "inverse", border=True,
-              help=t("ov.kpi.median.help"))
+              **delta_args(t("ov.kpi.median.gap", d=f"{gap:.1f}") if gap is not None else None,
+                           ci is not None and (ci[0] > 0 or ci[1] < 0), "normal" if (gap or 0) >= 0 else "inverse"),
+              border=True, help=t("ov.kpi.median.help"))
 with cols[4]:
     a, b = ret["amount_yuan"], ret_prev["amount_yuan"]
     # amounts have no test here: the change is shown in neutral grey

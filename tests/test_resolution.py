@@ -2,6 +2,7 @@
 all against hand-computed answers; then the page itself in AppTest."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 
@@ -734,3 +735,36 @@ def test_median_gap_interval_covers_thoroughly(n):
             ci = stats.median_gap_interval(DAYS, rng.multinomial(n, pa), rng.multinomial(n, pb))
             hits += ci[0] <= truth <= ci[1]
         assert hits / 3000 >= 0.93
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["fast", "plain"])
+@pytest.mark.parametrize("f", [Filters(dt.date(2023, 12, 18), dt.date(2024, 3, 14)),
+                               Filters(dt.date(2024, 3, 4), dt.date(2024, 3, 10)),
+                               Filters(dt.date(2023, 6, 1), dt.date(2023, 6, 30), districts=("620721",))],
+                         ids=["13w", "week", "sunan-june"])
+def test_headline_median_gap_interval_is_the_resolution_pages(sample_con, f, fast):
+    """The overview colours the ODR-vs-traditional median gap only when this interval excludes 0;
+    it is the interval the resolution page shows for the raw gap."""
+    s = R.route_gap(sample_con, f, fast=fast)["summary"].set_index("metric").loc["median"]
+    ci = R.median_gap_interval_raw(sample_con, f, fast=fast)
+    if ci is None:
+        assert pd.isna(s["raw_lo"]) and pd.isna(s["raw_hi"])
+    else:
+        assert (ci[0], ci[1]) == (s["raw_lo"], s["raw_hi"])
+        assert ci[0] <= s["raw"] <= ci[1]
+
+
+def test_overview_median_gap_coloured_only_when_beyond_chance(app_env):
+    from streamlit.proto.Metric_pb2 import Metric as MetricProto
+
+    from tests.apptest import run_app
+    at = run_app(None, {"lang": "en"})
+    assert not errors(at)
+    m = next(m for m in at.metric if m.label.startswith("Median days"))
+    assert m.proto.color == MetricProto.MetricColor.GREEN          # +5 days, interval [5, 5]
+    # one week of Sunan: too few closed complaints per route for an interval → never a finding
+    at = run_app(None, {"lang": "en", "period": "custom", "from": "2024-03-04", "to": "2024-03-10",
+                        "district": "620721"})
+    assert not errors(at)
+    m = next(m for m in at.metric if m.label.startswith("Median days"))
+    assert m.proto.color == MetricProto.MetricColor.GRAY
