@@ -6,6 +6,8 @@ from ui.page import begin
 
 ctx = begin()
 
+import threading  # noqa: E402
+
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -37,8 +39,36 @@ def _run(sql: str):
     memo = st.session_state.get("_sql_memo")
     if memo and memo[0] == key:
         return memo[1]
+    if sql.strip() in EXAMPLE_TEXTS:
+        return _example(key)
+    return _execute(key, sqlguard.TIME_LIMIT)
+
+
+@st.cache_resource(show_spinner=False)
+def _examples() -> dict:
+    """The example queries' results, shared by every session (per database file), and the lock
+    that makes simultaneous first visitors wait for one run instead of each starting a worker."""
+    return {"lock": threading.Lock(), "results": {}}
+
+
+def _example(key):
+    shared = _examples()
+    with shared["lock"]:
+        if key in shared["results"]:
+            out = shared["results"][key]
+        else:
+            out = _execute(key, sqlguard.EXAMPLE_TIME_LIMIT)
+            if out[0] == "ok":
+                shared["results"] = {k: v for k, v in shared["results"].items() if k[1] == key[1]}
+                shared["results"][key] = out
+    st.session_state["_sql_memo"] = (key, out)
+    return out
+
+
+def _execute(key, time_limit: float):
+    sql = key[0]
     try:
-        out = ("ok", sqlguard.run(sql, data.database_path()))
+        out = ("ok", sqlguard.run(sql, data.database_path(), time_limit=time_limit))
     except sqlguard.Refused as exc:
         out = ("refused", exc)
     except db.QueryTimeout as exc:

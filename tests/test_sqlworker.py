@@ -300,3 +300,24 @@ def test_concurrent_attacks(small_db):
             with pytest.raises((sqlguard.QueryStopped, db.QueryTimeout)):
                 sqlguard.run(sql, small_db)
     assert _status("VmHWM") - before < RSS_SLACK_KB
+
+
+def test_examples_run_once_for_all_sessions_with_the_longer_limit(app_env, monkeypatch):
+    """Many first visitors at once (a fresh server, simultaneous deep links to /sql) must not each
+    start a worker for the default example and fail at 2 s on a busy machine: the example runs once
+    under EXAMPLE_TIME_LIMIT and every session shares its result."""
+    calls = []
+    real = sqlguard.run
+
+    def counting(sql, path=None, **kw):
+        calls.append(kw.get("time_limit", sqlguard.TIME_LIMIT))
+        return real(sql, path, **kw)
+    monkeypatch.setattr(sqlguard, "run", counting)
+    for _ in range(3):                        # three sessions
+        at = run_app("pages/sql.py", {"lang": "en"})
+        assert errors(at) == []
+        assert len(at.dataframe) >= 1
+    assert calls == [sqlguard.EXAMPLE_TIME_LIMIT]
+    # a query typed by the visitor keeps the 2-second limit
+    at.text_area[0].set_value("SELECT 42 AS x").run()
+    assert calls[-1] == sqlguard.TIME_LIMIT and len(calls) == 2
