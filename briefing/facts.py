@@ -14,7 +14,6 @@ import os
 import re
 from urllib.parse import urlencode
 
-import pandas as pd
 
 from analytics import db, queries, rankings, resolution, stats
 from analytics import trends as T
@@ -131,15 +130,8 @@ def dashboard_link(week: dict, lang: str = "zh", base: str | None = None) -> str
 # --- helpers ------------------------------------------------------------------------------------
 
 def _num(x):
-    """A plain float or None (NaN, NA and None become None)."""
-    if x is None:
-        return None
-    try:
-        if pd.isna(x):
-            return None
-    except (TypeError, ValueError):
-        pass
-    return float(x)
+    """A plain float or None (NaN, NA and None become None): the figures command's rule."""
+    return queries._num(x)
 
 
 def _int(x):
