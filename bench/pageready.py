@@ -209,6 +209,8 @@ def measure_app(db: Path, pages: list[str], rounds: int = 3, port: int = 8611, f
                     out.cold_start_s, out.healthy_s = rec.get("from_start_s"), healthy
                 log(f"  first  {page:<12} {fmt_s(rec['s'])} s (server healthy after {healthy:.1f} s)")
             # 2. warm caches: one server each, every page visited once, then `rounds` new visitors
+            if rounds < 1:
+                return out
             app = StreamlitServer(ROOT / "app.py", port, env)
             floor = StreamlitServer(FLOOR_APP, floor_port)
             try:
@@ -246,7 +248,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--db", required=True)
     ap.add_argument("--pages", nargs="+", default=[p.url_path for p in PAGES if not p.internal])
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3, help="warm visits per page (0: first visits only)")
     ap.add_argument("--port", type=int, default=8611)
     ap.add_argument("--floor-port", type=int, default=8612)
     ap.add_argument("--shots", help="directory for full-page screenshots")
