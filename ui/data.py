@@ -49,12 +49,12 @@ def start_warm_up() -> threading.Thread | None:
     return th
 
 
-def _warm_up() -> None:
+def _warm_up(wait: float = 30.0) -> None:
     from streamlit import runtime
     from streamlit.logger import get_logger
     log = get_logger("odr.warm_up")
     t0 = time.perf_counter()
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + wait
     while not runtime.exists() and time.monotonic() < deadline:   # let the server start first
         time.sleep(0.05)
     try:
