@@ -27,10 +27,11 @@ def ensure_database() -> Path:
 
 
 # What the first visitor would otherwise wait for, in the order the first page needs it: the
-# aggregate-table check (it imports every analytics module that declares aggregate tables, SciPy
-# among them: ~1.3 s of CPU), the read-only connection and its reference lookups, then the modules
-# the pages draw with.
-WARM_MODULES = ("plotly.graph_objects", "ui.page", "ui.charts", "ui.figures.trends", "ui.figures.resolution",
+# aggregate-table check (it imports every analytics module that declares aggregate tables), the
+# read-only connection and its reference lookups, then SciPy's stats (~0.5 s of CPU; analytics.stats
+# imports it on first use, and the overview's headline tests need it) and the modules the pages
+# draw with.
+WARM_MODULES = ("scipy.stats", "plotly.graph_objects", "ui.page", "ui.charts", "ui.figures.trends", "ui.figures.resolution",
                 "ui.figures.districts", "ui.figures.programmes", "ui.figures.explore", "ui.cite",
                 "analytics.dictionary", "analytics.sqlguard", "briefing.facts", "briefing.render", "briefing.text")
 warm_up_done = threading.Event()
