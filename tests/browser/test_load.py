@@ -3,8 +3,10 @@
 Ten browser sessions at once on a freshly started server, each loading every public page by its
 address. Every load must come up without an error: no exception element, the page's title in the
 browser tab and the page's own heading. Prints the latency per page (median and max over the ten
-sessions) and the peak resident memory (RSS) of the server process; README "Hardening" records
-one run."""
+sessions) and the peak resident memory (RSS) of the server process.
+
+``test_protocol_client_loads_pages`` (default run) checks bench/load.py's websocket client, which
+README "Hardening" load figures are measured with (no browsers: the cores go to the server)."""
 from __future__ import annotations
 
 import asyncio
