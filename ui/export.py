@@ -44,6 +44,9 @@ VALUE_LABELS = {
     "status": "file.status",
     "channel": "channel",
     "category": "cat",
+    "goods_category": "cat",
+    "industry": "cat",
+    "unit_type": "pg.type",
     "object_class": "class",
     "problem": "problem",
     "outcome": "outcome",
@@ -159,7 +162,7 @@ def labelled_frame(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     name), coded values (route, status, channel …) as the reader's labels. Numbers are untouched."""
     out = df.copy()
     for col in out.columns:
-        prefix = VALUE_LABELS.get(str(col))
+        prefix = VALUE_LABELS.get(str(col)) or ("dr.v" if str(col).endswith("_vs_city") else None)
         if prefix is None or not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             continue
         out[col] = out[col].map(

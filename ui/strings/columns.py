@@ -113,3 +113,112 @@ STRINGS = {
                              "Source: Zhangye Administration for Market Regulation, exports of the national 12315 "
                              "platform and the bureau's registers"),
 }
+
+# --- CSV column labels: col.<column> -----------------------------------------------------------------
+# Rates and shares are fractions (0–1), said in the header; money in yuan; times in the unit named.
+_COLS = {
+    # periods and keys
+    "week": ("周", "Week"), "week_start": ("周开始", "Week start"), "week_end": ("周结束", "Week end"),
+    "iso_year": ("ISO年", "ISO year"), "iso_week": ("ISO周", "ISO week"),
+    "month": ("月份", "Month"), "month_start": ("月开始", "Month start"), "month_end": ("月结束", "Month end"),
+    "bucket": ("时段", "Period"), "bucket_start": ("时段开始", "Period start"), "bucket_end": ("时段结束", "Period end"),
+    "label": ("时段", "Period"), "start": ("开始日期", "Start"), "end": ("结束日期", "End"),
+    "partial": ("不完整时段", "Partial period"), "days": ("天数", "Days"), "covered_days": ("有数据天数", "Days with data"),
+    "days_covered": ("有数据天数", "Days with data"), "received_date": ("登记日期", "Received"),
+    "deadline_date": ("办理期限", "Deadline"), "enrolled_date": ("入驻日期", "Enrolled on"),
+    "withdrawn_date": ("退出日期", "Withdrawn on"), "last_case_date": ("最近案件日期", "Last case"),
+    "code": ("区县代码", "District code"), "district_code": ("区县代码", "District code"),
+    "name": ("名称", "Name"), "short_name": ("简称", "Short name"), "name_en": ("英文名称", "English name"),
+    "township": ("乡镇（街道）", "Township"), "unit": ("统计单元", "Unit"), "population": ("人口（2020年普查）", "Population (2020 census)"),
+    "series": ("序列代码", "Series code"), "series_name": ("序列", "Series"), "value": ("取值", "Value"),
+    "group": ("分组", "Group"), "level": ("基线水平（件/周）", "Baseline level (per week)"),
+    # complaint counts and routes
+    "complaints": ("投诉量（件）", "Complaints"), "odr": ("ODR（件）", "ODR"), "traditional": ("传统渠道（件）", "Traditional"),
+    "n_odr": ("ODR件数", "ODR cases"), "n_traditional": ("传统渠道件数", "Traditional cases"),
+    "route": ("处理方式", "Route"), "channel": ("投诉渠道", "Channel"), "category": ("类别", "Category"),
+    "goods_category": ("商品类别", "Goods category"), "industry": ("行业", "Industry"),
+    "object_class": ("投诉对象", "Object"), "problem": ("问题类型", "Problem"), "outcome": ("办理结果", "Outcome"),
+    "status": ("办结情况", "Status"), "acceptance": ("受理情况", "Acceptance"),
+    "reg_no": ("登记编号", "Registration no."), "merchant_id": ("商户编号", "Merchant ID"),
+    "merchant_name": ("商户名称", "Merchant"), "credit_code": ("统一社会信用代码", "Credit code"),
+    "closed": ("已办结（件）", "Closed"), "open": ("未办结（件）", "Open"), "n": ("件数", "Count"),
+    "share": ("占比（0–1）", "Share (0–1)"),
+    # weekly model (trends)
+    "event": ("节假日/事件", "Holiday or event"), "previous_week": ("上周（件）", "Previous week"),
+    "wow_change": ("环比变化（件）", "Change on previous week"), "wow_pct": ("环比变化（0–1）", "Change on previous week (fraction)"),
+    "last_year_week": ("去年同周", "Same week last year"), "last_year": ("去年同周（件）", "Same week last year (count)"),
+    "yoy_change": ("同比变化（件）", "Change on last year"), "yoy_pct": ("同比变化（0–1）", "Change on last year (fraction)"),
+    "ma4": ("4周移动平均（件）", "4-week moving average"), "calendar": ("日历系数", "Calendar factor"),
+    "rest_day_ratio": ("休息日系数", "Rest-day ratio"), "dispersion": ("离散系数", "Dispersion"),
+    "seasonal_raw": ("季节指数（原始）", "Seasonal index (raw)"), "seasonal_index": ("季节指数", "Seasonal index"),
+    "shrinkage": ("收缩系数", "Shrinkage"), "seasonal_refs": ("季节参照年数", "Seasonal reference years"),
+    "expected": ("预期（件）", "Expected"), "log_var": ("对数方差", "Log variance"),
+    "lower": ("预期下限（件）", "Expected low"), "upper": ("预期上限（件）", "Expected high"),
+    "flag": ("异常标记", "Flag"), "history": ("历史周数不足", "Short history"),
+    "change_previous": ("较上周变化（件）", "Change on previous week"),
+    # resolution time (unit: the file name says days or working days)
+    "t": ("办理时长（单位见文件名）", "Time to close (unit in file name)"),
+    "n_risk": ("仍在办理（件）", "At risk"), "events": ("当期办结（件）", "Closed at t"),
+    "censored": ("删失（件）", "Censored"), "surv": ("未办结比例（0–1）", "Share still open (0–1)"),
+    "surv_lo": ("未办结比例95%下限", "Share still open, 95% low"), "surv_hi": ("未办结比例95%上限", "Share still open, 95% high"),
+    "p10": ("P10", "P10"), "q1": ("下四分位数", "Lower quartile"), "median": ("中位数", "Median"),
+    "q3": ("上四分位数", "Upper quartile"), "p90": ("P90", "P90"), "mean": ("平均数", "Mean"),
+    "metric": ("指标", "Measure"), "raw": ("差值（未调整）", "Gap (unadjusted)"),
+    "raw_lo": ("差值95%下限（未调整）", "Gap 95% low (unadjusted)"), "raw_hi": ("差值95%上限（未调整）", "Gap 95% high (unadjusted)"),
+    "adjusted": ("差值（按类别和区县调整）", "Gap (adjusted)"), "adj_lo": ("调整后差值95%下限", "Adjusted gap 95% low"),
+    "adj_hi": ("调整后差值95%上限", "Adjusted gap 95% high"), "coverage": ("调整覆盖比例（0–1）", "Coverage of the adjustment (0–1)"),
+    "strata": ("分层数", "Strata"), "excluded": ("排除（件）", "Excluded"),
+    "on_time": ("按期办结（件）", "Closed on time"), "base": ("应办结（件）", "Due"), "rate": ("比例（0–1）", "Rate (0–1)"),
+    "pending": ("未到期（件）", "Not yet due"), "on_time_base": ("应办结（件）", "Due"),
+    "accept_decided": ("已作受理决定（件）", "Acceptance decided"), "accept_on_time": ("按期受理决定（件）", "Decided in 7 working days"),
+    "accept_rate": ("按期受理率（0–1）", "Acceptance on time (0–1)"),
+    "accept_undecided_late": ("超期未作受理决定（件）", "Undecided past 7 working days"),
+    "overdue_open": ("超期未办结（件）", "Overdue open"), "age_days": ("已办理天数（自然日）", "Age (days)"),
+    "age_wdays": ("已办理天数（工作日）", "Age (working days)"), "overdue_wdays": ("超期工作日数", "Working days overdue"),
+    # returns
+    "returns": ("退货（笔）", "Returns"), "amount_yuan": ("金额（元）", "Amount (yuan)"),
+    "completed": ("办结（笔）", "Completed"), "cum_returns": ("累计退货（笔）", "Cumulative returns"),
+    "cum_amount_yuan": ("累计金额（元）", "Cumulative amount (yuan)"), "bin": ("分组序号", "Band no."),
+    "lo": ("下限", "From"), "hi": ("上限", "To"), "share_returns": ("笔数占比（0–1）", "Share of returns (0–1)"),
+    "share_amount": ("金额占比（0–1）", "Share of amount (0–1)"), "median_yuan": ("单笔中位数（元）", "Median per return (yuan)"),
+    "stores": ("门店数", "Stores"), "amount_share": ("金额占比（0–1）", "Share of amount (0–1)"),
+    "completion_rate": ("办结率（0–1）", "Completion rate (0–1)"), "committed": ("承诺店（家）", "Committed stores"),
+    "committed_with_return": ("有退货的承诺店（家）", "Committed stores with a return"),
+    "dormant": ("沉睡承诺店（家）", "Dormant stores"), "dormant_share": ("沉睡占比（0–1）", "Dormant share (0–1)"),
+    # ODR and demonstration registries
+    "enrolled": ("新入驻（家）", "Enrolled"), "withdrawn": ("退出（家）", "Withdrawn"), "active": ("在册（家）", "Active"),
+    "in_period": ("在统计期间内", "In the period"), "enrolled_in_period": ("期间新入驻（家）", "Enrolled in the period"),
+    "withdrawn_in_period": ("期间退出（家）", "Withdrawn in the period"), "cases": ("案件（件）", "Cases"),
+    "settled": ("和解（件）", "Settled"), "failed": ("协商不成（件）", "Failed"),
+    "enterprises_with_case": ("有案件的企业（家）", "Enterprises with a case"),
+    "cases_per_enterprise": ("企业平均案件数", "Cases per enterprise"), "enterprises": ("企业（家）", "Enterprises"),
+    "unit_type": ("示范类型", "Demonstration type"), "units": ("单位数", "Units"),
+    "demo_stores": ("示范单位（家）", "Demonstration stores"), "demo_complaints": ("示范单位投诉（件）", "Complaints, demonstration"),
+    "other_stores": ("其他经营者（家）", "Other stores"), "other_complaints": ("其他经营者投诉（件）", "Complaints, other"),
+    "demo_rate": ("示范单位每千家投诉量", "Demonstration complaints per 1,000 stores"),
+    "other_rate": ("其他经营者每千家投诉量", "Other complaints per 1,000 stores"), "ratio": ("比值", "Ratio"),
+    # rankings
+    "index": ("综合指数", "Index"), "rank": ("排名", "Rank"), "rank_lo": ("排名95%区间（高）", "Rank 95% best"),
+    "rank_hi": ("排名95%区间（低）", "Rank 95% worst"), "prev_rank": ("上期排名", "Previous rank"),
+    "prev_rank_lo": ("上期排名95%区间（高）", "Previous rank 95% best"),
+    "prev_rank_hi": ("上期排名95%区间（低）", "Previous rank 95% worst"),
+    "rank_change": ("排名变化", "Rank change"), "rank_moved": ("排名确有变化", "Rank clearly moved"),
+    "exposure": ("分母（人口或件数）", "Denominator"), "lo_95": ("95%控制下限", "95% limit low"),
+    "hi_95": ("95%控制上限", "95% limit high"), "lo_998": ("99.8%控制下限", "99.8% limit low"),
+    "hi_998": ("99.8%控制上限", "99.8% limit high"), "city": ("全市", "City"),
+}
+# a ranking metric and its interval, numerator, denominator, comparison and small-count columns
+_METRICS = {
+    "per_100k": ("每十万人投诉量", "Complaints per 100k"), "closure_rate": ("办结率（0–1）", "Closure rate (0–1)"),
+    "on_time_rate": ("按期办结率（0–1）", "On-time rate (0–1)"), "median_days": ("中位办理天数", "Median days to close"),
+    "odr_share": ("ODR占比（0–1）", "ODR share (0–1)"),
+    "recovered_per_complaint": ("件均挽回损失（元）", "Recovered per complaint (yuan)"),
+    "returns_per_store": ("每家承诺店退货（笔）", "Returns per committed store"),
+}
+_SUFFIX = {"": ("{m}", "{m}"), "_lo": ("{m} 95%下限", "{m}, 95% low"), "_hi": ("{m} 95%上限", "{m}, 95% high"),
+           "_num": ("{m} 分子", "{m}, numerator"), "_den": ("{m} 分母", "{m}, denominator"),
+           "_vs_city": ("{m} 与全市比较", "{m} vs city"), "_small": ("{m} 件数过少", "{m}, too few cases")}
+for _m, (_zh, _en) in _METRICS.items():
+    for _sfx, (_fz, _fe) in _SUFFIX.items():
+        _COLS[_m + _sfx] = (_fz.format(m=_zh), _fe.format(m=_en))
+STRINGS.update({f"col.{k}": v for k, v in _COLS.items()})
