@@ -245,3 +245,19 @@ def test_png_has_margin_and_footer():
     assert min(band) < 160
     # the same chart without a footer keeps the on-screen figure untouched
     assert fig.layout.height == 360 and not fig.layout.annotations
+
+
+def test_content_labels_of_variant_names():
+    assert export.content_label("district_map_per_100k", "zh") == "区县地图-每十万人投诉量"
+    assert export.content_label("district_intervals_median_days_township", "en") == "intervals-median-days-township"
+    assert export.content_label("odr_by_industry", "en") == "odr-enterprises-by-industry"
+    assert export.has_content_label("complaints_week_channel")
+    assert not export.has_content_label("complaints_week_nonsense")
+    assert not export.has_content_label("no_such_download")
+
+
+def test_footer_names_every_district():
+    f = Filters(D0, D1, districts=("620702", "620723", "620724"))
+    assert export.filter_labels(f, "zh", NAMES_ZH) == ["3个区县"]
+    assert export.filter_labels(f, "zh", NAMES_ZH, compact=False) == ["甘州区、临泽县、高台县"]
+    assert export.filter_labels(f, "en", NAMES_EN, compact=False) == ["Ganzhou, Linze, Gaotai"]

@@ -69,26 +69,39 @@ def _cut(text: str, max_bytes: int) -> str:
     return out.rstrip("-._ ")
 
 
-def content_label(base: str, lang: str) -> str:
-    """Localised name of a download's content. ``base`` is a stable slug (``weekly_complaints``,
-    ``km_wdays``): the longest leading run of its ``_``-separated words that has a ``file.<run>``
-    string, then each remaining word through ``file.part.<word>`` (or as it is)."""
+def _content_parts(base: str, lang: str | None):
+    """(label parts, all covered) of ``base``: the longest leading run of its ``_``-separated words
+    with a ``file.<run>`` string, then the rest as the longest runs with ``file.part.<run>``
+    strings (``median_days`` is one part), a word without one as it is."""
     words = [w for w in str(base).split("_") if w]
     for n in range(len(words), 0, -1):
         key = "file." + "_".join(words[:n])
-        if key in CATALOGUE:
-            rest = [t(f"file.part.{w}", lang=lang) if f"file.part.{w}" in CATALOGUE else w for w in words[n:]]
-            return "-".join([t(key, lang=lang)] + rest)
-    return "-".join(words)
+        if key not in CATALOGUE:
+            continue
+        parts, ok, i = [t(key, lang=lang)], True, n
+        while i < len(words):
+            for j in range(len(words), i, -1):
+                pkey = "file.part." + "_".join(words[i:j])
+                if pkey in CATALOGUE:
+                    parts.append(t(pkey, lang=lang))
+                    i = j
+                    break
+            else:
+                parts.append(words[i])
+                ok, i = False, i + 1
+        return parts, ok
+    return words, False
+
+
+def content_label(base: str, lang: str) -> str:
+    """Localised name of a download's content. ``base`` is a stable slug (``weekly_complaints``,
+    ``km_wdays``, ``district_map_per_100k``); see :func:`_content_parts`."""
+    return "-".join(_content_parts(base, lang)[0])
 
 
 def has_content_label(base: str) -> bool:
     """Whether every word of ``base`` is covered by the catalogue (tests use this)."""
-    words = [w for w in str(base).split("_") if w]
-    for n in range(len(words), 0, -1):
-        if "file." + "_".join(words[:n]) in CATALOGUE:
-            return all(f"file.part.{w}" in CATALOGUE for w in words[n:])
-    return False
+    return _content_parts(base, "zh")[1]
 
 
 def period_part(date_from, date_to, lang: str) -> str:
@@ -99,20 +112,21 @@ def period_part(date_from, date_to, lang: str) -> str:
     return t("file.period", lang=lang, start=date_from.isoformat(), end=date_to.isoformat())
 
 
-def _many(values, lang: str, count_key: str, name) -> str:
-    values = list(values)
-    if len(values) <= 2:
-        return "+".join(name(v) for v in values)
-    return t(count_key, lang=lang, n=len(values))
-
-
-def filter_labels(f: Filters | None, lang: str, district_names: dict | None = None) -> list[str]:
+def filter_labels(f: Filters | None, lang: str, district_names: dict | None = None, *,
+                  compact: bool = True) -> list[str]:
     """Short, readable labels of the active filters (the period excluded), in a fixed order:
-    districts, route, facets, status, merchant. One or two values are named; more are counted."""
+    districts, route, facets, status, merchant. ``compact`` (file names): one or two values are
+    named, more are counted (“3个区县”); otherwise (the PNG footer) every value is named."""
     if f is None:
         return []
     names = district_names or {}
     out = []
+
+    def _many(values, lang_, count_key, name):
+        values = list(values)
+        if compact and len(values) > 2:
+            return t(count_key, lang=lang_, n=len(values))
+        return ("+" if compact else t("file.png.sep", lang=lang_)).join(name(v) for v in values)
     if f.districts:
         out.append(_many(f.districts, lang, "file.many.districts", lambda c: names.get(c, c)))
     if f.route != "all":
@@ -284,5 +298,6 @@ def current_footer(lang: str, filters: Filters | None = None, period=None, scope
     else:
         (date_from, date_to), label_ = period, None
     return footer_lines(lang=lang, date_from=date_from, date_to=date_to, period_label=label_,
-                        filters=filter_labels(f, lang, district_names(lang) if f is not None and f.districts else None),
+                        filters=filter_labels(f, lang, district_names(lang) if f is not None and f.districts else None,
+                                              compact=False),
                         dataset=meta.get("dataset"), as_of=as_of, version=version)

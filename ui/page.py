@@ -106,8 +106,10 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
     if on_select:
         kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
     plot_safe(fig)                      # data strings print literally (Plotly renders tags)
+    from . import export
+    stem = export.current_file_name(name, "png", lang=current_lang(), filters=filters, period=period)[:-4]
     event = st.plotly_chart(fig, config={"displaylogo": False,
-                                         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
+                                         "toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2}},
                             **kw)
     cite_title = None
     fig_title = getattr(getattr(getattr(fig, "layout", None), "title", None), "text", None)

@@ -19,7 +19,15 @@ WEEKLY_COLS = ["week", "week_start", "week_end", "complaints", "odr", "tradition
 
 @pytest.fixture(scope="module")
 def dl_server(browser_db):
-    s = Server(browser_db)
+    """The server, on port ODR_TEST_PORT when set (machines that hand out fixed ports)."""
+    from tests.browser import conftest as bc
+    port, orig = os.environ.get("ODR_TEST_PORT"), bc.free_port
+    if port:
+        bc.free_port = lambda: int(port)
+    try:
+        s = Server(browser_db)
+    finally:
+        bc.free_port = orig
     yield s
     s.stop()
 

@@ -49,7 +49,7 @@ STRINGS = {
     "file.returns_by_category": ("各类别退货", "returns-by-category"),
     "file.returns_by_district": ("各区县退货", "returns-by-district"),
     "file.odr_enrolment": ("ODR企业入驻", "odr-enrolment"),
-    "file.odr_by": ("ODR企业", "odr-enterprises-by"),
+    "file.odr_by": ("ODR企业", "odr-enterprises"),
     "file.odr_cases_per_enterprise": ("ODR企业案件数分布", "odr-cases-per-enterprise"),
     "file.odr_enterprises": ("ODR企业名单", "odr-enterprise-list"),
     "file.demo_units": ("放心消费示范单位", "demonstration-units"),
