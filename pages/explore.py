@@ -143,7 +143,7 @@ monthly = data.call(explore.monthly_records, fx)
 fig = figs.monthly_bar(monthly, title=t("ex.chart.title"), x_label=t("ex.chart.month"),
                        y_label=t("common.complaints"), odr_label=t("common.odr"),
                        trad_label=t("common.traditional"), split=fx.route == "all")
-chart_block(fig, monthly, "complaints_by_month")
+chart_block(fig, monthly, "complaints_by_month", filters=fx)
 
 st.subheader(t("ex.records.title"), anchor=False)
 c1, c2, c3 = st.columns([2, 1, 1])

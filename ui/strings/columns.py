@@ -61,7 +61,7 @@ STRINGS = {
     "file.district_funnel": ("漏斗图", "funnel-plot"),
     "file.district_intervals": ("区间估计", "intervals"),
     "file.district_rank_history": ("排名变化", "rank-history"),
-    "file.briefing_document": ("简报", "briefing"),
+    "file.briefing_document": ("全文", "full-text"),
     "file.briefing_weekly": ("简报每周投诉量", "briefing-weekly-complaints"),
     "file.briefing_categories": ("简报投诉类别", "briefing-categories"),
     "file.briefing_overdue": ("简报超期未办结", "briefing-overdue"),
