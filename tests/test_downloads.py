@@ -12,7 +12,7 @@ import pytest
 
 from analytics.filters import Filters
 from tests.apptest import errors, run_app
-from ui import charts, export
+from ui import charts, export, fmt
 from ui.i18n import CATALOGUE, t
 
 D0, D1 = dt.date(2024, 1, 1), dt.date(2024, 3, 14)
@@ -207,15 +207,18 @@ def test_footer_lines_name_everything(lang):
     lines = export.footer_lines(lang=lang, date_from=D0, date_to=D1, filters=export.filter_labels(f, lang, names),
                                 dataset="sample", as_of=D1, version="v-123")
     text = "\n".join(lines)
-    assert "2024-01-01" in text and "2024-03-14" in text and names["620702"] in text and "ODR" in text
+    assert fmt.date_range(D0, D1, lang) in text and fmt.date(D1, lang) in text       # dates as readers write them
+    assert names["620702"] in text and "ODR" in text
     assert "v-123" in text
     assert ("合成" in text) if lang == "zh" else ("synthetic" in text)
     imported = "\n".join(export.footer_lines(lang=lang, date_to=D1, filters=[], dataset="imported", as_of=D1,
                                              version="v"))
     assert "12315" in imported and ("合成" not in imported and "synthetic" not in imported)
     assert ("全市" in imported) if lang == "zh" else ("whole city" in imported)
+    week = "\n".join(export.footer_lines(lang=lang, period_label="2024-W10", dataset="sample", as_of=D1, version="v"))
+    assert fmt.week_span("2024-W10", lang) in week
     if lang == "en":
-        assert not _is_chinese(text + imported)
+        assert not _is_chinese(text + imported + week)
 
 
 def test_export_figure_adds_a_missing_title_and_leaves_the_figure_alone():

@@ -14,7 +14,6 @@ values are summarised (“3个区县”).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 
@@ -196,20 +195,23 @@ def footer_lines(*, lang: str, date_from=None, date_to=None, period_label: str |
                  filters: list[str] = (), dataset: str | None, as_of=None, version: str | None) -> list[str]:
     """The lines an exported PNG prints under its chart: period and filters; source; as-of date
     and data version."""
+    from . import fmt
     lines = []
     bits = []
     if period_label:
-        bits.append(t("file.png.period_label", lang=lang, p=period_label))
+        is_week = re.fullmatch(r"\d{4}-W\d{2}", period_label.strip()) is not None
+        bits.append(t("file.png.period", lang=lang,
+                      range=fmt.week_span(period_label, lang) if is_week else period_label))
     elif date_to is not None:
         if date_from is None or date_from == date_to:
-            bits.append(t("file.png.as_of_period", lang=lang, date=date_to.isoformat()))
+            bits.append(t("file.png.as_of_period", lang=lang, date=fmt.date(date_to, lang)))
         else:
-            bits.append(t("file.png.period", lang=lang, start=date_from.isoformat(), end=date_to.isoformat()))
+            bits.append(t("file.png.period", lang=lang, range=fmt.date_range(date_from, date_to, lang)))
     bits.append(t("file.png.filters", lang=lang, filters=(t("file.png.sep", lang=lang).join(filters) if filters
                                                            else t("file.png.no_filters", lang=lang))))
     lines.append(t("file.png.dot", lang=lang).join(bits))
     lines.append(source_text(dataset, lang))
-    as_of_s = as_of.isoformat() if isinstance(as_of, (dt.date, dt.datetime)) else (str(as_of) if as_of else "—")
+    as_of_s = fmt.date(as_of, lang) if as_of else "—"
     app = (f"{t('app.city', lang='en')} {t('app.title', lang='en')}" if lang == "en"
            else t("app.city", lang="zh") + t("app.title", lang="zh"))
     lines.append(t("file.png.version", lang=lang, as_of=as_of_s, version=version or "—", app=app))

@@ -97,9 +97,8 @@ STRINGS = {
     "file.part.recovered_per_complaint": ("件均挽回损失", "recovered-per-complaint"),
     "file.part.returns_per_store": ("店均退货", "returns-per-store"),
     # --- the PNG footer ---
-    "file.png.period": ("统计期间：{start} 至 {end}", "Period: {start} to {end}"),
+    "file.png.period": ("统计期间：{range}", "Period: {range}"),
     "file.png.as_of_period": ("统计时点：{date}", "As at: {date}"),
-    "file.png.period_label": ("统计期间：{p}", "Period: {p}"),
     "file.png.filters": ("筛选：{filters}", "Filters: {filters}"),
     "file.png.no_filters": ("无（全市）", "none (whole city)"),
     "file.png.sep": ("、", ", "),
