@@ -156,7 +156,7 @@ def with_footer(png: bytes, footer: list[str], scale: float = 2) -> bytes:
     probe = ImageDraw.Draw(chart)
     lines = [ln for text in footer for ln in _wrap(probe, text, font, chart.width)]
     line_h = round(PNG_FOOTER_FONT * scale * 1.6)
-    gap = round(10 * scale)
+    gap = round(16 * scale)
     out = Image.new("RGB", (chart.width + 2 * pad, pad + chart.height + gap + line_h * len(lines) + pad),
                     (255, 255, 255))
     out.paste(chart, (pad, pad))
