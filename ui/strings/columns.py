@@ -6,7 +6,7 @@ STRINGS = {
     # --- the download block ---
     "dl.more": ("代码版", "Codes"),
     "dl.codes": ("下载 CSV（原始列名和代码）", "Download CSV (column names and codes)"),
-    "dl.codes.help": ("供程序使用：列名和取值保留数据库中的英文代码（如 odr、traditional），数字不变。",
+    "dl.codes.help": ("供程序使用：列名和取值保留数据库中的原始代码，数字与上方 CSV 相同。",
                       "For programs: the database's column names and codes (such as odr, traditional); "
                       "numbers are the same."),
     # --- file names: <page>_<content>_<period>_<filters> ---
