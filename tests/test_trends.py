@@ -250,7 +250,7 @@ def test_page_from_url(app_env):
     con.close()
     q = {"lang": "en", "period": "custom", "from": "2023-01-01", "to": "2024-03-14", "district": "620702",
          "tr_interval": "day", "tr_by": "category", "tr_view": "stacked", "tr_top": "4",
-         "tr_week": "2023-W11", "tr_dim": "district"}
+         "tr_week": "2023-W11", "tr_dim": "district", "tr_tab": "week"}
     at = open_link(q)
     assert errors(at) == []
     assert at.title[0].value == "Case volume"
@@ -264,19 +264,24 @@ def test_page_from_url(app_env):
     # drill-down of 2023-W11 for 甘州 only: count as the analytics layer computes it
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Complaints this week"] == f"{int(stats.at['2023-W11', 'complaints']):,}"
-    assert any("2023-W11 (2023-03-13 to 2023-03-19)" in m.value for m in at.markdown)
-    # the latest whole week and its comparison
+    assert any("Week 11, 2023 (Mar 13 – Mar 19, 2023)" in m.value for m in at.markdown)
+    # the latest whole week and its comparison, weeks named in words (no ISO codes)
     latest = [k for k in metrics if k.startswith("Last week")]
-    assert latest == ["Last week 2024-W10"]
+    assert latest == ["Last week (Week 10)"]
     assert metrics[latest[0]] == f"{int(stats.at['2024-W10', 'complaints']):,}"
     # the current week is partial and said so
-    assert any("2024-W11 is partial (4/7 days)" in c.value for c in at.caption)
-    # method documented on the page
+    assert any("(Week 11) is partial (4/7 days)" in c.value for c in at.caption)
+    assert not any("-W1" in m.label or "-W1" in str(m.value) for m in at.metric)
+    # the method is on demand: built only when its section is opened
+    assert not any("quasi-Poisson" in e.value for e in at.markdown)
+    at.session_state["tr_method_open"] = True
+    at.run()
+    assert errors(at) == []
     assert any("quasi-Poisson" in e.value for e in at.markdown)
 
 
 def test_page_daily_and_unusual_weeks(app_env):
-    q = {"lang": "zh", "period": "13w", "tr_interval": "day", "tr_by": "route", "tr_view": "line"}
+    q = {"lang": "zh", "period": "13w", "tr_interval": "day", "tr_by": "route", "tr_view": "line", "tr_tab": "unusual"}
     at = open_link(q)
     assert errors(at) == []
     assert at.segmented_control(key="w:tr_interval").value == "day"
@@ -305,9 +310,18 @@ def test_page_states_the_flag_level_and_the_band(app_env):
     at = open_link(q)
     assert errors(at) == []
     metrics = {m.label: m for m in at.metric}
-    assert metrics["Expected band (99%)"].value == band
-    assert any("outside its 99% prediction band" in c.value for c in at.caption)      # the flag level
-    assert any(c.value.startswith("Expected = recent level") and band in c.value for c in at.caption)
+    assert metrics["Expected last week"].value == f"{w['expected']:,.0f}"
+    assert any(c.value.startswith("The 99% prediction band of last week (Week 10)") and band in c.value
+               for c in at.caption)
+    assert any("only a count outside it is flagged" in c.value for c in at.caption)   # the flag level
+    # the arithmetic (with its technical terms) is in the week detail's tooltip, plain words on the page
+    at.session_state["w:tr_tab"] = "Week detail"
+    at.run()
+    assert errors(at) == []
+    vs = next(m for m in at.metric if m.label == "vs expected")
+    assert vs.proto.help.startswith("Expected = recent level") and band in vs.proto.help
+    assert any(c.value.startswith("Expected ") and band in c.value for c in at.caption)
+    assert not any("φ" in c.value or "overdispersion" in c.value for c in at.caption)
     ov = run_app("pages/overview.py", q)
     assert errors(ov) == []
     assert any(c.value.startswith(f"Expected {w['expected']:,.1f}, 99% prediction band {band}") for c in ov.caption)
@@ -319,9 +333,13 @@ def test_page_not_enough_history(app_env):
     q = {"lang": "en", "period": "custom", "from": "2022-01-01", "to": "2022-06-30"}
     at = open_link(q)
     assert errors(at) == []
-    m = {x.label: x for x in at.metric}["Expected band (99%)"]
+    m = {x.label: x for x in at.metric}["Expected last week"]
     assert m.value == "—" and m.delta == "Not enough history for a band"
+    at.session_state["w:tr_tab"] = "Week detail"
+    at.run()
     assert any(i.value.startswith("Not enough history: no earlier year") for i in at.info)
+    at.session_state["w:tr_tab"] = "Unusual weeks"
+    at.run()
     assert any(c.value.startswith("0 unusual weeks") for c in at.caption)
     ov = run_app("pages/overview.py", q)
     assert errors(ov) == []
@@ -337,7 +355,7 @@ def test_headline_deltas_coloured_only_beyond_chance(app_env):
     at = run_app("pages/trends.py", {"lang": "en"})
     assert not errors(at)
     week = next(m for m in at.metric if m.label.startswith("Last week"))
-    year = next(m for m in at.metric if m.label.startswith("Last year"))
+    year = next(m for m in at.metric if m.label.startswith("Same week last year"))
     for m in (week, year):
         assert m.proto.delta.startswith("About the same"), m.proto.delta
         assert m.proto.color == MetricProto.MetricColor.GRAY
