@@ -105,11 +105,11 @@ fig = charts.weekly_bar(weekly, title=t("ov.weekly.title"), y_label=t("common.co
 chart_block(fig, weekly, f"weekly_complaints_{f.date_from}_{f.date_to}")
 st.caption(t("ov.weekly.note"))
 
-dist = data.call(queries.district_summary, f)
+dist = data.call(queries.district_summary, f).sort_values("per_100k", ascending=False, na_position="last")
 name_col = "name_en" if lang == "en" else "short_name"
 left, right = st.columns([1, 1])
 with left:
-    d = dist.sort_values("per_100k")
+    d = dist.iloc[::-1]                   # highest rate on top (as in the table)
     bar = charts.new_figure(t("ov.district.title"), height=320)
     bar.add_bar(y=d[name_col], x=d["per_100k"], orientation="h", marker_color=charts.TRAD_COLOR,
                 text=[t("ov.district.bar_label", v=fmt_num(v, 0 if v >= 1000 else 1), n=fmt_int(n)) for v, n in zip(d["per_100k"], d["complaints"])],
@@ -129,7 +129,8 @@ with right:
     st.subheader(t("ov.table.title"), anchor=False)
     # a plain table (six rows): formatted in the reader's language, no sideways scrolling
     st.table(pd.DataFrame({
-        t("ov.col.district"): dist[name_col],
+        # a word joiner between the characters keeps a Chinese name on one line in a narrow table
+        t("ov.col.district"): ["\u2060".join(n) if lang == "zh" else n for n in dist[name_col]],
         t("ov.col.complaints"): [fmt_int(v) for v in dist["complaints"]],
         t("ov.col.per_100k"): [fmt_num(v, 0 if v >= 1000 else 1) for v in dist["per_100k"]],
         t("ov.col.closure"): [fmt_pct(v) for v in dist["closure_rate"]],

@@ -87,10 +87,10 @@ if len(whole):
         if pd.notna(last["yoy_change"]):
             d = f"{int(last['yoy_change']):+,}" + (f" ({last['yoy_pct']:+.0%})" if pd.notna(last["yoy_pct"]) else "")
         differs = d is not None and S.beyond_chance(S.two_count_p(last["complaints"], last["last_year"]))
-        ly_week = fmt.week(last["last_year_week"], lang) if last["last_year_week"] else fmt.DASH
-        st.metric(t("tr.kpi.last_year", week=ly_week), fmt_int(last["last_year"]),
-                  **delta_args(d, differs, "inverse"), border=True,
-                  help=t("tr.kpi.last_year.help", week=ly_week))
+        ly = last["last_year_week"]
+        st.metric(t("tr.kpi.last_year", week=fmt.week(ly, lang, year=False) if ly else fmt.DASH),
+                  fmt_int(last["last_year"]), **delta_args(d, differs, "inverse"), border=True,
+                  help=t("tr.kpi.last_year.help", week=fmt.week(ly, lang) if ly else fmt.DASH))
     with cols[2]:
         prev_ma = whole["ma4"].iloc[-2] if len(whole) >= 2 and whole.index[-2] == whole.index[-1] - 1 else None
         d = f"{last['ma4'] - prev_ma:+.1f}" if prev_ma is not None and pd.notna(prev_ma) and pd.notna(last["ma4"]) else None
@@ -124,7 +124,7 @@ if bool(cur["partial"]) and cur["week_end"] > hi:
 long_period = f.days > 366
 intervals = [i for i in T.INTERVALS if not (long_period and i == "day")]
 keep_valid("tr_interval", intervals)
-c1, c2, c3, c4, c5 = st.columns([2.0, 2.2, 1.6, 1.2, 1.4], vertical_alignment="bottom")
+c1, c2, c3, c4, c5 = st.columns([2.6, 2.0, 1.6, 1.1, 1.3], vertical_alignment="bottom")
 with c1:
     interval = url_widget(st.segmented_control, "tr_interval", "week", options=intervals, label=t("tr.interval"),
                           format_func=lambda v: t(f"tr.interval.{v}", lang=lang), required=True,

@@ -355,7 +355,7 @@ def test_headline_deltas_coloured_only_beyond_chance(app_env):
     at = run_app("pages/trends.py", {"lang": "en"})
     assert not errors(at)
     week = next(m for m in at.metric if m.label.startswith("Last week"))
-    year = next(m for m in at.metric if m.label.startswith("Same week last year"))
+    year = next(m for m in at.metric if m.label.startswith("Last year"))
     for m in (week, year):
         assert m.proto.delta.startswith("About the same"), m.proto.delta
         assert m.proto.color == MetricProto.MetricColor.GRAY

@@ -42,7 +42,7 @@ STRINGS = {
     "tr.kpi.week.help": ("最近一个完整 ISO 周 {week} 的投诉量；变化与前一完整周 {prev} 相比。",
                          "Complaints in the latest whole ISO week {week}; change against the whole week before ({prev})."),
     "tr.kpi.none": ("期间内没有完整周", "No whole week in the period"),
-    "tr.kpi.last_year": ("去年同周（{week}）", "Same week last year ({week})"),
+    "tr.kpi.last_year": ("去年同周（{week}）", "Last year ({week})"),
     "tr.kpi.last_year.help": ("{week} 的投诉量（ISO 周序号相同）；变化为上周比去年同周多出的件数。",
                               "Complaints in {week} (same ISO week number); the change is last week minus that week."),
     "tr.kpi.ma4": ("4 周移动平均", "4-week moving average"),
