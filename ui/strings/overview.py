@@ -1,8 +1,8 @@
 """Strings of the overview page."""
 STRINGS = {
     "ov.kpi.week": ("上周投诉量", "Complaints last week"),
-    "ov.kpi.week.help": ("最近一个完整 ISO 周（{week}）的投诉量，与前一完整周（{prev}）相比。不完整周不参与比较。差异超出随机波动（5% 水平）时才标红绿。",
-                         "Complaints in the latest whole ISO week ({week}) against the whole week before ({prev}). "
+    "ov.kpi.week.help": ("最近一个完整 ISO 周 {week} 的投诉量，与前一完整周 {prev} 相比。不完整周不参与比较。差异超出随机波动（5% 水平）时才标红绿。",
+                         "Complaints in the latest whole ISO week, {week}, against the whole week before, {prev}. "
                          "Partial weeks are never compared. Red or green only when the difference is beyond chance (5% level)."),
     "ov.kpi.week.none": ("期间内没有完整周", "No whole week in the period"),
     "ov.kpi.week.band": ("预期 {e} 件，99% 预测区间 {lo}–{hi}：{status}（区间外才标为异常，方法见“案件量趋势”页）",
