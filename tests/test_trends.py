@@ -359,3 +359,53 @@ def test_headline_deltas_coloured_only_beyond_chance(app_env):
     for m in (week, year):
         assert m.proto.delta.startswith("About the same"), m.proto.delta
         assert m.proto.color == MetricProto.MetricColor.GRAY
+
+
+# --- figures read right: ticks on the bars, weeks in words --------------------------------------------
+
+def test_band_and_volume_ticks_sit_on_the_bars(sample_con):
+    from ui.figures import trends as FT
+    f = Filters(D("2023-12-18"), D("2024-03-14"))
+    st_ = T.weekly_stats(sample_con, f)
+    labels = {k: k for k in ("count", "partial", "high", "low", "band", "expected", "no_band", "ma4",
+                             "last_year", "y")}
+    empty = T.calendar_events(sample_con, D("2030-01-01"), D("2030-01-02")).head(0)
+    for lang, word in (("zh", "周"), ("en", "Week")):
+        fig = FT.band_chart(st_, title="t", labels=labels, events=empty, event_names={}, lang=lang)
+        ax = fig.layout.xaxis
+        bars = {pd.Timestamp(x) for x in fig.data[0].x} | {pd.Timestamp(x) for x in fig.data[1].x}
+        assert ax.tickvals and all(pd.Timestamp(v) in bars for v in ax.tickvals)     # on the bars
+        assert all(pd.Timestamp(v).weekday() == 3 for v in ax.tickvals)            # Thursdays, not Sundays
+        assert all(word in t for t in ax.ticktext)
+        assert all("-W" not in str(c[0]) for c in fig.data[0].customdata)
+        ser = T.volume_series(sample_con, f, "week", "total", 6)
+        vfig = FT.volume_chart(ser, mode="stacked", title="t", y_label="y", partial_label="p", series_names={},
+                               events=empty, event_names={}, interval="week", lang=lang)
+        vbars = {pd.Timestamp(x) for x in vfig.data[0].x}
+        assert all(pd.Timestamp(v) in vbars for v in vfig.layout.xaxis.tickvals)
+        assert all(word in t for t in vfig.layout.xaxis.ticktext)
+    q = T.volume_series(sample_con, Filters(D("2023-01-01"), D("2024-03-14")), "quarter", "total", 6)
+    qfig = FT.volume_chart(q, mode="line", title="t", y_label="y", partial_label="p", series_names={},
+                           events=empty, event_names={}, interval="quarter", lang="zh")
+    assert qfig.layout.xaxis.ticktext[0] == "2023年第1季度"
+    assert qfig.data[0].customdata[0][0] == "2023年第1季度"
+
+
+def test_lazy_tabs_build_only_the_chosen_one(app_env):
+    at = open_link({"lang": "en"})
+    assert errors(at) == []
+    # default: the band tab; the unusual weeks and week detail are not built
+    assert not any(c.value.endswith("unusual weeks in the period") or "unusual weeks in the period" in c.value
+                   for c in at.caption)
+    assert not any(m.label == "Complaints this week" for m in at.metric)
+    assert len(at.table) == 0                                          # the weekly table: built when opened
+    at.session_state["tr_table_open"] = True
+    at.run()
+    assert errors(at) == []
+    table = at.table[0].value
+    assert "Week" in table.columns and not any("-W" in str(v) for v in table["Week"])
+    # a link to the week tab opens it with its content
+    at = open_link({"lang": "en", "tr_tab": "week", "tr_week": "2024-W09"})
+    assert errors(at) == []
+    assert any(m.label == "Complaints this week" for m in at.metric)
+    assert any(m.value.startswith("**Week 9, 2024 (Feb 26 – Mar 3, 2024)") for m in at.markdown)
