@@ -113,7 +113,9 @@ with left:
     bar = charts.new_figure(t("ov.district.title"), height=320)
     bar.add_bar(y=d[name_col], x=d["per_100k"], orientation="h", marker_color=charts.TRAD_COLOR,
                 text=[t("ov.district.bar_label", v=fmt_num(v, 0 if v >= 1000 else 1), n=fmt_int(n)) for v, n in zip(d["per_100k"], d["complaints"])],
-                textposition="outside", cliponaxis=False,
+                # inside a bar long enough to hold it, else beside it: never cut at the plot's edge on a phone
+                textposition="auto", insidetextanchor="end", cliponaxis=False, constraintext="none",
+                insidetextfont=dict(color="#ffffff"), outsidetextfont=dict(color="#1f2933"),
                 customdata=[fmt_int(n) for n in d["complaints"]],
                 hovertemplate="%{y}<br>" + t("ov.col.per_100k") + ": %{x:.1f}<br>" + t("ov.col.complaints")
                 + ": %{customdata}<extra></extra>")

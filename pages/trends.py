@@ -67,7 +67,7 @@ if int(stats["complaints"].sum()) == 0:
 
 # --- KPIs: the latest whole week (first: on a phone the key numbers come before the controls) -------------------------------------------------------------------
 whole = stats[~stats["partial"]]
-cols = st.columns(4)
+cols = st.columns(2) + st.columns(2)        # 2 + 2: the deltas fit beside their numbers at 1280 px
 if len(whole):
     last = whole.iloc[-1]
     prev_label = last["week_start"] - dt.timedelta(days=7)
@@ -124,24 +124,20 @@ if bool(cur["partial"]) and cur["week_end"] > hi:
 long_period = f.days > 366
 intervals = [i for i in T.INTERVALS if not (long_period and i == "day")]
 keep_valid("tr_interval", intervals)
-c1, c2, c3, c4, c5 = st.columns([2.6, 2.0, 1.6, 1.1, 1.3], vertical_alignment="bottom")
-with c1:
+# one row of controls that wraps onto the next line where the screen is narrow (no cut labels)
+with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
     interval = url_widget(st.segmented_control, "tr_interval", "week", options=intervals, label=t("tr.interval"),
                           format_func=lambda v: t(f"tr.interval.{v}", lang=lang), required=True,
-                          help=t("tr.interval.day_off") if long_period else None)
-with c2:
+                          help=t("tr.interval.day_off") if long_period else None, width="content")
     breakdown = url_widget(st.selectbox, "tr_by", "total", options=list(T.BREAKDOWNS), label=t("tr.by"),
-                           format_func=lambda v: t(f"tr.by.{v}", lang=lang))
-with c3:
+                           format_func=lambda v: t(f"tr.by.{v}", lang=lang), width=200)
     view = url_widget(st.segmented_control, "tr_view", "line", options=["line", "stacked"], label=t("tr.view"),
-                      format_func=lambda v: t(f"tr.view.{v}", lang=lang), required=True)
-with c4:
+                      format_func=lambda v: t(f"tr.view.{v}", lang=lang), required=True, width="content")
     top_n = url_widget(st.number_input, "tr_top", 6, parse=INT[0], dump=INT[1],
                        label=t("tr.top"), min_value=2, max_value=12, step=1, help=t("tr.top.help"),
-                       disabled=breakdown == "total")
-with c5:
+                       disabled=breakdown == "total", width=130)
     show_cal = url_widget(st.toggle, "tr_cal", True, parse=BOOL[0], dump=BOOL[1], label=t("tr.cal"),
-                          help=t("tr.cal.help"))
+                          help=t("tr.cal.help"), width="content")
 if long_period:
     st.caption(t("tr.interval.day_off"))
 
