@@ -4,12 +4,13 @@ from ui.page import begin
 
 ctx = begin()
 
+import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from analytics import queries, stats  # noqa: E402
 from analytics import resolution as R  # noqa: E402
 from analytics import trends as T  # noqa: E402
-from ui import charts, data  # noqa: E402
+from ui import charts, data, fmt  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import chart_block, delta_args, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
 
@@ -27,11 +28,10 @@ reg_start = data.call(queries.registry_counts, f.with_(date_to=prev.date_to, dat
 
 
 def _pp(a, b):
-    """Change in percentage points, as a string, or None."""
-    if a is None or b is None or a != a or b != b:
+    """Change of a rate in percentage points (个百分点 / pp), or None."""
+    if fmt.missing(a) or fmt.missing(b):
         return None
-    d = round((a - b) * 100, 1)
-    return f"{d + 0.0:+.1f} pp"          # + 0.0: a change that rounds to nothing reads +0.0, not -0.0
+    return fmt.pp((a - b) * 100, lang)
 
 
 cols = st.columns(3) + st.columns(3)
@@ -46,10 +46,10 @@ with cols[0]:
             p = int(previous["complaints"].iat[0])
             delta = f"{n - p:+,}" + (f" ({(n - p) / p:+.0%})" if p else "")
             differs = stats.beyond_chance(stats.two_count_p(n, p))     # two whole weeks: equal exposure
-        st.metric(t("ov.kpi.week") + f" · {latest['week'].iat[0]}", fmt_int(n), **delta_args(delta, differs, "inverse"),
-                  border=True,
-                  help=t("ov.kpi.week.help", week=latest["week"].iat[0],
-                         prev=previous["week"].iat[0] if len(previous) else "—"))
+        st.metric(t("ov.kpi.week") + " · " + fmt.week(latest["week"].iat[0], lang, year=False), fmt_int(n),
+                  **delta_args(delta, differs, "inverse"), border=True,
+                  help=t("ov.kpi.week.help", week=fmt.week_span(latest["week_start"].iat[0], lang),
+                         prev=fmt.week_span(previous["week_start"].iat[0], lang) if len(previous) else fmt.DASH))
         # the latest week against its expected band (the case volume page's model)
         band = data.call(T.expected_week, f, latest["week_start"].iat[0])
         if len(band) and band["expected"].notna().iat[0]:
@@ -61,13 +61,14 @@ with cols[0]:
     else:
         st.metric(t("ov.kpi.week"), "—", border=True, help=t("ov.kpi.week.none"))
     if len(current):
-        st.caption(t("ov.kpi.current", week=current["week"].iat[0], n=int(current["complaints"].iat[0])))
+        st.caption(t("ov.kpi.current", week=fmt.week(current["week"].iat[0], lang, year=False),
+                     n=fmt_int(current["complaints"].iat[0])))
 with cols[1]:
     st.metric(t("ov.kpi.closure"), fmt_pct(k["closure_rate"]),
               **delta_args(_pp(closure["rate"], closure["prev_rate"]), closure["differs"]), border=True,
               help=t("ov.kpi.closure.help", prev=fmt_pct(closure["prev_rate"]),
-                     start=closure["prev_from"].isoformat(), end=closure["prev_to"].isoformat(),
-                     cutoff=closure["cutoff"].isoformat(), days=closure["lag_days"]))
+                     start=fmt.date(closure["prev_from"], lang), end=fmt.date(closure["prev_to"], lang),
+                     cutoff=fmt.date(closure["cutoff"], lang), days=closure["lag_days"]))
     st.caption(t("ov.kpi.closure.pending", n=fmt_int(k["within_deadline"]), overdue=fmt_int(k["overdue_open"])))
 with cols[2]:
     on_time_differs = stats.beyond_chance(stats.two_proportion_p(
@@ -90,7 +91,7 @@ with cols[4]:
     # amounts have no test here: the change is shown in neutral grey
     st.metric(t("ov.kpi.returns"), fmt_yuan(a, lang),
               delta=(f"{(a - b) / b:+.1%}" if b else None), delta_color="off", border=True,
-              help=t("ov.kpi.returns.help", n=f"{ret['count']:,}", rate=fmt_pct(ret["completion_rate"])))
+              help=t("ov.kpi.returns.help", n=fmt_int(ret["count"]), rate=fmt_pct(ret["completion_rate"])))
 with cols[5]:
     st.metric(t("ov.kpi.odr_ent"), fmt_int(reg["odr_enterprises"]),
               delta=f"{reg['odr_enterprises'] - reg_start['odr_enterprises']:+,}", delta_color="off", border=True,
@@ -100,37 +101,42 @@ weekly = data.call(queries.weekly_complaints, f)
 fig = charts.weekly_bar(weekly, title=t("ov.weekly.title"), y_label=t("common.complaints"),
                         partial_label=t("chart.partial"), whole_label=t("chart.whole"),
                         odr_label=t("common.odr"), trad_label=t("common.traditional"),
-                        split=f.route == "all")
+                        split=f.route == "all", lang=lang)
 chart_block(fig, weekly, "weekly_complaints")
 st.caption(t("ov.weekly.note"))
 
-dist = data.call(queries.district_summary, f)
+dist = data.call(queries.district_summary, f).sort_values("per_100k", ascending=False, na_position="last")
 name_col = "name_en" if lang == "en" else "short_name"
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
-    d = dist.sort_values("per_100k")
+    d = dist.iloc[::-1]                   # highest rate on top (as in the table)
     bar = charts.new_figure(t("ov.district.title"), height=320)
     bar.add_bar(y=d[name_col], x=d["per_100k"], orientation="h", marker_color=charts.TRAD_COLOR,
-                text=[f"{v:,.1f}（{n:,}）" if lang == "zh" else f"{v:,.1f} ({n:,})"
-                      for v, n in zip(d["per_100k"], d["complaints"])],
-                textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}: %{x:.1f}<extra></extra>")
-    bar.update_layout(xaxis_title=t("ov.col.per_100k"), yaxis_title=None, showlegend=False)
-    bar.update_xaxes(showgrid=True, gridcolor="#e6ebf1")
+                text=[t("ov.district.bar_label", v=fmt_num(v, 0 if v >= 1000 else 1), n=fmt_int(n)) for v, n in zip(d["per_100k"], d["complaints"])],
+                # inside a bar long enough to hold it, else beside it: never cut at the plot's edge on a phone
+                textposition="auto", insidetextanchor="end", cliponaxis=False, constraintext="none",
+                insidetextfont=dict(color="#ffffff"), outsidetextfont=dict(color="#1f2933"),
+                customdata=[fmt_int(n) for n in d["complaints"]],
+                hovertemplate="%{y}<br>" + t("ov.col.per_100k") + ": %{x:.1f}<br>" + t("ov.col.complaints")
+                + ": %{customdata}<extra></extra>")
+    top = float(d["per_100k"].max()) if len(d) and d["per_100k"].notna().any() else 1.0
+    # room on the right for the longest label ("122.2（34件）") beside the longest bar
+    bar.update_xaxes(range=[0, top * 1.35 or 1], showgrid=True, gridcolor="#e6ebf1")
+    bar.update_layout(xaxis_title=t("ov.col.per_100k.axis"), yaxis_title=None, showlegend=False,
+                      margin=dict(l=8, r=16, t=48, b=48))
     chart_block(bar, dist[["code", "name", "population", "complaints", "per_100k"]],
                 "district_per_100k")
     st.caption(t("ov.district.note"))
 with right:
     st.subheader(t("ov.table.title"), anchor=False)
-    table = dist[[name_col, "complaints", "per_100k", "closure_rate", "on_time_rate", "median_days"]].rename(
-        columns={name_col: t("ov.col.district"), "complaints": t("ov.col.complaints"),
-                 "per_100k": t("ov.col.per_100k"), "closure_rate": t("ov.col.closure"),
-                 "on_time_rate": t("ov.col.on_time"), "median_days": t("ov.col.median")})
-    for c in (t("ov.col.closure"), t("ov.col.on_time")):
-        table[c] = table[c] * 100
-    st.dataframe(table, hide_index=True, column_config={
-        t("ov.col.per_100k"): st.column_config.NumberColumn(format="%.1f"),
-        t("ov.col.closure"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
-        t("ov.col.on_time"): st.column_config.ProgressColumn(format="%.1f%%", min_value=0, max_value=100),
-        t("ov.col.median"): st.column_config.NumberColumn(format="%.1f"),
-    })
+    # a plain table (six rows): formatted in the reader's language, no sideways scrolling
+    st.table(pd.DataFrame({
+        # a word joiner between the characters keeps a Chinese name on one line in a narrow table
+        t("ov.col.district"): ["\u2060".join(n) if lang == "zh" else n for n in dist[name_col]],
+        t("ov.col.complaints"): [fmt_int(v) for v in dist["complaints"]],
+        t("ov.col.per_100k"): [fmt_num(v, 0 if v >= 1000 else 1) for v in dist["per_100k"]],
+        t("ov.col.closure"): [fmt_pct(v) for v in dist["closure_rate"]],
+        t("ov.col.on_time"): [fmt_pct(v) for v in dist["on_time_rate"]],
+        t("ov.col.median"): [fmt_num(v) for v in dist["median_days"]],
+    }), hide_index=True)
+    st.caption(t("ov.table.note"))

@@ -154,16 +154,16 @@ def test_numbers_equal_those_on_the_overview_and_trends_pages(app_env, sample_co
     tr = run_app("pages/trends.py", q)
     assert errors(tr) == []
     m = {x.label: x.value for x in tr.metric}
-    assert f"本周共登记投诉{m['上周 2024-W10']}件" in text
+    assert f"本周共登记投诉{m['上周（第10周）']}件" in text
     # the verdicts too: the pages' deltas read 基本持平 exactly where the briefing says so
     deltas = {x.label: str(x.delta or "") for x in tr.metric}
-    assert deltas["上周 2024-W10"].startswith("基本持平") == (facts["volume"]["wow"] == "same")
-    assert deltas["去年同周 2023-W10"].startswith("基本持平") == (facts["volume"]["yoy"] == "same")
+    assert deltas["上周（第10周）"].startswith("基本持平") == (facts["volume"]["wow"] == "same")
+    assert deltas["去年同周（第10周）"].startswith("基本持平") == (facts["volume"]["yoy"] == "same")
     ov_deltas = {x.label: str(x.delta or "") for x in ov.metric}
     assert ov_deltas["办结率"].startswith("基本持平") == (facts["rates"]["closure_change"] == "same")
     assert ov_deltas["按期办结率"].startswith("基本持平") == (facts["rates"]["on_time_change"] == "same")
-    band = next(v for l, v in m.items() if "预期" in l)
-    lo, hi = re.findall(r"[\d,]+", band)[:2]
+    band = next(c.value for c in tr.caption if c.value.startswith("上周（第10周）的 99% 预测区间"))
+    lo, hi = re.findall(r"\d[\d,]*", band.split("：")[1])[:2]
     assert f"预测区间为{lo}至{hi}件" in text
 
 

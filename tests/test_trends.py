@@ -250,7 +250,7 @@ def test_page_from_url(app_env):
     con.close()
     q = {"lang": "en", "period": "custom", "from": "2023-01-01", "to": "2024-03-14", "district": "620702",
          "tr_interval": "day", "tr_by": "category", "tr_view": "stacked", "tr_top": "4",
-         "tr_week": "2023-W11", "tr_dim": "district"}
+         "tr_week": "2023-W11", "tr_dim": "district", "tr_tab": "week"}
     at = open_link(q)
     assert errors(at) == []
     assert at.title[0].value == "Case volume"
@@ -264,19 +264,24 @@ def test_page_from_url(app_env):
     # drill-down of 2023-W11 for 甘州 only: count as the analytics layer computes it
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Complaints this week"] == f"{int(stats.at['2023-W11', 'complaints']):,}"
-    assert any("2023-W11 (2023-03-13 to 2023-03-19)" in m.value for m in at.markdown)
-    # the latest whole week and its comparison
+    assert any("Week 11, 2023 (Mar 13 – Mar 19, 2023)" in m.value for m in at.markdown)
+    # the latest whole week and its comparison, weeks named in words (no ISO codes)
     latest = [k for k in metrics if k.startswith("Last week")]
-    assert latest == ["Last week 2024-W10"]
+    assert latest == ["Last week (Week 10)"]
     assert metrics[latest[0]] == f"{int(stats.at['2024-W10', 'complaints']):,}"
     # the current week is partial and said so
-    assert any("2024-W11 is partial (4/7 days)" in c.value for c in at.caption)
-    # method documented on the page
+    assert any("(Week 11) is partial (4/7 days)" in c.value for c in at.caption)
+    assert not any("-W1" in m.label or "-W1" in str(m.value) for m in at.metric)
+    # the method is on demand: built only when its section is opened
+    assert not any("quasi-Poisson" in e.value for e in at.markdown)
+    at.session_state["tr_method_open"] = True
+    at.run()
+    assert errors(at) == []
     assert any("quasi-Poisson" in e.value for e in at.markdown)
 
 
 def test_page_daily_and_unusual_weeks(app_env):
-    q = {"lang": "zh", "period": "13w", "tr_interval": "day", "tr_by": "route", "tr_view": "line"}
+    q = {"lang": "zh", "period": "13w", "tr_interval": "day", "tr_by": "route", "tr_view": "line", "tr_tab": "unusual"}
     at = open_link(q)
     assert errors(at) == []
     assert at.segmented_control(key="w:tr_interval").value == "day"
@@ -305,9 +310,18 @@ def test_page_states_the_flag_level_and_the_band(app_env):
     at = open_link(q)
     assert errors(at) == []
     metrics = {m.label: m for m in at.metric}
-    assert metrics["Expected band (99%)"].value == band
-    assert any("outside its 99% prediction band" in c.value for c in at.caption)      # the flag level
-    assert any(c.value.startswith("Expected = recent level") and band in c.value for c in at.caption)
+    assert metrics["Expected last week"].value == f"{w['expected']:,.0f}"
+    assert any(c.value.startswith("The 99% prediction band of last week (Week 10)") and band in c.value
+               for c in at.caption)
+    assert any("only a count outside it is flagged" in c.value for c in at.caption)   # the flag level
+    # the arithmetic (with its technical terms) is in the week detail's tooltip, plain words on the page
+    at.session_state["w:tr_tab"] = "Week detail"
+    at.run()
+    assert errors(at) == []
+    vs = next(m for m in at.metric if m.label == "vs expected")
+    assert vs.proto.help.startswith("Expected = recent level") and band in vs.proto.help
+    assert any(c.value.startswith("Expected ") and band in c.value for c in at.caption)
+    assert not any("φ" in c.value or "overdispersion" in c.value for c in at.caption)
     ov = run_app("pages/overview.py", q)
     assert errors(ov) == []
     assert any(c.value.startswith(f"Expected {w['expected']:,.1f}, 99% prediction band {band}") for c in ov.caption)
@@ -319,9 +333,13 @@ def test_page_not_enough_history(app_env):
     q = {"lang": "en", "period": "custom", "from": "2022-01-01", "to": "2022-06-30"}
     at = open_link(q)
     assert errors(at) == []
-    m = {x.label: x for x in at.metric}["Expected band (99%)"]
+    m = {x.label: x for x in at.metric}["Expected last week"]
     assert m.value == "—" and m.delta == "Not enough history for a band"
+    at.session_state["w:tr_tab"] = "Week detail"
+    at.run()
     assert any(i.value.startswith("Not enough history: no earlier year") for i in at.info)
+    at.session_state["w:tr_tab"] = "Unusual weeks"
+    at.run()
     assert any(c.value.startswith("0 unusual weeks") for c in at.caption)
     ov = run_app("pages/overview.py", q)
     assert errors(ov) == []
@@ -341,3 +359,53 @@ def test_headline_deltas_coloured_only_beyond_chance(app_env):
     for m in (week, year):
         assert m.proto.delta.startswith("About the same"), m.proto.delta
         assert m.proto.color == MetricProto.MetricColor.GRAY
+
+
+# --- figures read right: ticks on the bars, weeks in words --------------------------------------------
+
+def test_band_and_volume_ticks_sit_on_the_bars(sample_con):
+    from ui.figures import trends as FT
+    f = Filters(D("2023-12-18"), D("2024-03-14"))
+    st_ = T.weekly_stats(sample_con, f)
+    labels = {k: k for k in ("count", "partial", "high", "low", "band", "expected", "no_band", "ma4",
+                             "last_year", "y")}
+    empty = T.calendar_events(sample_con, D("2030-01-01"), D("2030-01-02")).head(0)
+    for lang, word in (("zh", "周"), ("en", "Week")):
+        fig = FT.band_chart(st_, title="t", labels=labels, events=empty, event_names={}, lang=lang)
+        ax = fig.layout.xaxis
+        bars = {pd.Timestamp(x) for x in fig.data[0].x} | {pd.Timestamp(x) for x in fig.data[1].x}
+        assert ax.tickvals and all(pd.Timestamp(v) in bars for v in ax.tickvals)     # on the bars
+        assert all(pd.Timestamp(v).weekday() == 3 for v in ax.tickvals)            # Thursdays, not Sundays
+        assert all(word in t for t in ax.ticktext)
+        assert all("-W" not in str(c[0]) for c in fig.data[0].customdata)
+        ser = T.volume_series(sample_con, f, "week", "total", 6)
+        vfig = FT.volume_chart(ser, mode="stacked", title="t", y_label="y", partial_label="p", series_names={},
+                               events=empty, event_names={}, interval="week", lang=lang)
+        vbars = {pd.Timestamp(x) for x in vfig.data[0].x}
+        assert all(pd.Timestamp(v) in vbars for v in vfig.layout.xaxis.tickvals)
+        assert all(word in t for t in vfig.layout.xaxis.ticktext)
+    q = T.volume_series(sample_con, Filters(D("2023-01-01"), D("2024-03-14")), "quarter", "total", 6)
+    qfig = FT.volume_chart(q, mode="line", title="t", y_label="y", partial_label="p", series_names={},
+                           events=empty, event_names={}, interval="quarter", lang="zh")
+    assert qfig.layout.xaxis.ticktext[0] == "2023年第1季度"
+    assert qfig.data[0].customdata[0][0] == "2023年第1季度"
+
+
+def test_lazy_tabs_build_only_the_chosen_one(app_env):
+    at = open_link({"lang": "en"})
+    assert errors(at) == []
+    # default: the band tab; the unusual weeks and week detail are not built
+    assert not any(c.value.endswith("unusual weeks in the period") or "unusual weeks in the period" in c.value
+                   for c in at.caption)
+    assert not any(m.label == "Complaints this week" for m in at.metric)
+    assert len(at.table) == 0                                          # the weekly table: built when opened
+    at.session_state["tr_table_open"] = True
+    at.run()
+    assert errors(at) == []
+    table = at.table[0].value
+    assert "Week" in table.columns and not any("-W" in str(v) for v in table["Week"])
+    # a link to the week tab opens it with its content
+    at = open_link({"lang": "en", "tr_tab": "week", "tr_week": "2024-W09"})
+    assert errors(at) == []
+    assert any(m.label == "Complaints this week" for m in at.metric)
+    assert any(m.value.startswith("**Week 9, 2024 (Feb 26 – Mar 3, 2024)") for m in at.markdown)

@@ -47,28 +47,40 @@ def new_figure(title: str | None = None, height: int = 360) -> go.Figure:
 
 
 def weekly_bar(df: pd.DataFrame, *, title: str, y_label: str, partial_label: str, whole_label: str,
-               odr_label: str, trad_label: str, split: bool = True) -> go.Figure:
+               odr_label: str, trad_label: str, split: bool = True, lang: str = "zh") -> go.Figure:
     """Weekly complaints: stacked ODR / traditional bars for whole weeks, partial weeks drawn in a
-    pale hatched colour and labelled so they are never read as whole weeks.
+    pale hatched colour and labelled so they are never read as whole weeks. The category axis of
+    ISO weeks (``2024-W10``) reads 第10周 / Week 10 under the bars, hovers 2024年第10周 / Week 10, 2024.
 
     ``df`` columns: week, week_start, complaints, odr, traditional, partial."""
+    from . import fmt
+
     fig = new_figure(title)
     whole = df[~df["partial"]]
     part = df[df["partial"]]
+
+    def hover(d, name: str | None):
+        return dict(customdata=[fmt.week(w, lang) for w in d["week"]],
+                    hovertemplate="%{customdata}<br>" + (name + ": " if name else "") + "%{y:,}<extra></extra>")
+
     if split:
         fig.add_bar(x=whole["week"], y=whole["traditional"], name=trad_label, marker_color=TRAD_COLOR,
-                    hovertemplate="%{x}<br>" + trad_label + ": %{y}<extra></extra>")
+                    **hover(whole, trad_label))
         fig.add_bar(x=whole["week"], y=whole["odr"], name=odr_label, marker_color=ODR_COLOR,
-                    hovertemplate="%{x}<br>" + odr_label + ": %{y}<extra></extra>")
+                    **hover(whole, odr_label))
     else:
         fig.add_bar(x=whole["week"], y=whole["complaints"], name=whole_label, marker_color=TRAD_COLOR,
-                    hovertemplate="%{x}<br>%{y}<extra></extra>")
+                    **hover(whole, None))
     if len(part):
         fig.add_bar(x=part["week"], y=part["complaints"], name=partial_label,
                     marker=dict(color=PARTIAL_COLOR, pattern=dict(shape="/", fgcolor="#7d8fa9")),
-                    hovertemplate="%{x}<br>" + partial_label + ": %{y}<extra></extra>")
-    fig.update_layout(barmode="stack", yaxis_title=y_label, xaxis_title=None, bargap=0.25)
+                    **hover(part, partial_label))
+    # the legend under the plot: on a phone a legend beside the title wraps over it
+    fig.update_layout(barmode="stack", yaxis_title=y_label, xaxis_title=None, bargap=0.25, height=380,
+                      legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0),
+                      margin=dict(b=96))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(df["week"]))
+    fmt.week_category_ticks(fig, "x", list(df["week"]), lang, max_ticks=6)
     return fig
 
 

@@ -166,6 +166,21 @@ def month(d, lang: str, year: bool = True) -> str:
     return _MONTHS[d.month - 1] + (f" {d.year}" if year else "")
 
 
+def quarter(d, lang: str, year: bool = True) -> str:
+    """A calendar quarter (a date in it or ``2024-Q1``): zh ``2024年第1季度`` / ``第1季度``; en
+    ``Q1 2024`` / ``Q1``."""
+    if isinstance(d, str) and re.fullmatch(r"\d{4}-Q[1-4]", d.strip()):
+        y, q = d.strip().split("-Q")
+        d = _dt.date(int(y), 3 * int(q) - 2, 1)
+    d = to_date(d)
+    if d is None:
+        return DASH
+    q = (d.month - 1) // 3 + 1
+    if lang == "zh":
+        return (f"{d.year}年" if year else "") + f"第{q}季度"
+    return f"Q{q}" + (f" {d.year}" if year else "")
+
+
 def iso_week(d) -> tuple[int, int] | None:
     """(ISO year, ISO week) of a date or a ``2024-W10`` string."""
     d = to_date(d)
@@ -422,7 +437,7 @@ def date_ticks(fig, axis: str, dates, lang: str, grain: str = "day", max_ticks: 
                year_on_first: bool = True) -> None:
     """Exact ticks for a date axis at the given dates (e.g. the week starts the bars stand on, so
     ticks align with the bars): ``grain`` "day" → 1月8日 / Jan 8, "week" → 第10周 / Week 10,
-    "month" → 2024年1月 / Jan 2024. At most ``max_ticks`` labels, evenly thinned; the year is
+    "month" → 2024年1月 / Jan 2024, "quarter" → 2024年第1季度 / Q1 2024. At most ``max_ticks`` labels, evenly thinned; the year is
     added to the first label and wherever it changes."""
     name = axis if "axis" in axis else axis + "axis"
     ds = sorted({d for d in (to_date(x) for x in dates) if d is not None})
@@ -439,11 +454,13 @@ def date_ticks(fig, axis: str, dates, lang: str, grain: str = "day", max_ticks: 
             label = week(d, lang, year=show_year)
         elif grain == "month":
             label = month(d, lang, year=show_year or lang == "en")
+        elif grain == "quarter":
+            label = quarter(d, lang, year=True)
         else:
             label = date(d, lang, year=show_year)
         text.append(label)
     fig.layout[name].update(tickvals=[pd.Timestamp(d) for d in picked], ticktext=text,
-                            hoverformat=hover_date_format(lang, grain))
+                            hoverformat=hover_date_format(lang, "month" if grain == "quarter" else grain))
 
 
 def week_category_ticks(fig, axis: str, weeks, lang: str, max_ticks: int = 10) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui import fmt
 from ui.charts import MUTED, PALETTE, PARTIAL_COLOR, TRAD_COLOR, new_figure
 from ui.text import plot_text
 
@@ -26,6 +27,17 @@ def _span(starts, ends) -> int:
     if not len(starts):
         return 7
     return (pd.Timestamp(max(ends)) - pd.Timestamp(min(starts))).days + 1
+
+
+def bucket_name(start, interval: str, lang: str, year: bool = True) -> str:
+    """A bucket (by its start date) in the reader's language: 2024年1月8日 / 第10周 / 2024年1月 / 第1季度."""
+    if interval == "day":
+        return fmt.date(start, lang, year=year)
+    if interval == "week":
+        return fmt.week(start, lang, year=year)
+    if interval == "month":
+        return fmt.month(start, lang, year=year)
+    return fmt.quarter(start, lang, year=year)
 
 
 def _mid(start, days) -> pd.Series:
@@ -51,12 +63,12 @@ def add_events(fig: go.Figure, events: pd.DataFrame, names: dict[str, str], span
 
 def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, partial_label: str,
                  series_names: dict[str, str], events: pd.DataFrame, event_names: dict[str, str],
-                 height: int = 420) -> go.Figure:
+                 height: int = 420, interval: str = "week", lang: str = "zh") -> go.Figure:
     """Complaints per bucket and series. ``df``: rows of analytics.trends.volume_series.
 
     ``mode`` line: one line per series over whole buckets, partial buckets as open markers on a
     dotted line (never joined to the whole ones); stacked: stacked bars, partial buckets pale and
-    hatched."""
+    hatched. The x ticks sit on the buckets (第10周 under the week's bar or point)."""
     fig = new_figure(title, height=height)
     order = list(dict.fromkeys(df["series"]))
     colors = {}
@@ -71,7 +83,7 @@ def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, parti
         d = df[df["series"] == s].sort_values("bucket_start")
         x = _mid(d["bucket_start"], d["days"])
         name = plot_text(series_names.get(s, s))        # a category from the data goes into the hover template
-        custom = list(zip(d["bucket"], d["covered_days"], d["days"]))
+        custom = list(zip([bucket_name(b, interval, lang) for b in d["bucket_start"]], d["covered_days"], d["days"]))
         hover = "%{customdata[0]}<br>" + name + ": %{y:,}<extra></extra>"
         phover = ("%{customdata[0]} (" + partial_label + " %{customdata[1]}/%{customdata[2]})<br>" + name
                   + ": %{y:,}<extra></extra>")
@@ -94,7 +106,8 @@ def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, parti
                 fig.add_scatter(x=_mid(p["bucket_start"], p["days"]), y=p["complaints"], mode="markers",
                                 name=f"{name} · {partial_label}", showlegend=False, legendgroup=s,
                                 marker=dict(symbol="circle-open", size=10, color=colors[s], line=dict(width=2)),
-                                customdata=list(zip(p["bucket"], p["covered_days"], p["days"])),
+                                customdata=list(zip([bucket_name(b, interval, lang) for b in p["bucket_start"]],
+                                                    p["covered_days"], p["days"])),
                                 hovertemplate=phover)
     if df["partial"].astype(bool).any():
         fig.add_scatter(x=[None], y=[None], mode="markers", name=partial_label,
@@ -107,13 +120,16 @@ def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, parti
     if len(df):
         fig.update_xaxes(range=[pd.Timestamp(df["bucket_start"].min()) - pd.Timedelta(days=1),
                                 pd.Timestamp(df["bucket_end"].max()) + pd.Timedelta(days=2)])
+        b = df.drop_duplicates("bucket_start").sort_values("bucket_start")
+        fmt.date_ticks(fig, "x", list(_mid(b["bucket_start"], b["days"])), lang, grain=interval, max_ticks=6)
     fig.update_layout(barmode="stack", bargap=0.15, yaxis_title=y_label, xaxis_title=None, hovermode="closest",
                       legend=BOTTOM_LEGEND, margin=dict(b=24, t=72))
     return fig
 
 
 def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], events: pd.DataFrame,
-               event_names: dict[str, str], selected: str | None = None, height: int = 440) -> go.Figure:
+               event_names: dict[str, str], selected: str | None = None, height: int = 440,
+               lang: str = "zh") -> go.Figure:
     """Weekly complaints with the expected band, the 4-week moving average and the same ISO week
     last year; flagged weeks in colour, partial weeks pale and hatched.
 
@@ -121,6 +137,7 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
     band, expected, ma4, last_year, y, and optionally no_band (shown on whole weeks without a band)."""
     fig = new_figure(title, height=height)
     x = pd.to_datetime(stats["week_start"]) + pd.Timedelta(days=3)   # Thursday: the ISO week's middle
+    wname = pd.Series([fmt.week(w, lang) for w in stats["week"]], index=stats.index)
     part = stats["partial"].astype(bool)
     whole = ~part
 
@@ -133,12 +150,12 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
              for fl, h in zip(stats.loc[whole, "flag"], nob)]
     width = 6 * 86_400_000          # bar width on the date axis: 6 of the week's 7 days (ms)
     fig.add_bar(x=x[whole], y=stats.loc[whole, "complaints"], name=labels["count"], width=width,
-                customdata=list(zip(stats.loc[whole, "week"], kinds)),
+                customdata=list(zip(wname[whole], kinds)),
                 marker=dict(color=colors, line=bar_line(whole)),
                 hovertemplate="%{customdata[0]} %{customdata[1]}<br>" + labels["count"] + ": %{y:,}<extra></extra>")
     if part.any():
         fig.add_bar(x=x[part], y=stats.loc[part, "complaints"], name=labels["partial"], width=width,
-                    customdata=list(zip(stats.loc[part, "week"], stats.loc[part, "days_covered"])),
+                    customdata=list(zip(wname[part], stats.loc[part, "days_covered"])),
                     marker=dict(color=PARTIAL_COLOR, pattern=dict(shape="/", fgcolor="#7d8fa9"), line=bar_line(part)),
                     hovertemplate="%{customdata[0]} " + labels["partial"] + " (%{customdata[1]}/7)<br>"
                     + labels["count"] + ": %{y:,}<extra></extra>")
@@ -155,16 +172,18 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
             first = False
         fig.add_scatter(x=x, y=stats["expected"], mode="lines", name=labels["expected"],
                         line=dict(color="#0b3d75", dash="dash", width=1.5), connectgaps=False,
-                        customdata=stats[["week", "lower", "upper"]].to_numpy(),
+                        customdata=list(zip(wname, stats["lower"], stats["upper"])),
                         hovertemplate="%{customdata[0]}<br>" + labels["expected"]
                         + ": %{y:.1f}<br>" + labels["band"] + ": %{customdata[1]:.0f}–%{customdata[2]:.0f}<extra></extra>")
     if stats["ma4"].notna().any():
         fig.add_scatter(x=x, y=stats["ma4"], mode="lines", name=labels["ma4"], connectgaps=False,
-                        line=dict(color="#2a9d8f", width=2.5), hovertemplate=labels["ma4"] + ": %{y:.1f}<extra></extra>")
+                        line=dict(color="#2a9d8f", width=2.5), customdata=list(wname),
+                        hovertemplate="%{customdata}<br>" + labels["ma4"] + ": %{y:.1f}<extra></extra>")
     if stats["last_year"].notna().any():
         fig.add_scatter(x=x, y=stats["last_year"], mode="lines", name=labels["last_year"], connectgaps=False,
                         line=dict(color="#5f6b7a", width=1.5, dash="dot"),
-                        customdata=stats["last_year_week"].to_numpy(),
+                        customdata=[fmt.week(w, lang) if isinstance(w, str) and w else fmt.DASH
+                                    for w in stats["last_year_week"]],
                         hovertemplate="%{customdata}: %{y:,}<extra>" + labels["last_year"] + "</extra>")
     for key in ("high", "low"):
         if (stats["flag"] == key).any():
@@ -178,6 +197,7 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
     if len(stats):
         fig.update_xaxes(range=[pd.Timestamp(stats["week_start"].min()) - pd.Timedelta(days=1),
                                 pd.Timestamp(stats["week_end"].max()) + pd.Timedelta(days=2)])
+        fmt.date_ticks(fig, "x", list(x), lang, grain="week", max_ticks=6)    # on the bars (Thursdays)
     return fig
 
 

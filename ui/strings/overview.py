@@ -1,8 +1,8 @@
 """Strings of the overview page."""
 STRINGS = {
     "ov.kpi.week": ("上周投诉量", "Complaints last week"),
-    "ov.kpi.week.help": ("最近一个完整 ISO 周（{week}）的投诉量，与前一完整周（{prev}）相比。不完整周不参与比较。差异超出随机波动（5% 水平）时才标红绿。",
-                         "Complaints in the latest whole ISO week ({week}) against the whole week before ({prev}). "
+    "ov.kpi.week.help": ("最近一个完整 ISO 周 {week} 的投诉量，与前一完整周 {prev} 相比。不完整周不参与比较。差异超出随机波动（5% 水平）时才标红绿。",
+                         "Complaints in the latest whole ISO week, {week}, against the whole week before, {prev}. "
                          "Partial weeks are never compared. Red or green only when the difference is beyond chance (5% level)."),
     "ov.kpi.week.none": ("期间内没有完整周", "No whole week in the period"),
     "ov.kpi.week.band": ("预期 {e} 件，99% 预测区间 {lo}–{hi}：{status}（区间外才标为异常，方法见“案件量趋势”页）",
@@ -47,12 +47,17 @@ STRINGS = {
     "ov.district.title": ("各区县每十万人投诉量", "Complaints per 100k residents by district"),
     "ov.district.note": ("肃南人口约 2.8 万且游客多，人均指标波动大，请结合件数阅读。",
                          "Sunan has about 28,000 residents and many tourists: its per-capita rate swings widely; read it with the count."),
+    "ov.district.bar_label": ("{v}（{n}件）", "{v} ({n})"),
     "ov.col.per_100k": ("每十万人", "Per 100k"),
-    "ov.col.complaints": ("件数", "Complaints"),
+    "ov.col.per_100k.axis": ("每十万常住人口投诉量", "Complaints per 100,000 residents"),
+    "ov.col.complaints": ("件数", "Com\u00adplaints"),     # soft hyphen: the phone table may break it
     "ov.col.median": ("中位天数", "Median days"),
     "ov.col.closure": ("办结率", "Closure rate"),
     "ov.col.on_time": ("按期办结率", "On-time rate"),
     "ov.col.district": ("区县", "District"),
     "ov.col.population": ("人口", "Population"),
     "ov.table.title": ("区县概况", "Districts at a glance"),
+    "ov.table.note": ("每十万人：每十万常住人口的投诉量；办结率、按期办结率的口径同上方指标；中位天数：已办结投诉的办理天数中位数。",
+                      "Per 100k: complaints per 100,000 residents; closure and on-time rates as in the figures above; "
+                      "median days: median days to close, closed complaints."),
 }

@@ -38,18 +38,19 @@ STRINGS = {
     "tr.ev.may_day": ("五一", "May Day"),
     "tr.ev.national_day": ("国庆", "National Day"),
     "tr.kpi.week": ("上周投诉量", "Complaints last week"),
-    "tr.kpi.week.label": ("上周 {week}", "Last week {week}"),
+    "tr.kpi.week.label": ("上周（{week}）", "Last week ({week})"),
     "tr.kpi.week.help": ("最近一个完整 ISO 周 {week} 的投诉量；变化与前一完整周 {prev} 相比。",
                          "Complaints in the latest whole ISO week {week}; change against the whole week before ({prev})."),
     "tr.kpi.none": ("期间内没有完整周", "No whole week in the period"),
-    "tr.kpi.last_year": ("去年同周 {week}", "Last year {week}"),
+    "tr.kpi.last_year": ("去年同周（{week}）", "Last year ({week})"),
     "tr.kpi.last_year.help": ("{week} 的投诉量（ISO 周序号相同）；变化为上周比去年同周多出的件数。",
                               "Complaints in {week} (same ISO week number); the change is last week minus that week."),
     "tr.kpi.ma4": ("4 周移动平均", "4-week moving average"),
     "tr.kpi.ma4.help": ("最近 4 个完整周的平均每周投诉量；变化与上一期移动平均相比。",
                         "Mean weekly complaints over the latest 4 whole weeks; change against the previous average."),
-    "tr.kpi.expected": ("预期区间（99%）", "Expected band (99%)"),
-    "tr.kpi.expected.value": ("{lo}–{hi}", "{lo}–{hi}"),
+    "tr.kpi.expected": ("上周预期件数", "Expected last week"),
+    "tr.kpi.band": ("上周（{week}）的 99% 预测区间：{lo}–{hi} 件，件数落在区间外才标为异常周。",
+                    "The 99% prediction band of last week ({week}): {lo}–{hi}; only a count outside it is flagged as unusual."),
     "tr.kpi.expected.help": ("预期 {e} 件，99% 预测区间 {lo}–{hi}：件数落在区间外的完整周标为异常"
                              "（没有真实异常时，约 1% 或更少的周会被误标）。方法见下方“异常周判定方法”。",
                              "Expected {e}, 99% prediction band {lo}–{hi}: a whole week outside the band is flagged "
@@ -68,13 +69,16 @@ STRINGS = {
     "tr.history.event_one_year": ("历史数据不足：节假日周需要至少两个往年的节假日数据才能估计其年际波动，不给区间、不判定。",
                                   "Not enough history: a holiday week needs holiday weeks from at least two earlier "
                                   "years to gauge their year-to-year variation — no band, never flagged."),
-    "tr.current": ("本周 {week} 尚不完整（{days}/7 天）：至今 {n} 件，不参与比较。",
-                   "This week {week} is partial ({days}/7 days): {n} so far, not compared."),
+    "tr.current": ("本周（{week}）尚不完整（{days}/7 天）：至今 {n} 件，不参与比较。",
+                   "This week ({week}) is partial ({days}/7 days): {n} so far, not compared."),
     "tr.volume.title": ("投诉量（按{interval}）", "Complaints per {interval}"),
     "tr.volume.note": ("空心点 / 浅色斜纹为不完整周期（数据或统计期间只覆盖部分天数），不可与完整周期直接比较。阴影为日历标注。",
                        "Open markers / pale hatched bars are partial buckets (the data or period covers only some "
                        "days); do not compare them with whole ones. Shaded bands are calendar events."),
     "tr.partial": ("不完整", "Partial"),
+    "tr.tab.band": ("每周与预期区间", "Weeks and expected band"),
+    "tr.tab.unusual": ("异常周", "Unusual weeks"),
+    "tr.tab.week": ("周明细", "Week detail"),
     "tr.band.title": ("每周投诉量与 99% 预测区间", "Weekly complaints and the 99% prediction band"),
     "tr.band.count": ("每周投诉量", "Weekly complaints"),
     "tr.band.band": ("99% 预测区间", "99% prediction band"),
@@ -110,12 +114,14 @@ STRINGS = {
     "tr.col.flag": ("判定", "Flag"),
     "tr.col.lower": ("99% 区间下限", "99% band low"),
     "tr.col.upper": ("99% 区间上限", "99% band high"),
+    "tr.col.band": ("99% 预测区间", "99% band"),
+    "tr.col.no_band": ("无区间（历史不足）", "No band (too little history)"),
     "tr.col.history": ("无区间原因", "No band because"),
     "tr.col.event": ("日历", "Calendar"),
     "tr.detail.title": ("周明细", "Week detail"),
     "tr.detail.pick": ("选择周", "Week"),
     "tr.detail.dim": ("构成维度", "Breakdown by"),
-    "tr.detail.head": ("{week}（{start} 至 {end}）", "{week} ({start} to {end})"),
+    "tr.detail.head": ("{week}（{span}）", "{week} ({span})"),
     "tr.detail.partial": ("该周为不完整周（覆盖 {days}/7 天），只显示构成，不与其他周比较。",
                           "This week is partial ({days}/7 days covered): composition only, no comparison."),
     "tr.detail.n": ("本周投诉量", "Complaints this week"),
@@ -126,12 +132,17 @@ STRINGS = {
     "tr.detail.comp.title": ("{week} 按{dim}", "{week} by {dim}"),
     "tr.detail.merchants.title": ("{week} 被投诉最多的商户", "{week}: most complained-about merchants"),
     "tr.detail.calc": ("预期 = 近期水平 {level}（每普通周）× 日历系数 {cal} × 季节项 {si}（往年 {refs} 个同位置周，"
-                       "原始比值 {raw}，向 1 收缩后保留 {b}）= {e}；过度离散 φ = {phi}。99% 预测区间 {lo}–{hi}，"
+                       "原始比值 {raw}，向 1 收缩后保留 {b}）= {e}；过度离散参数 φ = {phi}（方差约为均值的 φ 倍）。99% 预测区间 {lo}–{hi}，"
                        "件数在区间外即标为异常。",
                        "Expected = recent level {level} (per ordinary week) × calendar factor {cal} × seasonal term "
                        "{si} ({refs} weeks in the same position in earlier years, raw ratio {raw}, {b} of it kept "
-                       "after shrinking toward 1) = {e}; overdispersion φ = {phi}. 99% prediction band {lo}–{hi}: "
+                       "after shrinking toward 1) = {e}; overdispersion φ = {phi} (the variance is about φ times the mean). 99% prediction band {lo}–{hi}: "
                        "a count outside it is flagged."),
+    "tr.detail.expected": ("预期 {e} 件，99% 预测区间 {lo}–{hi}：按近期每周水平、节假日安排和往年同期规律推算，"
+                           "件数在区间外即标为异常（算式见“较预期”旁的说明）。",
+                           "Expected {e}, 99% prediction band {lo}–{hi}: worked out from the recent weekly level, the "
+                           "holiday calendar and the same time in earlier years; a count outside the band is flagged "
+                           "(the arithmetic is in the note beside “vs expected”)."),
     "tr.detail.none": ("该周没有投诉。", "No complaints this week."),
     "tr.table.title": ("每周明细表", "Weekly table"),
     "tr.method.title": ("异常周判定方法", "How unusual weeks are found"),
@@ -148,8 +159,8 @@ STRINGS = {
         "证据越少收缩越多；节假日周不收缩。往年没有同位置的周：历史数据不足，不给区间。"
         "同一位置在不同年份的差异（年际波动）由出现过两年及以上的位置估计（DerSimonian–Laird）；"
         "节假日周在尚无两年节假日数据时不给区间。\n"
-        "4. **预测区间**：本周件数视为均值 E 的负二项分布，方差 = φ × E + E² × V。φ 为准泊松过度离散系数"
-        "（最近 26 个普通周相对其近期水平的 Pearson 残差均值，至少为 1）；V 为 log E 的不确定性：近期水平的抽样误差、"
+        "4. **预测区间**：本周件数视为均值 E 的负二项分布，方差 = φ × E + E² × V。φ 为准泊松模型的过度离散参数"
+        "（方差与均值之比；最近 26 个普通周相对其近期水平的 Pearson 残差均值，至少为 1）；V 为 log E 的不确定性：近期水平的抽样误差、"
         "季节项的估计误差与年际波动之和。**99% 预测区间**为该分布的 0.5% 与 99.5% 分位数。\n"
         "5. 完整周的件数高于区间上限标为**高于预期**，低于下限标为**低于预期**；不完整周和历史数据不足的周不判定。"
         "在没有异常周的模拟数据（本系统的样例数据生成器，多个随机种子）上，被误标的周不超过 1%，"

@@ -1,0 +1,102 @@
+"""Overview page: reads right in both languages (weeks as 第10周 / Week 10, changes in 个百分点 / pp,
+a plain district table that fits), and its weekly chart's axis and hovers."""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analytics import queries
+from analytics.filters import Filters
+from tests.apptest import errors, run_app
+from tests.fixtures import D
+from ui import charts
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ISO_WEEK = re.compile(r"\d{4}-W\d{2}")
+
+
+def _texts(at) -> list[str]:
+    out = []
+    for m in at.metric:
+        out += [m.label, str(m.value), str(m.proto.delta or ""), m.proto.help or ""]
+    out += [c.value for c in at.caption] + [s.value for s in at.subheader]
+    return out
+
+
+def test_english_overview_has_no_chinese_codes_or_missing_words(app_env):
+    at = run_app(None, {"lang": "en"})
+    assert errors(at) == []
+    texts = _texts(at)
+    table = at.table[0].value
+    texts += [str(c) for c in table.columns] + [str(v) for v in table.to_numpy().ravel()]
+    for s in texts:
+        assert not CJK.search(s), s
+        assert not ISO_WEEK.search(s), s
+        assert not re.search(r"\b(None|nan|NaN|NaT)\b", s), s
+    labels = [m.label for m in at.metric]
+    assert "Complaints last week · Week 10" in labels
+    # rate changes in percentage points
+    closure = next(m for m in at.metric if m.label == "Closure rate")
+    assert re.search(r"[+-]\d+\.\d pp\)?$", str(closure.proto.delta)), closure.proto.delta
+
+
+def test_chinese_overview_weeks_points_and_table(app_env):
+    at = run_app(None, {"lang": "zh"})
+    assert errors(at) == []
+    texts = _texts(at)
+    assert not any(ISO_WEEK.search(s) for s in texts)
+    assert "上周投诉量 · 第10周" in [m.label for m in at.metric]
+    on_time = next(m for m in at.metric if m.label == "按期办结率")
+    assert str(on_time.proto.delta).rstrip("）)").endswith("个百分点"), on_time.proto.delta
+    assert not any(" pp" in s for s in texts)
+    assert any(c.value.startswith("本周（第11周，不完整）至今") for c in at.caption)
+    # the district table: a plain table (no data grid), six districts, formatted cells, highest rate first
+    assert len(at.dataframe) == 0 and len(at.table) == 1
+    table = at.table[0].value
+    assert list(table.columns) == ["区县", "件数", "每十万人", "办结率", "按期办结率", "中位天数"]
+    assert len(table) == 6
+    assert all(v.endswith("%") for v in table["办结率"])
+    rates = [float(v.replace(",", "")) for v in table["每十万人"]]
+    assert rates == sorted(rates, reverse=True)
+
+
+def test_weekly_bar_reads_weeks_on_the_bars(sample_con):
+    f = Filters(D("2023-12-18"), D("2024-03-14"))
+    weekly = queries.weekly_complaints(sample_con, f)
+    for lang, first, other in (("zh", "2023年第51周", "周"), ("en", "Week 51, 2023", "Week ")):
+        fig = charts.weekly_bar(weekly, title="t", y_label="y", partial_label="p", whole_label="w",
+                                odr_label="o", trad_label="r", lang=lang)
+        ax = fig.layout.xaxis
+        # ticks are categories of the bars themselves (centred on them), labelled in words
+        assert set(ax.tickvals) <= set(weekly["week"])
+        assert ax.ticktext[0] == first
+        assert all(other in t and not ISO_WEEK.search(t) for t in ax.ticktext[1:])
+        # hovers name the week with its year, never the ISO code
+        for tr in fig.data:
+            assert "%{x}" not in tr.hovertemplate
+            assert all(not ISO_WEEK.search(c) for c in tr.customdata)
+        assert fig.data[0].customdata[0] == ("2023年第51周" if lang == "zh" else "Week 51, 2023")
+        # the legend sits under the plot (not over the title on a phone)
+        assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0
+
+
+def test_district_bar_label_has_room(app_env):
+    """The longest bar's outside label ("122.2（34件）") stays inside the axis range."""
+    at = run_app(None, {"lang": "zh", "district": "620721"})
+    assert errors(at) == []
+    import base64
+    import json
+
+    import numpy as np
+
+    def values(a):          # Plotly sends numeric arrays as typed arrays
+        if isinstance(a, dict) and "bdata" in a:
+            return np.frombuffer(base64.b64decode(a["bdata"]), dtype=np.dtype(a["dtype"])).tolist()
+        return list(a)
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    bar = next(f for f in figs if f["data"][0].get("orientation") == "h")
+    top = max(values(bar["data"][0]["x"]))
+    assert pd.notna(top) and top > 0
+    assert bar["layout"]["xaxis"]["range"][1] >= top * 1.3
+    assert all(t.endswith("件）") for t in bar["data"][0]["text"])
