@@ -109,24 +109,25 @@ by_route = kms.set_index("route")
 st.subheader(t("rs.km.header"), anchor=False)
 for r in routes:
     k = by_route.loc[r]
+    st.markdown(f"**{ROUTE_NAMES[r]}**")
     cols = st.columns(4)
     with cols[0]:
-        st.metric(t("rs.km.median", route=SHORT[r]), fmt_t(k["km_median"]),
+        st.metric(t("rs.km.median"), fmt_t(k["km_median"]),
                   delta=t("rs.km.naive", v=fmt_t(k["naive_median"])), delta_color="off", delta_arrow="off",
                   border=True, help=t("rs.km.median.help", lo=fmt_t(k["km_median_lo"]), hi=fmt_t(k["km_median_hi"])))
     with cols[1]:
-        st.metric(t("rs.km.p90", route=SHORT[r]), fmt_t(k["km_p90"]),
+        st.metric(t("rs.km.p90"), fmt_t(k["km_p90"]),
                   delta=t("rs.km.naive", v=fmt_t(k["naive_p90"])), delta_color="off", delta_arrow="off",
                   border=True, help=t("rs.km.p90.help"))
     with cols[2]:
-        st.metric(t("rs.km.within", route=SHORT[r], n=n_wd), fmt_pct(k["within_n"]),
+        st.metric(t("rs.km.within", n=n_wd), fmt_pct(k["within_n"]),
                   delta=t("rs.km.naive", v=fmt_pct(k["naive_within_n"])), delta_color="off", delta_arrow="off",
                   border=True, help=t("rs.km.within.help", n=n_wd, lo=fmt_pct(k["within_n_lo"]),
                                       hi=fmt_pct(k["within_n_hi"]), naive=fmt_pct(k["naive_within_n"])))
     with cols[3]:
-        st.metric(t("rs.km.open", route=SHORT[r]),
-                  t("rs.km.open.value", open=fmt_int(k["open"]), n=fmt_int(k["complaints"])),
-                  delta=t("rs.km.open.delta", age=fmt_t(k["max_open_age"])) if k["open"] else None,
+        st.metric(t("rs.km.open"), fmt_int(k["open"]),
+                  delta=t("rs.km.open.delta" if k["open"] else "rs.km.open.delta.none",
+                          n=fmt_int(k["complaints"]), age=fmt_t(k["max_open_age"])),
                   delta_color="off", delta_arrow="off", border=True,
                   help=t("rs.km.open.help", age=fmt_t(k["max_open_age"])))
 
@@ -135,6 +136,7 @@ fig = F.km_figure(curves, routes, ROUTE_NAMES, title=t("rs.km.chart"), x_label=t
                   y_label=t("rs.km.y"), median_label=t("rs.median"), p90_label=t("rs.p90"),
                   open_label=t("rs.km.hover.open"))
 chart_block(fig, curves, f"km_{unit}_{f.date_from}_{f.date_to}")
+st.caption(t("rs.km.band"))
 
 lines = []
 for r in routes:

@@ -360,7 +360,20 @@ def _run(query: dict):
 
 
 def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Metric label → value; the cards under a route's heading (**ODR**, **Traditional**) are
+    named "route · label"."""
+    return {k: m.value for k, m in _metric_cards(at).items()}
+
+
+def _metric_cards(at) -> dict:
+    routes = [x.value.strip("*") for x in at.main.markdown
+              if re.fullmatch(r"\*\*(ODR|Traditional|All|传统渠道|全部)\*\*", x.value)]
+    cards = list(at.main.metric)
+    out = {}
+    for i, m in enumerate(cards):
+        r = i // 4
+        out[f"{routes[r]} · {m.label}" if r < len(routes) else m.label] = m
+    return out
 
 
 CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\u3001\u3002\uff1a]")
@@ -428,15 +441,16 @@ def test_page_default_view(app_env):
     assert errors(at) == []
     assert at.title[0].value == "Resolution time"
     m = _metrics(at)
-    assert re.fullmatch(r"\d+(\.\d)? days?", m["ODR · median time"])
-    assert "closed cases only" in next(x.delta for x in at.metric if x.label == "ODR · median time")
-    assert "Traditional · closed within 10 working days" in m and "Traditional · 9 in 10 closed within" in m
+    assert re.fullmatch(r"\d+(\.\d)? days?", m["ODR · Median time"])
+    assert "closed cases only" in _metric_cards(at)["ODR · Median time"].delta
+    assert "Traditional · Closed within 10 working days" in m and "Traditional · 9 in 10 closed within" in m
+    assert re.fullmatch(r"of [\d,]+ · oldest \d+ days?", _metric_cards(at)["Traditional · Still open"].delta)
     # the source of the claim is named
     assert "local news report from Zhangye" in at.caption[1].value or any(
         "local news report from Zhangye" in c.value and "March 2024" in c.value for c in at.caption)
     headers = [h.value for h in at.subheader]
     assert headers == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
-    assert [tb.label for tb in at.tabs] == ["How the times spread", "Week by week", "ODR vs traditional", "Deadlines"]
+    assert [tb.label for tb in at.tabs] == ["Time spread", "By week", "ODR vs traditional", "Deadlines"]
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert len(titles) == 3 and "Share of complaints still open" in titles[0]
     # lazy: the closed "how" expander and the other tabs built nothing
@@ -452,7 +466,7 @@ def test_page_jargon_free_labels(app_env):
     shown = [x for x in _texts(at) if jargon.search(x)]
     assert shown == []
     # … but the tooltip names the method
-    assert "Kaplan–Meier" in next(x.help for x in at.metric if x.label == "ODR · median time")
+    assert "Kaplan–Meier" in _metric_cards(at)["ODR · Median time"].help
 
 
 def test_page_explanation_opens_with_the_table(app_env, sample_con):
@@ -528,12 +542,13 @@ def test_page_numbers_match_analytics(app_env, sample_con):
     f = at.session_state["_filters"]
     s = R.km_summary(sample_con, f, "wdays", 5).set_index("route")
     m = _metrics(at)
-    assert m["Traditional · closed within 5 working days"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
+    assert m["Traditional · Closed within 5 working days"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
     med = s.loc["traditional", "km_median"]
-    assert m["Traditional · median time"] == (f"{int(med)} working days" if med == int(med)
+    assert m["Traditional · Median time"] == (f"{int(med)} working days" if med == int(med)
                                               else f"{med:.1f} working days")
-    assert m["Traditional · still open"] == \
-        f"{int(s.loc['traditional', 'open']):,} / {int(s.loc['traditional', 'complaints']):,}"
+    assert m["Traditional · Still open"] == f"{int(s.loc['traditional', 'open']):,}"
+    assert _metric_cards(at)["Traditional · Still open"].delta.startswith(
+        f"of {int(s.loc['traditional', 'complaints']):,} · oldest")
 
 
 def test_page_route_filter_and_histogram_toggle(app_env):
@@ -542,7 +557,7 @@ def test_page_route_filter_and_histogram_toggle(app_env):
     assert at.segmented_control(key="w:rs_dist").value == "ecdf"
     assert _chart(at, "Share closed within a given time")["layout"]["yaxis"]["range"] == [0, 1.02]
     m = _metrics(at)
-    assert "ODR · median time" in m and "Traditional · median time" not in m
+    assert "ODR · Median time" in m and "Traditional · Median time" not in m
     # the mode is kept in the URL while another tab is open
     at = _run({"lang": "en", "route": "odr", "rs_dist": "ecdf", "rs_tab": "gap"})
     assert errors(at) == []
@@ -576,7 +591,7 @@ def test_page_chinese(app_env):
     at = _run({})
     assert errors(at) == []
     assert at.title[0].value == "办理时效"
-    assert "传统 · 中位用时" in _metrics(at)
+    assert "传统渠道 · 中位用时" in _metrics(at)
     assert any("张掖市的一篇本地新闻报道" in c.value for c in at.caption)
     texts = _texts(at)
     assert not [x for x in texts if NONE.search(x)]

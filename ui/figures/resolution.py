@@ -256,9 +256,12 @@ def district_on_time_figure(dist: pd.DataFrame, name_col: str, *, title: str, x_
     text = [f"{fmt.pct(r)}{o}{fmt.num(n)} / {fmt.num(b)}{c}"
             for r, n, b in zip(d["on_time_rate"], d["on_time"], d["on_time_base"])]
     fig.add_bar(y=d[name_col], x=d["on_time_rate"].fillna(0), orientation="h", marker_color=charts.TRAD_COLOR,
-                text=text, textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}: %{text}<extra></extra>")
-    fig.update_layout(xaxis_title=x_label, yaxis_title=None, showlegend=False, margin=dict(r=16))
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.45], tickvals=[0, 0.25, 0.5, 0.75, 1.0], showgrid=True,
+                text=text, textposition="auto", insidetextanchor="end", cliponaxis=False,
+                insidetextfont=dict(color="white"), hovertemplate="%{y}: %{text}<extra></extra>")
+    # the labels sit inside their bars (rates are mostly high) and outside only where a bar is too
+    # short for its label, so a phone's narrow chart does not clip them
+    fig.update_layout(xaxis_title=x_label, yaxis_title=None, showlegend=False, margin=dict(r=16),
+                      uniformtext=dict(minsize=10, mode="show"))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.02], tickvals=[0, 0.25, 0.5, 0.75, 1.0], showgrid=True,
                      gridcolor=_GRID)
     return fig

@@ -39,14 +39,14 @@ STRINGS = {
                         "“Monday–Friday work”, as date,kind,name with kind = holiday (a weekday off) or workday "
                         "(a weekend make-up working day)."),
     # sections (lazy tabs; the URL keeps the chosen one as rs_tab)
-    "rs.tab.dist": ("用时分布", "How the times spread"),
-    "rs.tab.week": ("按周变化", "Week by week"),
+    "rs.tab.dist": ("用时分布", "Time spread"),
+    "rs.tab.week": ("按周变化", "By week"),
     "rs.tab.gap": ("ODR 与传统渠道", "ODR vs traditional"),
     "rs.tab.deadlines": ("办理期限", "Deadlines"),
     # section: time to close, counting open cases (Kaplan–Meier)
     "rs.km.header": ("办理用时：把未办结投诉计算在内", "Time to close, counting the open cases"),
-    "rs.km.median": ("{route} · 中位用时", "{route} · median time"),
-    "rs.km.p90": ("{route} · 九成在此之内办结", "{route} · 9 in 10 closed within"),
+    "rs.km.median": ("中位用时", "Median time"),
+    "rs.km.p90": ("九成在此之内办结", "9 in 10 closed within"),
     "rs.km.naive": ("只看已办结：{v}", "closed cases only: {v}"),
     "rs.km.median.help": ("一半投诉在此之前办结。仍未办结的投诉按“到数据日期为止已耗时、尚未办结”计入"
                           "（Kaplan–Meier 估计，未办结投诉视为删失）；与只看已办结投诉的中位数用同一种线性插值，"
@@ -59,19 +59,21 @@ STRINGS = {
                        "需要尚未办结投诉的最终用时才能确定时为“—”。",
                        "90% of complaints are closed by then (the 90th percentile, counting open cases: a "
                        "Kaplan–Meier estimate); “—” when it depends on how long still-open complaints will take."),
-    "rs.km.within": ("{route} · {n} 个工作日内办结", "{route} · closed within {n} working days"),
+    "rs.km.within": ("{n} 个工作日内办结", "Closed within {n} working days"),
     "rs.km.within.help": ("把未办结投诉计算在内的 {n} 个工作日内办结比例（Kaplan–Meier 估计），95% 区间 {lo} – {hi}；"
                           "只看已办结投诉为 {naive}。",
                           "Share closed within {n} working days, counting open cases (a Kaplan–Meier estimate), "
                           "95% interval {lo} – {hi}; closed cases only: {naive}."),
-    "rs.km.open": ("{route} · 未办结", "{route} · still open"),
-    "rs.km.open.value": ("{open} / {n}", "{open} / {n}"),
-    "rs.km.open.help": ("期间内登记、截至数据日期仍未办结的投诉 / 期间内全部投诉；最久的已 {age}。",
-                        "Complaints received in the period and still open on the as-of date / all complaints of the "
-                        "period; the oldest is {age} old."),
-    "rs.km.open.delta": ("最久 {age}", "oldest {age}"),
+    "rs.km.open": ("仍未办结", "Still open"),
+    "rs.km.open.help": ("期间内登记、截至数据日期仍未办结的投诉（下方为期间内全部投诉件数）；最久的已 {age}。",
+                        "Complaints received in the period and still open on the as-of date (below: all complaints "
+                        "of the period); the oldest is {age} old."),
+    "rs.km.open.delta": ("共 {n} 件 · 最久 {age}", "of {n} · oldest {age}"),
+    "rs.km.open.delta.none": ("共 {n} 件，均已办结", "of {n}: all closed"),
     "rs.km.table": ("两种算法对照表", "Both ways of counting, side by side"),
-    "rs.km.chart": ("登记后仍未办结的比例（阴影为 95% 区间）", "Share of complaints still open (shaded: 95% interval)"),
+    "rs.km.chart": ("登记后仍未办结的比例", "Share of complaints still open"),
+    "rs.km.band": ("阴影为 95% 区间；虚线标出一半和九成投诉办结的位置。", "Shaded: 95% interval; the dotted lines mark where half and "
+                   "9 in 10 of the complaints are closed."),
     "rs.km.y": ("仍未办结", "Still open"),
     "rs.km.hover.open": ("仍在办理", "still open"),
     "rs.km.how": ("怎样把未办结投诉计算在内", "How the open cases are counted"),
