@@ -110,7 +110,7 @@ st.subheader(t("rs.km.header"), anchor=False)
 for r in routes:
     k = by_route.loc[r]
     st.markdown(f"**{ROUTE_NAMES[r]}**")
-    cols = st.columns(4)
+    cols = st.columns(3)
     with cols[0]:
         st.metric(t("rs.km.median"), fmt_t(k["km_median"]),
                   delta=t("rs.km.naive", v=fmt_t(k["naive_median"])), delta_color="off", delta_arrow="off",
@@ -124,12 +124,6 @@ for r in routes:
                   delta=t("rs.km.naive", v=fmt_pct(k["naive_within_n"])), delta_color="off", delta_arrow="off",
                   border=True, help=t("rs.km.within.help", n=n_wd, lo=fmt_pct(k["within_n_lo"]),
                                       hi=fmt_pct(k["within_n_hi"]), naive=fmt_pct(k["naive_within_n"])))
-    with cols[3]:
-        st.metric(t("rs.km.open"), fmt_int(k["open"]),
-                  delta=t("rs.km.open.delta" if k["open"] else "rs.km.open.delta.none",
-                          n=fmt_int(k["complaints"]), age=fmt_t(k["max_open_age"])),
-                  delta_color="off", delta_arrow="off", border=True,
-                  help=t("rs.km.open.help", age=fmt_t(k["max_open_age"])))
 
 curves = data.call(R.km_curves, f, unit)
 fig = F.km_figure(curves, routes, ROUTE_NAMES, title=t("rs.km.chart"), x_label=t(f"rs.axis.since.{unit}"),
@@ -142,10 +136,10 @@ lines = []
 for r in routes:
     k = by_route.loc[r]
     if k["open"]:
-        lines.append(t("rs.km.now", route=ROUTE_NAMES[r], open=fmt_int(k["open"]), age=fmt_t(k["max_open_age"]),
-                       naive=fmt_t(k["naive_median"]), km=fmt_t(k["km_median"])))
+        lines.append(t("rs.km.now", route=ROUTE_NAMES[r], open=fmt_int(k["open"]), n=fmt_int(k["complaints"]),
+                       age=fmt_t(k["max_open_age"]), naive=fmt_t(k["naive_median"]), km=fmt_t(k["km_median"])))
     else:
-        lines.append(t("rs.km.all_closed", route=ROUTE_NAMES[r]))
+        lines.append(t("rs.km.all_closed", route=ROUTE_NAMES[r], n=fmt_int(k["complaints"])))
 st.markdown("\n".join(f"- {x}" for x in lines))
 
 how = st.expander(t("rs.km.how"), key="rs_km_how", on_change="rerun")
@@ -250,17 +244,20 @@ def gap_section() -> None:
         raw_med = with_ci(signed_t(med["raw"]), t("rs.gap.too_few"))
     else:
         raw_med = with_ci(signed_t(med["raw"]), fmt_ci(med["raw_lo"], med["raw_hi"], signed_t))
+    # one column per measure, one row per route and gap: three narrow columns fit a phone
     gtbl = pd.DataFrame({
-        t("rs.gap.col.measure"): [t("rs.gap.median.row", unit=ul), t("rs.gap.settled.row")],
-        t("rs.gap.col.odr"): [t("rs.gap.n", v=fmt_t(med["odr"]), n=fmt_int(med["n_odr"])),
-                              t("rs.gap.n", v=fmt_pct(setl["odr"]), n=fmt_int(setl["n_odr"]))],
-        t("rs.gap.col.trad"): [t("rs.gap.n", v=fmt_t(med["traditional"]), n=fmt_int(med["n_traditional"])),
-                               t("rs.gap.n", v=fmt_pct(setl["traditional"]), n=fmt_int(setl["n_traditional"]))],
-        t("rs.gap.col.raw"): [raw_med,
-                              with_ci(signed_pp(setl["raw"]), fmt_ci(setl["raw_lo"], setl["raw_hi"], signed_pp))],
-        t("rs.gap.col.adj"): [with_ci(signed_t(med["adjusted"]), fmt_ci(med["adj_lo"], med["adj_hi"], signed_t)),
-                              with_ci(signed_pp(setl["adjusted"]),
-                                      fmt_ci(setl["adj_lo"], setl["adj_hi"], signed_pp))],
+        t("rs.gap.col.measure"): [t("rs.gap.row.odr"), t("rs.gap.row.trad"), t("rs.gap.row.raw"),
+                                  t("rs.gap.row.adj")],
+        t("rs.gap.median.row", unit=ul): [
+            t("rs.gap.n", v=fmt_t(med["odr"]), n=fmt_int(med["n_odr"])),
+            t("rs.gap.n", v=fmt_t(med["traditional"]), n=fmt_int(med["n_traditional"])),
+            raw_med,
+            with_ci(signed_t(med["adjusted"]), fmt_ci(med["adj_lo"], med["adj_hi"], signed_t))],
+        t("rs.gap.settled.row"): [
+            t("rs.gap.n", v=fmt_pct(setl["odr"]), n=fmt_int(setl["n_odr"])),
+            t("rs.gap.n", v=fmt_pct(setl["traditional"]), n=fmt_int(setl["n_traditional"])),
+            with_ci(signed_pp(setl["raw"]), fmt_ci(setl["raw_lo"], setl["raw_hi"], signed_pp)),
+            with_ci(signed_pp(setl["adjusted"]), fmt_ci(setl["adj_lo"], setl["adj_hi"], signed_pp))],
     })
     st.table(gtbl, hide_index=True)
     st.caption(t("rs.gap.method", excluded=fmt_int(setl["excluded"])))
@@ -361,7 +358,9 @@ def deadlines_section() -> None:
     n_overdue = len(overdue) if len(overdue) < limit else \
         data.call(R.overdue_open_count, f, all_periods=not overdue_period)
     with overdue_slot:
-        st.metric(t("rs.dl.overdue.period" if overdue_period else "rs.dl.overdue"), fmt_int(n_overdue), border=True,
+        st.metric(t("rs.dl.overdue"), fmt_int(n_overdue), border=True,
+                  delta=t("rs.dl.overdue.period" if overdue_period else "rs.dl.overdue.any"),
+                  delta_color="off", delta_arrow="off",
                   help=t("rs.dl.overdue.help" if not overdue_period else "rs.dl.overdue.help.period",
                          date=as_of_text))
     st.caption(t("rs.dl.list.note", date=as_of_text))

@@ -371,7 +371,7 @@ def _metric_cards(at) -> dict:
     cards = list(at.main.metric)
     out = {}
     for i, m in enumerate(cards):
-        r = i // 4
+        r = i // 3
         out[f"{routes[r]} · {m.label}" if r < len(routes) else m.label] = m
     return out
 
@@ -444,7 +444,8 @@ def test_page_default_view(app_env):
     assert re.fullmatch(r"\d+(\.\d)? days?", m["ODR · Median time"])
     assert "closed cases only" in _metric_cards(at)["ODR · Median time"].delta
     assert "Traditional · Closed within 10 working days" in m and "Traditional · 9 in 10 closed within" in m
-    assert re.fullmatch(r"of [\d,]+ · oldest \d+ days?", _metric_cards(at)["Traditional · Still open"].delta)
+    assert any(re.search(r"Traditional: [\d,]+ of [\d,]+ complaints are still open \(oldest \d+ days?\)", x.value)
+               for x in at.main.markdown)
     # the source of the claim is named
     assert "local news report from Zhangye" in at.caption[1].value or any(
         "local news report from Zhangye" in c.value and "March 2024" in c.value for c in at.caption)
@@ -502,17 +503,19 @@ def test_page_gap_tab_by_link(app_env):
     at = _run({"lang": "en", "rs_tab": "gap"})
     assert errors(at) == []
     assert [h.value for h in at.subheader] == ["Time to close, counting the open cases", "ODR against traditional"]
-    gap = at.table[0].value.set_index("Measure")
-    assert list(gap.columns) == ["ODR", "Traditional", "Gap, raw (95% interval)",
-                                 "Gap adjusted for category mix (95% interval)"]
+    gap = at.table[0].value.set_index("")
+    assert list(gap.columns) == ["Median time to close (days)", "Settlement rate"]
+    assert list(gap.index) == ["ODR", "Traditional", "Gap, raw (95% interval)",
+                               "Gap adjusted for category mix (95% interval)"]
     # whole-day medians of the sample: the raw median gap is pinned to the day, and the page says
     # so in words instead of showing "+5.0 – +5.0"
-    assert gap.loc["Median time to close (days)", "Gap, raw (95% interval)"] == "+5 days (exact to the day)"
+    assert gap.loc["Gap, raw (95% interval)", "Median time to close (days)"] == "+5 days (exact to the day)"
     assert any("is the single value +5 days" in c.value and "whole days" in c.value for c in at.caption)
     assert re.fullmatch(r"[+-]\d+(\.\d)? days \([+-]\d+(\.\d)? days – [+-]\d+(\.\d)? days\)",
-                        gap.loc["Median time to close (days)", "Gap adjusted for category mix (95% interval)"])
+                        gap.loc["Gap adjusted for category mix (95% interval)", "Median time to close (days)"])
     assert re.fullmatch(r"[+-]\d+\.\d pp \([+-]\d+\.\d pp – [+-]\d+\.\d pp\)",
-                        gap.loc["Settlement rate", "Gap, raw (95% interval)"])
+                        gap.loc["Gap, raw (95% interval)", "Settlement rate"])
+    assert re.fullmatch(r"\d+\.\d% \(n = [\d,]+\)", gap.loc["ODR", "Settlement rate"])
     # the settlement rate leaves the traditional complaints not accepted out, and says how many
     f = at.session_state["_filters"]
     method = next(c.value for c in at.caption if "not accepted are left out" in c.value)
@@ -546,9 +549,9 @@ def test_page_numbers_match_analytics(app_env, sample_con):
     med = s.loc["traditional", "km_median"]
     assert m["Traditional · Median time"] == (f"{int(med)} working days" if med == int(med)
                                               else f"{med:.1f} working days")
-    assert m["Traditional · Still open"] == f"{int(s.loc['traditional', 'open']):,}"
-    assert _metric_cards(at)["Traditional · Still open"].delta.startswith(
-        f"of {int(s.loc['traditional', 'complaints']):,} · oldest")
+    bullets = " ".join(x.value for x in at.main.markdown)
+    assert (f"Traditional: {int(s.loc['traditional', 'open']):,} of {int(s.loc['traditional', 'complaints']):,} "
+            "complaints are still open") in bullets
 
 
 def test_page_route_filter_and_histogram_toggle(app_env):
@@ -574,7 +577,7 @@ def test_page_week_tab_by_link(app_env):
     assert ticks and all(re.fullmatch(r"(\d{4}年)?第\d+周", x) for x in ticks)
     assert "月" in spec["data"][0]["customdata"][0][0]           # 2024年第10周（3月4日–3月10日）
     at = _run({"lang": "en", "rs_tab": "week"})
-    spec = _chart(at, "by week of receipt")
+    spec = _chart(at, "90th percentile by week")
     assert all(re.fullmatch(r"Week \d+(, \d{4})?", x) for x in spec["layout"]["xaxis"]["ticktext"])
     _english_clean(at)
 
@@ -616,7 +619,8 @@ def test_page_deadlines_tab_by_link(app_env, sample_con):
     f = at.session_state["_filters"]
     every = R.overdue_open(sample_con, f, all_periods=True)
     assert len(every) > 0
-    assert m["Open past the deadline (any received date)"] == f"{len(every):,}"
+    assert m["Open past the deadline"] == f"{len(every):,}"
+    assert _metric_cards(at)["Open past the deadline"].delta == "any received date"
     labels = [e.label for e in at.expander]
     per_district = every.groupby("district_code").size()
     assert sum(1 for lab in labels if "oldest" in lab and "working days" in lab) == len(per_district)
@@ -637,7 +641,8 @@ def test_page_deadlines_tab_by_link(app_env, sample_con):
     f = at.session_state["_filters"]
     in_period = R.overdue_open(sample_con, f)
     assert 0 < len(in_period) < len(every)
-    assert _metrics(at)["Open past the deadline (received in the period)"] == f"{len(in_period):,}"
+    assert _metrics(at)["Open past the deadline"] == f"{len(in_period):,}"
+    assert _metric_cards(at)["Open past the deadline"].delta == "received in the period"
 
 
 # --- the percentile rule, Kaplan–Meier against statsmodels, and coverage by simulation ---------------

@@ -65,11 +65,6 @@ STRINGS = {
                           "Share closed within {n} working days, counting open cases (a Kaplan–Meier estimate), "
                           "95% interval {lo} – {hi}; closed cases only: {naive}."),
     "rs.km.open": ("仍未办结", "Still open"),
-    "rs.km.open.help": ("期间内登记、截至数据日期仍未办结的投诉（下方为期间内全部投诉件数）；最久的已 {age}。",
-                        "Complaints received in the period and still open on the as-of date (below: all complaints "
-                        "of the period); the oldest is {age} old."),
-    "rs.km.open.delta": ("共 {n} 件 · 最久 {age}", "of {n} · oldest {age}"),
-    "rs.km.open.delta.none": ("共 {n} 件，均已办结", "of {n}: all closed"),
     "rs.km.table": ("两种算法对照表", "Both ways of counting, side by side"),
     "rs.km.chart": ("登记后仍未办结的比例", "Share of complaints still open"),
     "rs.km.band": ("阴影为 95% 区间；虚线标出一半和九成投诉办结的位置。", "Shaded: 95% interval; the dotted lines mark where half and "
@@ -91,11 +86,13 @@ STRINGS = {
         "each one's weight is shared out among the complaints still open after its age (which is how the curve "
         "above is built) and the same interpolation is done on the weights. A percentile that depends on how long "
         "the open complaints will still take is shown as “—” (not estimable yet)."),
-    "rs.km.now": ("{route}：只看已办结时，{open} 件未办结投诉被排除（最久 {age}）；中位用时 {naive} → 计入未办结后 {km}。",
-                  "{route}: counting closed cases only leaves out {open} open complaints (oldest {age}); "
-                  "median {naive} → {km} counting them."),
-    "rs.km.all_closed": ("{route}：期间内的投诉均已办结，两种算法结果相同。",
-                         "{route}: every complaint of the period is closed, so counting open cases changes nothing."),
+    "rs.km.now": ("{route}：{n} 件投诉中 {open} 件仍未办结（最久 {age}）。只看已办结投诉会把它们排除；"
+                  "中位用时 {naive} → 计入未办结后 {km}。",
+                  "{route}: {open} of {n} complaints are still open (oldest {age}). Counting closed cases only "
+                  "leaves them out; median {naive} → {km} counting them."),
+    "rs.km.all_closed": ("{route}：期间内的 {n} 件投诉均已办结，两种算法结果相同。",
+                         "{route}: all {n} complaints of the period are closed, so counting open cases changes "
+                         "nothing."),
     "rs.col.measure": ("指标", "Measure"),
     "rs.row.complaints": ("投诉", "Complaints"),
     "rs.row.closed": ("已办结", "Closed"),
@@ -134,7 +131,7 @@ STRINGS = {
                      "90th percentile {p90}"),
     # section: weekly
     "rs.week.header": ("按登记周的中位用时与九成办结用时", "Median and 90th-percentile time by week"),
-    "rs.week.title": ("按登记周的中位用时与九成办结用时", "Median and 90th-percentile time by week of receipt"),
+    "rs.week.title": ("按登记周的中位用时与九成办结用时", "Median and 90th percentile by week"),
     "rs.week.note": ("实线为中位用时，虚线为九成投诉在此之内办结的用时（第 90 百分位数），按登记周统计已办结投诉。"
                      "空心点为不完整周，或该周还有未办结投诉（其数值偏低，以上方计入未办结投诉的数字为准）。",
                      "Solid: median; dashed: the time within which 9 in 10 were closed (90th percentile) — closed "
@@ -151,11 +148,11 @@ STRINGS = {
     "rs.gap.settled.row": ("和解/调解成功率", "Settlement rate"),
     "rs.gap.raw": ("未调整", "Raw"),
     "rs.gap.adjusted.short": ("调整后", "Adjusted"),
-    "rs.gap.col.measure": ("指标", "Measure"),
-    "rs.gap.col.odr": ("ODR", "ODR"),
-    "rs.gap.col.trad": ("传统渠道", "Traditional"),
-    "rs.gap.col.raw": ("差距（未调整，95% 区间）", "Gap, raw (95% interval)"),
-    "rs.gap.col.adj": ("差距（按类别构成调整，95% 区间）", "Gap adjusted for category mix (95% interval)"),
+    "rs.gap.col.measure": ("", ""),
+    "rs.gap.row.odr": ("ODR", "ODR"),
+    "rs.gap.row.trad": ("传统渠道", "Traditional"),
+    "rs.gap.row.raw": ("差距（未调整，95% 区间）", "Gap, raw (95% interval)"),
+    "rs.gap.row.adj": ("差距（按类别构成调整，95% 区间）", "Gap adjusted for category mix (95% interval)"),
     "rs.gap.n": ("{v}（{n} 件）", "{v} (n = {n})"),
     "rs.gap.with_ci": ("{v}（{ci}）", "{v} ({ci})"),
     "rs.gap.method": ("中位用时按已办结投诉计算；和解/调解成功率 = 结果为和解或调解成功的投诉 ÷ 已受理的已办结投诉，"
@@ -227,15 +224,17 @@ STRINGS = {
                            "Closed by the deadline ÷ (closed + open past the deadline before the period's end); ODR: 10 "
                            "working days after receipt, traditional: 45 working days after acceptance. {pending} open "
                            "complaints still inside their deadline are left out."),
-    "rs.dl.accept": ("7 个工作日内作出受理决定", "Acceptance decided within 7 working days"),
+    "rs.dl.accept": ("7 个工作日内作出受理决定", "Decided within 7 working days"),
     "rs.dl.accept.help": ("传统渠道投诉：受理日期（不予受理的为决定日期，未记录时取办结日期）不晚于登记后第 7 个工作日。"
                           "尚无决定的 {undecided} 件不计，其中 {late} 件已超过 7 个工作日。",
-                          "Traditional complaints: acceptance date (for complaints not accepted the decision date, else "
-                          "the closed date) on or before the 7th working day after receipt. {undecided} complaints "
+                          "Whether the decision to accept a complaint or not was taken in time. Traditional "
+                          "complaints: acceptance date (for complaints not accepted the decision date, else the closed "
+                          "date) on or before the 7th working day after receipt. {undecided} complaints "
                           "without a decision are left out; {late} of them are past the 7 working days."),
     "rs.dl.accept.none": ("期间内没有传统渠道投诉。", "No traditional complaints in the period."),
-    "rs.dl.overdue": ("超期未办结（不限登记日期）", "Open past the deadline (any received date)"),
-    "rs.dl.overdue.period": ("超期未办结（期间内登记）", "Open past the deadline (received in the period)"),
+    "rs.dl.overdue": ("超期未办结", "Open past the deadline"),
+    "rs.dl.overdue.any": ("不限登记日期", "any received date"),
+    "rs.dl.overdue.period": ("期间内登记", "received in the period"),
     "rs.dl.overdue.help": ("截至数据日期 {date} 仍未办结且已过期限的投诉（不限登记期间，其他筛选条件适用）。",
                            "Complaints still open on the as-of date {date} and past their deadline (any received date; "
                            "the other filters apply)."),
