@@ -194,13 +194,17 @@ if tab["dist"].open:
             st.info(t("data.no_rows"))
         else:
             distribution_section()
-            catq = data.call(R.category_quantiles, f, unit)
-            box_hover = t("rs.box.hover", n="%{customdata:,}", p10="%{lowerfence}", q1="%{q1}", med="%{median}",
-                          q3="%{q3}", p90="%{upperfence}")
-            bfig = F.category_box_figure(catq, routes, ROUTE_NAMES, lambda c: label(c, "cat", lang),
-                                         title=t("rs.box.title"), x_label=took, hover=box_hover)
-            chart_block(bfig, catq, f"resolution_by_category_{unit}_{f.date_from}_{f.date_to}")
-            st.caption(t("rs.box.note"))
+            # the per-category boxes are a tall chart (two boxes a category): drawn when opened
+            by_cat = st.expander(t("rs.box.title"), key="rs_box", on_change="rerun")
+            if by_cat.open:
+                with by_cat:
+                    catq = data.call(R.category_quantiles, f, unit)
+                    box_hover = t("rs.box.hover", n="%{customdata:,}", p10="%{lowerfence}", q1="%{q1}",
+                                  med="%{median}", q3="%{q3}", p90="%{upperfence}")
+                    bfig = F.category_box_figure(catq, routes, ROUTE_NAMES, lambda c: label(c, "cat", lang),
+                                                 title=t("rs.box.title"), x_label=took, hover=box_hover)
+                    chart_block(bfig, catq, f"resolution_by_category_{unit}_{f.date_from}_{f.date_to}")
+                    st.caption(t("rs.box.note"))
 
 # --- 3. weekly ----------------------------------------------------------------------------------
 if tab["week"].open:

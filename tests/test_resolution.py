@@ -453,7 +453,14 @@ def test_page_default_view(app_env):
     assert headers == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
     assert [tb.label for tb in at.tabs] == ["Time spread", "By week", "ODR vs traditional", "Deadlines"]
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert len(titles) == 3 and "Share of complaints still open" in titles[0]
+    assert len(titles) == 2 and "Share of complaints still open" in titles[0]
+    # the per-category chart is drawn when its section is opened
+    at.session_state["rs_box"] = True
+    at.run()
+    assert errors(at) == []
+    box = _chart(at, "Resolution time by category")
+    assert {tr["name"] for tr in box["data"]} == {"ODR", "Traditional"}
+    assert all("90th percentile" in tr["hovertemplate"] and "P90" not in tr["hovertemplate"] for tr in box["data"])
     # lazy: the closed "how" expander and the other tabs built nothing
     assert not any("Why the two medians differ" in x.value for x in at.markdown)
     assert "On-time rate" not in m and not at.table
