@@ -3,6 +3,7 @@ all against hand-computed answers; then the page itself in AppTest."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 
@@ -359,39 +360,137 @@ def _run(query: dict):
 
 
 def _metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Metric label → value; the cards under a route's heading (**ODR**, **Traditional**) are
+    named "route · label"."""
+    return {k: m.value for k, m in _metric_cards(at).items()}
+
+
+def _metric_cards(at) -> dict:
+    routes = [x.value.strip("*") for x in at.main.markdown
+              if re.fullmatch(r"\*\*(ODR|Traditional|All|传统渠道|全部)\*\*", x.value)]
+    cards = list(at.main.metric)
+    out = {}
+    for i, m in enumerate(cards):
+        r = i // 3
+        out[f"{routes[r]} · {m.label}" if r < len(routes) else m.label] = m
+    return out
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff08\uff09\u3001\u3002\uff1a]")
+NONE = re.compile(r"\b(None|nan|NaN|NaT)\b")
+
+
+def _texts(at, skip_columns=()) -> list[str]:
+    """Every text a reader sees in the page's elements: headings, captions, markdown, metrics,
+    expander and tab labels, notices, widget labels, table cells and headers, and the charts'
+    titles, trace names, axis titles, tick labels and hover templates. ``skip_columns``: table
+    columns that hold data values (e.g. merchant names)."""
+    page = at.main                      # the sidebar (language names, filters) is the frame's
+    out = [e.value for e in list(page.subheader) + list(page.caption) + list(page.markdown) + list(page.info)
+           + list(page.warning) + list(page.success)]
+    for m in page.metric:
+        out += [m.label, m.value, m.delta or ""]
+    out += [e.label for e in page.expander] + [e.label for e in page.tabs]
+    for w in list(page.segmented_control) + list(page.toggle) + list(page.number_input):
+        out.append(w.label)
+        out += [str(o) for o in getattr(w, "options", [])]       # the formatted option labels
+    for tbl in list(page.table) + list(page.dataframe):
+        df = tbl.value
+        out += [str(c) for c in df.columns]
+        for c in df.columns:
+            if c not in skip_columns:
+                out += [str(v) for v in df[c]]
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        lay = spec.get("layout", {})
+        out.append(str((lay.get("title") or {}).get("text", "")))
+        for k, ax in lay.items():
+            if k.startswith(("xaxis", "yaxis")):
+                out.append(str((ax.get("title") or {}).get("text", "")))
+                out += [str(x) for x in ax.get("ticktext") or []]
+        out += [str(a.get("text", "")) for a in lay.get("annotations", [])]
+        for tr in spec.get("data", []):
+            out += [str(tr.get("name", "")), str(tr.get("hovertemplate", ""))]
+            if tr.get("orientation") == "h" and tr.get("type") == "bar":
+                out += [str(x) for x in tr.get("text") or []]
+    return out
+
+
+def _chart(at, title_part: str) -> dict:
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        if title_part in str((spec.get("layout", {}).get("title") or {}).get("text", "")):
+            return spec
+    raise AssertionError(f"no chart titled like {title_part!r}")
+
+
+def _english_clean(at, skip_columns=()) -> None:
+    """No Chinese (outside data columns) and no None/nan in the page's texts."""
+    texts = _texts(at, skip_columns)
+    assert texts
+    chinese = [x for x in texts if CJK.search(x)]
+    assert chinese == [], chinese[:5]
+    nones = [x for x in texts if NONE.search(x)]
+    assert nones == [], nones[:5]
 
 
 def test_page_default_view(app_env):
+    """Above the fold: the key numbers and the curve that counts open cases; of the four section
+    tabs only the first (the distribution) is built."""
     at = _run({"lang": "en"})
     assert errors(at) == []
     assert at.title[0].value == "Resolution time"
     m = _metrics(at)
-    assert re.fullmatch(r"\d+(\.\d)? days?", m["ODR · median"])
-    assert m["ODR · median"] != "—" and "closed only" in next(x.delta for x in at.metric if x.label == "ODR · median")
-    assert "Traditional · closed ≤ 10 wd" in m and "Traditional · P90" in m
-    assert re.fullmatch(r"\d+(\.\d)?%", m["On-time rate"])
-    assert re.fullmatch(r"[\d,]+ of [\d,]+", next(x.delta for x in at.metric if x.label == "On-time rate"))
-    # the gap table: both measures, raw and adjusted, each with an interval
-    gap = next(df.value for df in at.dataframe if "Gap (adjusted for category mix)" in df.value.columns)
-    assert len(gap) == 2 and gap["95% interval (adjusted)"].str.contains("–").all()
-    assert gap["Gap (raw)"].iloc[0].startswith("+")
-    # whole-day medians of the sample: the raw median gap is pinned to the day, and the page says
-    # so in words instead of showing "+5.0 – +5.0"
-    raw_ci = gap["95% interval (raw)"].iloc[0]
-    assert raw_ci == "+5 days (exact to the day)" and "–" not in raw_ci
-    assert any("is the single value +5 days" in c.value and "whole days" in c.value for c in at.caption)
-    # the settlement rate leaves the traditional complaints not accepted out, and says how many
-    method = next(c.value for c in at.caption if "not accepted (不予受理)" in c.value)
-    f = at.session_state["_filters"]
-    excluded = _not_accepted_count(f)
-    assert f"{excluded:,} traditional complaints not accepted" in method
+    assert re.fullmatch(r"\d+(\.\d)? days?", m["ODR · Median time"])
+    assert "closed cases only" in _metric_cards(at)["ODR · Median time"].delta
+    assert "Traditional · Closed within 10 working days" in m and "Traditional · 9 in 10 closed within" in m
+    assert any(re.search(r"Traditional: [\d,]+ of [\d,]+ complaints are still open \(oldest \d+ days?\)", x.value)
+               for x in at.main.markdown)
+    # the source of the claim is named
+    assert "local news report from Zhangye" in at.caption[1].value or any(
+        "local news report from Zhangye" in c.value and "March 2024" in c.value for c in at.caption)
     headers = [h.value for h in at.subheader]
-    assert headers[:2] == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
-    # the explanation of the KM-vs-naive difference is on the page
-    assert any("Why the two medians differ" in md.value for md in at.markdown)
+    assert headers == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
+    assert [tb.label for tb in at.tabs] == ["Time spread", "By week", "ODR vs traditional", "Deadlines"]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 2 and "Share of complaints still open" in titles[0]
+    # the per-category chart is drawn when its section is opened
+    at.session_state["rs_box"] = True
+    at.run()
+    assert errors(at) == []
+    box = _chart(at, "Resolution time by category")
+    assert {tr["name"] for tr in box["data"]} == {"ODR", "Traditional"}
+    assert all("90th percentile" in tr["hovertemplate"] and "P90" not in tr["hovertemplate"] for tr in box["data"])
+    # lazy: the closed "how" expander and the other tabs built nothing
+    assert not any("Why the two medians differ" in x.value for x in at.markdown)
+    assert "On-time rate" not in m and not at.table
+    _english_clean(at)
 
 
+def test_page_jargon_free_labels(app_env):
+    """The method names stay in tooltips and the opened explanation, not on the page's labels."""
+    at = _run({"lang": "en"})
+    jargon = re.compile(r"Kaplan|closed-only|\bwd\b|\bKM\b|ECDF|Garwood|censor", re.I)
+    shown = [x for x in _texts(at) if jargon.search(x)]
+    assert shown == []
+    # … but the tooltip names the method
+    assert "Kaplan–Meier" in _metric_cards(at)["ODR · Median time"].help
+
+
+def test_page_explanation_opens_with_the_table(app_env, sample_con):
+    """The explanation is built when its section is opened: the text and both ways of counting."""
+    at = _run({"lang": "en"})
+    at.session_state["rs_km_how"] = True
+    at.run()
+    assert errors(at) == []
+    assert any("Why the two medians differ" in x.value for x in at.markdown)
+    tbl = at.table[0].value.set_index("Measure")
+    f = at.session_state["_filters"]
+    s = R.km_summary(sample_con, f, "days", 10).set_index("route")
+    assert tbl.loc["Complaints", "Traditional"] == f"{int(s.loc['traditional', 'complaints']):,}"
+    assert tbl.loc["Closed within 10 working days (counting open cases)", "ODR"] == \
+        f"{s.loc['odr', 'within_n'] * 100:.1f}%"
+    _english_clean(at)
 def _not_accepted_count(f) -> int:
     """Traditional closed complaints of ``f`` not accepted, counted straight from the database."""
     from analytics import db as _db
@@ -405,6 +504,44 @@ def _not_accepted_count(f) -> int:
         con.close()
 
 
+def test_page_gap_tab_by_link(app_env):
+    """A link to the ODR-vs-traditional tab opens it with its content: both measures, raw and
+    adjusted, each with an interval, in plain words in English."""
+    at = _run({"lang": "en", "rs_tab": "gap"})
+    assert errors(at) == []
+    assert [h.value for h in at.subheader] == ["Time to close, counting the open cases", "ODR against traditional"]
+    gap = at.table[0].value.set_index("")
+    assert list(gap.columns) == ["Median time to close (days)", "Settlement rate"]
+    assert list(gap.index) == ["ODR", "Traditional", "Gap, raw (95% interval)",
+                               "Gap adjusted for category mix (95% interval)"]
+    # whole-day medians of the sample: the raw median gap is pinned to the day, and the page says
+    # so in words instead of showing "+5.0 – +5.0"
+    assert gap.loc["Gap, raw (95% interval)", "Median time to close (days)"] == "+5 days (exact to the day)"
+    assert any("is the single value +5 days" in c.value and "whole days" in c.value for c in at.caption)
+    assert re.fullmatch(r"[+-]\d+(\.\d)? days \([+-]\d+(\.\d)? days – [+-]\d+(\.\d)? days\)",
+                        gap.loc["Gap adjusted for category mix (95% interval)", "Median time to close (days)"])
+    assert re.fullmatch(r"[+-]\d+\.\d pp \([+-]\d+\.\d pp – [+-]\d+\.\d pp\)",
+                        gap.loc["Gap, raw (95% interval)", "Settlement rate"])
+    assert re.fullmatch(r"\d+\.\d% \(n = [\d,]+\)", gap.loc["ODR", "Settlement rate"])
+    # the settlement rate leaves the traditional complaints not accepted out, and says how many
+    f = at.session_state["_filters"]
+    method = next(c.value for c in at.caption if "not accepted are left out" in c.value)
+    assert f"{_not_accepted_count(f):,} traditional complaints not accepted" in method
+    assert any("Why adjust" in x.value for x in at.markdown)
+    # the gap chart is drawn; the deadlines tab is not built
+    _chart(at, "Gap with 95% interval")
+    assert "On-time rate" not in _metrics(at)
+    # the per-category table opens on demand, numbers formatted, no None
+    at.session_state["rs_gap_strata"] = True
+    at.session_state["rs_gap_how"] = True
+    at.run()
+    assert errors(at) == []
+    strata = next(tb.value for tb in at.table if "Category" in tb.value.columns)
+    assert len(strata) > 5 and set(strata["Compared"]) <= {"yes", "no"}
+    assert any("order statistics" in x.value for x in at.markdown)
+    _english_clean(at)
+
+
 def test_page_numbers_match_analytics(app_env, sample_con):
     """The page shows what the analytics layer computes (13-week default period)."""
     at = _run({"lang": "en", "rs_unit": "wdays", "rs_n": "5"})
@@ -415,19 +552,41 @@ def test_page_numbers_match_analytics(app_env, sample_con):
     f = at.session_state["_filters"]
     s = R.km_summary(sample_con, f, "wdays", 5).set_index("route")
     m = _metrics(at)
-    assert m["Traditional · closed ≤ 5 wd"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
+    assert m["Traditional · Closed within 5 working days"] == f"{s.loc['traditional', 'within_n'] * 100:.1f}%"
     med = s.loc["traditional", "km_median"]
-    assert m["Traditional · median"] == (f"{int(med)} working days" if med == int(med) else f"{med:.1f} working days")
-    assert m["Traditional · still open"] == f"{int(s.loc['traditional', 'open']):,} / {int(s.loc['traditional', 'complaints']):,}"
+    assert m["Traditional · Median time"] == (f"{int(med)} working days" if med == int(med)
+                                              else f"{med:.1f} working days")
+    bullets = " ".join(x.value for x in at.main.markdown)
+    assert (f"Traditional: {int(s.loc['traditional', 'open']):,} of {int(s.loc['traditional', 'complaints']):,} "
+            "complaints are still open") in bullets
 
 
 def test_page_route_filter_and_histogram_toggle(app_env):
     at = _run({"lang": "en", "route": "odr", "rs_dist": "ecdf"})
     assert errors(at) == []
     assert at.segmented_control(key="w:rs_dist").value == "ecdf"
+    assert _chart(at, "Share closed within a given time")["layout"]["yaxis"]["range"] == [0, 1.02]
     m = _metrics(at)
-    assert "ODR · median" in m and "Traditional · median" not in m
+    assert "ODR · Median time" in m and "Traditional · Median time" not in m
+    # the mode is kept in the URL while another tab is open
+    at = _run({"lang": "en", "route": "odr", "rs_dist": "ecdf", "rs_tab": "gap"})
+    assert errors(at) == []
     assert any("needs closed complaints of both routes" in i.value for i in at.info)
+    assert at.query_params["rs_dist"] in ("ecdf", ["ecdf"]) and at.query_params["rs_tab"] in ("gap", ["gap"])
+
+
+def test_page_week_tab_by_link(app_env):
+    """Week ticks read 第10周 in Chinese and Week 10 in English; hovers carry the week's dates."""
+    at = _run({"rs_tab": "week"})
+    assert errors(at) == []
+    spec = _chart(at, "按登记周")
+    ticks = spec["layout"]["xaxis"]["ticktext"]
+    assert ticks and all(re.fullmatch(r"(\d{4}年)?第\d+周", x) for x in ticks)
+    assert "月" in spec["data"][0]["customdata"][0][0]           # 2024年第10周（3月4日–3月10日）
+    at = _run({"lang": "en", "rs_tab": "week"})
+    spec = _chart(at, "90th percentile by week")
+    assert all(re.fullmatch(r"Week \d+(, \d{4})?", x) for x in spec["layout"]["xaxis"]["ticktext"])
+    _english_clean(at)
 
 
 def test_page_empty_period_and_unknown_calendar(app_env):
@@ -442,27 +601,55 @@ def test_page_chinese(app_env):
     at = _run({})
     assert errors(at) == []
     assert at.title[0].value == "办理时效"
-    assert "传统 · 中位时长" in _metrics(at)
+    assert "传统渠道 · 中位用时" in _metrics(at)
+    assert any("张掖市的一篇本地新闻报道" in c.value for c in at.caption)
+    texts = _texts(at)
+    assert not [x for x in texts if NONE.search(x)]
+    assert not [x for x in texts if re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b", x)]
 
 
-def test_page_overdue_list_and_toggle(app_env, sample_con):
-    """The overdue list covers every received date by default; the URL toggle restricts it to the
-    period. Counts match the analytics layer; the list is grouped by district."""
-    at = _run({"lang": "en"})
+def test_page_deadlines_tab_by_link(app_env, sample_con):
+    """A link to the deadlines tab opens it: the on-time rate on a 0–100% axis, the district table,
+    and the overdue list by district (every received date by default; the URL toggle restricts it
+    to the period). Counts match the analytics layer; English mode shows no Chinese outside data
+    values (merchant names) and no None."""
+    at = _run({"lang": "en", "rs_tab": "deadlines"})
+    assert errors(at) == []
+    m = _metrics(at)
+    assert re.fullmatch(r"\d+(\.\d)?%", m["On-time rate"])
+    assert re.fullmatch(r"[\d,]+ of [\d,]+", next(x.delta for x in at.metric if x.label == "On-time rate"))
+    weekly = _chart(at, "On-time rate by week of receipt")
+    assert weekly["layout"]["yaxis"]["range"][0] == 0 and weekly["layout"]["yaxis"]["range"][1] >= 1
+    assert weekly["layout"]["yaxis"]["tickvals"] == [0, 0.25, 0.5, 0.75, 1.0]
+    dtbl = at.table[0].value
+    assert list(dtbl.columns)[0] == "District" and "Gaotai" in set(dtbl["District"])
     f = at.session_state["_filters"]
     every = R.overdue_open(sample_con, f, all_periods=True)
     assert len(every) > 0
-    assert _metrics(at)["Open past the deadline (any received date)"] == f"{len(every):,}"
+    assert m["Open past the deadline"] == f"{len(every):,}"
+    assert _metric_cards(at)["Open past the deadline"].delta == "any received date"
     labels = [e.label for e in at.expander]
     per_district = every.groupby("district_code").size()
     assert sum(1 for lab in labels if "oldest" in lab and "working days" in lab) == len(per_district)
-    at = _run({"lang": "en", "period": "custom", "from": "2022-01-01", "to": "2022-06-30", "rs_overdue_period": "1"})
+    # open one district's list: translated acceptance, dates via fmt, no None
+    code = per_district.index[0]
+    at.session_state[f"rs_overdue_{code}"] = True
+    at.run()
+    assert errors(at) == []
+    lst = next(d.value for d in at.dataframe if "Registration no." in d.value.columns)
+    assert len(lst) == per_district.iloc[0]
+    assert set(lst["Acceptance"]) <= {"Accepted", "Not accepted", "Not yet decided", "No such step (ODR)"}
+    assert all(re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", d) for d in lst["Received"])
+    _english_clean(at, skip_columns=("Business complained about",))
+    at = _run({"lang": "en", "rs_tab": "deadlines", "period": "custom", "from": "2022-01-01",
+               "to": "2022-06-30", "rs_overdue_period": "1"})
     assert errors(at) == []
     assert at.toggle(key="w:rs_overdue_period").value is True
     f = at.session_state["_filters"]
     in_period = R.overdue_open(sample_con, f)
     assert 0 < len(in_period) < len(every)
-    assert _metrics(at)["Open past the deadline (received in the period)"] == f"{len(in_period):,}"
+    assert _metrics(at)["Open past the deadline"] == f"{len(in_period):,}"
+    assert _metric_cards(at)["Open past the deadline"].delta == "received in the period"
 
 
 # --- the percentile rule, Kaplan–Meier against statsmodels, and coverage by simulation ---------------

@@ -1,5 +1,7 @@
 """Figures of the resolution-time page. Each takes DataFrames from analytics/resolution.py and
-display labels, and returns a Plotly figure on the project template (ui.charts)."""
+display labels, and returns a Plotly figure on the project template (ui.charts). Kept light for
+the browser: a route's curve and its 95% band are two traces (the band one closed outline), week
+axes carry exact 第10周 / Week 10 ticks (ui.fmt) and hovers their week with dates."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,11 +9,12 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ui import charts
+from ui import charts, fmt
 
 ROUTE_COLORS = {"odr": charts.ODR_COLOR, "traditional": charts.TRAD_COLOR, "all": charts.PALETTE[4]}
 _LEGEND = dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0)
 _TOP = 84       # top margin: the title, then the legend on its own line
+_GRID = "#e6ebf1"
 
 
 def _legend_under_title(fig: go.Figure) -> go.Figure:
@@ -22,9 +25,24 @@ def _legend_under_title(fig: go.Figure) -> go.Figure:
 _FILL = {"odr": "rgba(42,157,143,0.18)", "traditional": "rgba(31,95,168,0.15)", "all": "rgba(129,114,179,0.15)"}
 
 
+def _steps(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The corner points of a step function (value y[i] from x[i] until x[i+1]), drawn with
+    straight lines: x0 x1 x1 x2 x2 …, y0 y0 y1 y1 y2 …"""
+    if len(x) < 2:
+        return x, y
+    xs = np.repeat(x, 2)[1:]
+    ys = np.repeat(y, 2)[:-1]
+    return xs, ys
+
+
+def _week_hover(weeks, lang: str) -> list[str]:
+    return [fmt.week_span(w, lang) for w in weeks]
+
+
 def km_figure(curves: pd.DataFrame, routes: list[str], names: dict[str, str], *, title: str, x_label: str,
-              y_label: str, median_label: str, p90_label: str) -> go.Figure:
-    """Step curves of the share still open (Kaplan–Meier) with shaded 95% bands, per route."""
+              y_label: str, median_label: str, p90_label: str, open_label: str = "n") -> go.Figure:
+    """Step curves of the share still open (Kaplan–Meier) with shaded 95% bands, per route: two
+    traces a route (the band is one closed outline, upper edge forward and lower edge back)."""
     fig = charts.new_figure(title, height=380)
     for r in routes:
         c = curves[curves["route"] == r].sort_values("t")
@@ -36,16 +54,19 @@ def km_figure(curves: pd.DataFrame, routes: list[str], names: dict[str, str], *,
         if t[0] > 0:   # nobody closed before the first time: the curve starts at 100%
             t, s, lo, hi = (np.concatenate([[a], b]) for a, b in ((0.0, t), (1.0, s), (1.0, lo), (1.0, hi)))
             n_risk = np.concatenate([[n_risk[0]], n_risk])
-        fig.add_scatter(x=t, y=hi, mode="lines", line=dict(width=0, shape="hv"), hoverinfo="skip",
-                        showlegend=False, legendgroup=r)
-        fig.add_scatter(x=t, y=lo, mode="lines", line=dict(width=0, shape="hv"), fill="tonexty",
-                        fillcolor=_FILL[r], hoverinfo="skip", showlegend=False, legendgroup=r)
+        bx, bhi = _steps(t, hi)
+        _, blo = _steps(t, lo)
+        ok = ~(np.isnan(bhi) | np.isnan(blo))
+        if ok.any():
+            fig.add_scatter(x=np.concatenate([bx[ok], bx[ok][::-1]]), y=np.concatenate([bhi[ok], blo[ok][::-1]]),
+                            mode="lines", line=dict(width=0), fill="toself", fillcolor=_FILL[r],
+                            hoverinfo="skip", showlegend=False, legendgroup=r)
         fig.add_scatter(x=t, y=s, mode="lines", name=names[r], legendgroup=r,
                         line=dict(color=ROUTE_COLORS[r], width=2.4, shape="hv"),
                         customdata=np.stack([lo, hi, n_risk], axis=1),
-                        hovertemplate=(names[r] + "<br>t = %{x}<br>" + y_label + ": %{y:.1%} "
-                                       "(%{customdata[0]:.1%} – %{customdata[1]:.1%})<br>n = %{customdata[2]}"
-                                       "<extra></extra>"))
+                        hovertemplate=(names[r] + "<br>" + x_label + ": %{x}<br>" + y_label + ": %{y:.1%} "
+                                       "(%{customdata[0]:.1%} – %{customdata[1]:.1%})<br>" + open_label
+                                       + ": %{customdata[2]:,}<extra></extra>"))
     for level, lab in ((0.5, median_label), (0.1, p90_label)):
         fig.add_hline(y=level, line=dict(color=charts.MUTED, dash="dot", width=1),
                       annotation_text=lab, annotation_position="top right",
@@ -74,9 +95,10 @@ def cap_for(counts: pd.DataFrame, default: int = 30) -> int:
 
 
 def distribution_figure(counts: pd.DataFrame, routes: list[str], names: dict[str, str], *, mode: str,
-                        title: str, x_label: str, y_label: str, cap: int) -> go.Figure:
+                        title: str, x_label: str, y_label: str, cap: int, legend_name=None) -> go.Figure:
     """Histogram (share per time, the last bar pooling t >= cap) or ECDF (cumulative share) of the
-    closed complaints' time to close, per route. ``counts``: analytics.resolution.time_counts."""
+    closed complaints' time to close, per route. ``counts``: analytics.resolution.time_counts.
+    ``legend_name(route name, closed count)`` names a route's trace (default: the route name)."""
     fig = charts.new_figure(title, height=360)
     closed = counts[counts["closed"]]
     for r in routes:
@@ -84,9 +106,10 @@ def distribution_figure(counts: pd.DataFrame, routes: list[str], names: dict[str
         total = c.sum()
         if not total:
             continue
+        name = legend_name(names[r], int(total)) if legend_name else names[r]
         if mode == "ecdf":
             cum = c.sort_index().cumsum() / total
-            fig.add_scatter(x=cum.index, y=cum.values, mode="lines", name=f"{names[r]} (n={total:,})",
+            fig.add_scatter(x=cum.index, y=cum.values, mode="lines", name=name,
                             line=dict(color=ROUTE_COLORS[r], width=2.2, shape="hv"),
                             hovertemplate=names[r] + "<br>≤ %{x}: %{y:.1%}<extra></extra>")
         else:
@@ -94,21 +117,27 @@ def distribution_figure(counts: pd.DataFrame, routes: list[str], names: dict[str
             pooled.loc[cap] = c[c.index >= cap].sum()
             labels = [str(i) for i in range(cap)] + [f"≥{cap}"]
             share = pooled.values / total
-            fig.add_bar(x=labels, y=share, name=f"{names[r]} (n={total:,})", marker_color=ROUTE_COLORS[r],
+            fig.add_bar(x=labels, y=share, name=name, marker_color=ROUTE_COLORS[r],
                         customdata=pooled.values,
-                        hovertemplate=names[r] + "<br>%{x}: %{y:.1%} (%{customdata})<extra></extra>")
+                        hovertemplate=names[r] + "<br>%{x}: %{y:.1%} (%{customdata:,})<extra></extra>")
     fig.update_layout(xaxis_title=x_label, yaxis_title=y_label, barmode="group", bargap=0.15)
-    fig.update_yaxes(tickformat=".0%")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     if mode != "ecdf":
         fig.update_xaxes(type="category")
+    else:
+        fig.update_yaxes(range=[0, 1.02])
     return _legend_under_title(fig)
 
 
 def category_box_figure(catq: pd.DataFrame, routes: list[str], names: dict[str, str], cat_label, *,
-                        title: str, x_label: str) -> go.Figure:
-    """Horizontal boxes per category and route from precomputed quantiles (whiskers P10/P90)."""
+                        title: str, x_label: str, hover: str | None = None) -> go.Figure:
+    """Horizontal boxes per category and route from precomputed quantiles (whiskers P10/P90).
+    ``hover``: the hover line after "route · category", a template over %{customdata} (closed
+    count), %{lowerfence}, %{q1}, %{median}, %{q3}, %{upperfence}."""
     cats = list(dict.fromkeys(catq["category"]))
     fig = charts.new_figure(title, height=max(360, 100 + 20 * len(cats) * max(1, len(routes))))
+    hover = hover or ("n = %{customdata:,}<br>P10 %{lowerfence} · Q1 %{q1} · median %{median} · Q3 %{q3} · "
+                      "P90 %{upperfence}")
     for r in routes:
         d = catq[catq["route"] == r]
         if not len(d):
@@ -118,35 +147,39 @@ def category_box_figure(catq: pd.DataFrame, routes: list[str], names: dict[str, 
             y=y, q1=d["q1"], median=d["median"], q3=d["q3"], lowerfence=d["p10"], upperfence=d["p90"],
             mean=d["mean"], orientation="h", name=names[r], marker_color=ROUTE_COLORS[r],
             customdata=d["closed"], boxpoints=False,
-            hovertemplate=(names[r] + " · %{y}<br>n = %{customdata}<br>P10 %{lowerfence} · Q1 %{q1} · "
-                           "median %{median} · Q3 %{q3} · P90 %{upperfence}<extra></extra>"),
+            hovertemplate=names[r] + " · %{y}<br>" + hover + "<extra></extra>",
         ))
     order = [cat_label(c) for c in cats]
     fig.update_layout(boxmode="group", xaxis_title=x_label, yaxis_title=None)
     fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], type="category")
-    fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor="#e6ebf1")
+    fig.update_xaxes(rangemode="tozero", showgrid=True, gridcolor=_GRID)
     return _legend_under_title(fig)
 
 
 def weekly_quantiles_figure(wq: pd.DataFrame, routes: list[str], names: dict[str, str], *, title: str,
                             y_label: str, median_label: str, p90_label: str, open_label: str,
-                            closed_label: str) -> go.Figure:
+                            closed_label: str, lang: str = "zh") -> go.Figure:
     """Median (solid) and P90 (dashed) per week and route; hollow markers for partial weeks and
-    weeks with complaints still open."""
+    weeks with complaints still open. Week ticks 第10周 / Week 10, hovers with the week's dates."""
     fig = charts.new_figure(title, height=360)
+    weeks = list(dict.fromkeys(wq["week"]))
+    span = dict(zip(weeks, _week_hover(weeks, lang)))
     for r in routes:
         d = wq[wq["route"] == r]
         hollow = d["partial"] | (d["open"] > 0)
         symbols = np.where(hollow, "circle-open", "circle")
-        custom = np.stack([d["closed"], d["open"]], axis=1)
+        custom = np.stack([[span[w] for w in d["week"]], d["closed"], d["open"]], axis=1)
         for col, lab, dash in (("median", median_label, "solid"), ("p90", p90_label, "dash")):
             fig.add_scatter(x=d["week"], y=d[col], mode="lines+markers", name=f"{names[r]} · {lab}",
                             line=dict(color=ROUTE_COLORS[r], width=2 if dash == "solid" else 1.5, dash=dash),
                             marker=dict(symbol=symbols, size=7), connectgaps=False, customdata=custom,
-                            hovertemplate=(names[r] + " · " + lab + "<br>%{x}: %{y:.1f}<br>" + closed_label
-                                           + " %{customdata[0]} · " + open_label + " %{customdata[1]}<extra></extra>"))
+                            hovertemplate=(names[r] + " · " + lab + "<br>%{customdata[0]}: %{y:.1f}<br>"
+                                           + closed_label + " %{customdata[1]:,} · " + open_label
+                                           + " %{customdata[2]:,}<extra></extra>"))
     fig.update_layout(yaxis_title=y_label, xaxis_title=None)
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(dict.fromkeys(wq["week"])))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=weeks)
+    fig.update_yaxes(rangemode="tozero")
+    fmt.week_category_ticks(fig, "x", weeks, lang)
     return _legend_under_title(fig)
 
 
@@ -175,14 +208,14 @@ def gap_figure(summary: pd.DataFrame, *, title: str, raw_label: str, adj_label: 
             elif lo == hi and exact_label:
                 ci = exact_label
             else:
-                ci = f"{lo * scale:.1f} – {hi * scale:.1f}"
+                ci = f"{lo * scale:+.1f} – {hi * scale:+.1f}"
             fig.add_scatter(x=[v * scale], y=[lab], mode="markers", marker=dict(size=11, color=color),
                             error_x=dict(type="data", symmetric=False, array=[(hi - v) * scale],
                                          arrayminus=[(v - lo) * scale], color=color, thickness=2, width=6),
-                            hovertemplate=f"{lab}: %{{x:.1f}} {unit}<br>95%: {ci}<extra></extra>",
+                            hovertemplate=f"{lab}: %{{x:+.1f}} {unit}<br>95%: {ci}<extra></extra>",
                             row=row_i, col=1)
         fig.add_vline(x=0, line=dict(color="#c9d1db", width=1), row=row_i, col=1)
-        fig.update_xaxes(row=row_i, col=1, zeroline=False, showgrid=True, gridcolor="#e6ebf1")
+        fig.update_xaxes(row=row_i, col=1, zeroline=False, showgrid=True, gridcolor=_GRID)
         fig.update_yaxes(type="category", categoryorder="array", categoryarray=[adj_label, raw_label],
                          row=row_i, col=1)
     for a in fig.layout.annotations:
@@ -191,35 +224,44 @@ def gap_figure(summary: pd.DataFrame, *, title: str, raw_label: str, adj_label: 
 
 
 def on_time_weekly_figure(ot: pd.DataFrame, routes: list[str], names: dict[str, str], *, title: str,
-                          y_label: str) -> go.Figure:
-    """On-time rate per week and route, with numerator/denominator in the hover."""
+                          y_label: str, lang: str = "zh") -> go.Figure:
+    """On-time rate per week and route, with numerator/denominator in the hover. The rate axis
+    always runs from 0% to 100%: a week with one late case out of fifty stays near the top
+    instead of looking like a collapse."""
     fig = charts.new_figure(title, height=340)
+    weeks = list(dict.fromkeys(ot["week"]))
+    span = dict(zip(weeks, _week_hover(weeks, lang)))
     for r in routes:
         d = ot[ot["route"] == r]
         symbols = np.where(d["partial"], "circle-open", "circle")
         fig.add_scatter(x=d["week"], y=d["rate"], mode="lines+markers", name=names[r],
                         line=dict(color=ROUTE_COLORS[r], width=2), marker=dict(symbol=symbols, size=7),
-                        customdata=np.stack([d["on_time"], d["base"]], axis=1),
-                        hovertemplate=(names[r] + "<br>%{x}: %{y:.1%} (%{customdata[0]}/%{customdata[1]})"
-                                       "<extra></extra>"))
+                        customdata=np.stack([[span[w] for w in d["week"]], d["on_time"], d["base"]], axis=1),
+                        hovertemplate=(names[r] + "<br>%{customdata[0]}: %{y:.1%} "
+                                       "(%{customdata[1]:,} / %{customdata[2]:,})<extra></extra>"))
     fig.update_layout(yaxis_title=y_label, xaxis_title=None)
-    rates = ot.loc[ot["route"].isin(routes), "rate"].dropna()
-    fine = len(rates) and rates.min() > 0.9      # a narrow range needs a decimal to tell ticks apart
-    fig.update_yaxes(tickformat=".1%" if fine else ".0%", rangemode="normal")
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=list(dict.fromkeys(ot["week"])))
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.04], tickvals=[0, 0.25, 0.5, 0.75, 1.0],
+                     showgrid=True, gridcolor=_GRID)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=weeks)
+    fmt.week_category_ticks(fig, "x", weeks, lang)
     return _legend_under_title(fig)
 
 
-def district_on_time_figure(dist: pd.DataFrame, name_col: str, *, title: str, x_label: str) -> go.Figure:
+def district_on_time_figure(dist: pd.DataFrame, name_col: str, *, title: str, x_label: str,
+                            lang: str = "zh") -> go.Figure:
     """Horizontal bars of the on-time rate per district, labelled with rate and counts."""
     d = dist.sort_values(["on_time_rate", "on_time_base"], ascending=[True, True], na_position="first")
     fig = charts.new_figure(title, height=320)
-    text = [("—" if pd.isna(r) else f"{r:.1%}") + f" ({n:,}/{b:,})"
+    o, c = ("（", "）") if lang == "zh" else (" (", ")")
+    text = [f"{fmt.pct(r)}{o}{fmt.num(n)} / {fmt.num(b)}{c}"
             for r, n, b in zip(d["on_time_rate"], d["on_time"], d["on_time_base"])]
-    fig.add_bar(y=d[name_col], x=d["on_time_rate"], orientation="h", marker_color=charts.TRAD_COLOR,
-                text=text, textposition="outside", cliponaxis=False,
-                hovertemplate="%{y}: %{text}<extra></extra>")
-    fig.update_layout(xaxis_title=x_label, yaxis_title=None, showlegend=False)
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.3], tickvals=[0, 0.25, 0.5, 0.75, 1.0], showgrid=True,
-                     gridcolor="#e6ebf1")
+    fig.add_bar(y=d[name_col], x=d["on_time_rate"].fillna(0), orientation="h", marker_color=charts.TRAD_COLOR,
+                text=text, textposition="auto", insidetextanchor="end", cliponaxis=False,
+                insidetextfont=dict(color="white"), hovertemplate="%{y}: %{text}<extra></extra>")
+    # the labels sit inside their bars (rates are mostly high) and outside only where a bar is too
+    # short for its label, so a phone's narrow chart does not clip them
+    fig.update_layout(xaxis_title=x_label, yaxis_title=None, showlegend=False, margin=dict(r=16),
+                      uniformtext=dict(minsize=10, mode="show"))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.02], tickvals=[0, 0.25, 0.5, 0.75, 1.0], showgrid=True,
+                     gridcolor=_GRID)
     return fig

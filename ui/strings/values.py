@@ -27,5 +27,6 @@ _V = {
         "自行和解": "Settled by parties", "不予受理": "Not accepted", "和解": "Settled (ODR)",
         "协商不成转办": "ODR failed, transferred",
     },
+    "acceptance": {"受理": "Accepted", "不予受理": "Not accepted"},
 }
 STRINGS = {f"{g}.{k}": (k, v) for g, d in _V.items() for k, v in d.items()}
