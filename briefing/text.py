@@ -3,49 +3,40 @@
 Rules: every sentence comes from a template filled with computed values (no free text, no
 model); a change is stated only when the facts' verdict says it is beyond chance ("up"/"down"),
 otherwise the template says "基本持平" / "about the same"; every number is formatted the way the
-pages format it (ui.page's fmt_* helpers, mirrored here so the CLI needs no Streamlit runtime).
+pages format it (ui/fmt.py, which needs no Streamlit runtime).
 """
 from __future__ import annotations
 
 import datetime as dt
 import os
 
+from ui import fmt
 from ui.i18n import CATALOGUE, label
 from ui.i18n import t as _t
 
 CITY = {"zh": "张掖市", "en": "Zhangye"}
 
-# --- number formats (as ui.page.fmt_*) -----------------------------------------------------------
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and x != x)
+# --- number formats: ui/fmt.py, the one formatting module the pages use too -----------------------
 
 
 def fmt_int(x) -> str:
-    return "—" if _missing(x) else f"{int(x):,}"
+    return fmt.num(x)
 
 
 def fmt_pct(x, nd: int = 1) -> str:
-    return "—" if _missing(x) else f"{x * 100:.{nd}f}%"
+    return fmt.pct(x, nd)
 
 
 def fmt_num(x, nd: int = 1) -> str:
-    return "—" if _missing(x) else f"{x:,.{nd}f}"
+    return fmt.num(x, nd)
 
 
 def fmt_yuan(x, lang: str) -> str:
-    if _missing(x):
-        return "—"
-    if lang == "zh":
-        return f"{x / 10000:,.2f} 万元" if abs(x) >= 10000 else f"{x:,.2f} 元"
-    return f"¥{x:,.0f}"
+    return fmt.yuan(x, lang, nd=2)
 
 
 def fmt_date(d: dt.date, lang: str, year: bool = True) -> str:
-    if lang == "zh":
-        return (f"{d.year}年" if year else "") + f"{d.month}月{d.day}日"
-    return d.strftime("%-d %b %Y" if year else "%-d %b")
+    return fmt.date(d, lang, year=year)
 
 
 def city(lang: str) -> str:
@@ -314,10 +305,10 @@ def volume(facts: dict, lang: str) -> list[str]:
     if v["wow"] is not None:
         d = v["complaints"] - v["previous"]
         pct = fmt_pct(abs(d) / v["previous"], 1) if v["previous"] else "—"
-        out.append(tr(f"wow.{v['wow']}", lang, label=v["previous_label"], p=fmt_int(v["previous"]),
+        out.append(tr(f"wow.{v['wow']}", lang, label=fmt.week(v["previous_label"], lang), p=fmt_int(v["previous"]),
                       d=fmt_int(abs(d)), pct=pct))
     if v["yoy"] is not None:
-        out.append(tr(f"yoy.{v['yoy']}", lang, label=v["last_year_label"], p=fmt_int(v["last_year"]),
+        out.append(tr(f"yoy.{v['yoy']}", lang, label=fmt.week(v["last_year_label"], lang), p=fmt_int(v["last_year"]),
                       d=fmt_int(abs(v["complaints"] - v["last_year"]))))
     elif not facts["week"]["partial"]:
         out.append(tr("yoy.none", lang))

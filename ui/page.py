@@ -17,7 +17,7 @@ import streamlit as st
 
 from analytics.filters import Filters
 
-from . import charts, data
+from . import charts, data, fmt
 from .i18n import t
 from .text import plot_safe
 
@@ -82,6 +82,7 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
     if on_select:
         kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
     plot_safe(fig)                      # data strings print literally (Plotly renders tags)
+    fmt.localize_figure(fig, st.session_state.get("lang") or "zh")   # 万/亿, 1月8日, no 100k
     event = st.plotly_chart(fig, config={"displaylogo": False,
                                          "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}},
                             **kw)
@@ -105,26 +106,20 @@ def delta_args(text, differs: bool, color: str = "normal") -> dict:
 
 
 def fmt_int(x) -> str:
-    return "—" if x is None or pd.isna(x) else f"{int(x):,}"
+    return fmt.num(x)
 
 
 def fmt_pct(x, nd: int = 1) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x * 100:.{nd}f}%"
+    return fmt.pct(x, nd)
 
 
 def fmt_num(x, nd: int = 1) -> str:
-    return "—" if x is None or pd.isna(x) else f"{x:,.{nd}f}"
+    return fmt.num(x, nd)
 
 
 def fmt_days(x, lang: str) -> str:
-    if x is None or pd.isna(x):
-        return "—"
-    return f"{x:.1f} 天" if lang == "zh" else f"{x:.1f} days"
+    return fmt.days(x, lang)
 
 
 def fmt_yuan(x, lang: str) -> str:
-    if x is None or pd.isna(x):
-        return "—"
-    if lang == "zh":
-        return f"{x / 10000:,.2f} 万元" if abs(x) >= 10000 else f"{x:,.2f} 元"
-    return f"¥{x:,.0f}"
+    return fmt.yuan(x, lang)
