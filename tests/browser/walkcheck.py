@@ -217,7 +217,12 @@ _PROBE = r"""
     const box = gd.getBoundingClientRect();
     const titleEl = gd.querySelector('.gtitle');
     const title = titleEl ? titleEl.textContent : '';
-    const name = title ? `chart “${short(title).slice(0, 50)}”` : `chart #${i + 1}${where(gd)}`;
+    // charts drawn by ui/page.chart_block carry their title as the text element just above
+    const cont = gd.closest('[data-testid=stElementContainer]');
+    const prev = cont && cont.previousElementSibling;
+    const above = prev && prev.innerText && prev.innerText.trim().length < 120 ? prev.innerText.trim().split('\n')[0] : '';
+    const name = title ? `chart “${short(title).slice(0, 50)}”`
+               : above ? `chart “${short(above).slice(0, 50)}”` : `chart #${i + 1}${where(gd)}`;
     const texts = sel => Array.from(gd.querySelectorAll(sel)).map(e => e.textContent).filter(s => s && s.trim());
     const fl = gd._fullLayout || {};
     const dateAxes = [];
