@@ -33,10 +33,10 @@ def prepare_database() -> None:
         if box is None:
             holder = st.empty()
             with holder.container():
-                status = st.status(t("build.title"), expanded=True)
-                with status:
-                    st.caption(t("build.note"))
-                    bar = st.progress(0.0)
+                # not ``with status:`` — leaving that block marks the status complete
+                status = st.status(t("build.title"), state="running", expanded=True)
+                status.caption(t("build.note"))
+                bar = status.progress(0.0)
             box = (holder, status, bar)
         share = {"sample": 0.05 + 0.75 * (fraction or 0.0), "summary": 0.85, "refresh": 0.5}.get(step, 0.0)
         pct = fmt.pct(fraction or 0.0, 0) if step == "sample" else ""
