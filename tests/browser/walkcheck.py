@@ -128,6 +128,8 @@ _PROBE = r"""
 () => {
   const out = [];
   const vis = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+    if (el.closest('details:not([open])')) return false;
+    if (el.checkVisibility && !el.checkVisibility({visibilityProperty: true})) return false;
     return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
   const heads = Array.from(document.querySelectorAll(
     '[data-testid=stMain] h1, [data-testid=stMain] h2, [data-testid=stMain] h3, [data-testid=stMain] h4,' +
@@ -270,18 +272,44 @@ _READY = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
   if (!document.querySelector('[data-testid=stMain] h1')) return false;
-  const plots = document.querySelectorAll('[data-testid=stPlotlyChart]');
-  for (const p of plots) if (!p.querySelector('.main-svg')) return false;
-  for (const g of document.querySelectorAll('[data-testid=stDataFrame]')) if (!g.querySelector('canvas')) return false;
+  // hidden tabs and closed expanders draw later; data grids draw when scrolled into view
+  const shown = el => { const r = el.getBoundingClientRect();
+    if (el.closest('details:not([open])')) return false;
+    if (el.checkVisibility && !el.checkVisibility({visibilityProperty: true, contentVisibilityAuto: true})) return false;
+    return el.getClientRects().length > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight; };
+  for (const p of document.querySelectorAll('[data-testid=stPlotlyChart]'))
+    if (shown(p) && !p.querySelector('.main-svg')) return false;
+  for (const g of document.querySelectorAll('[data-testid=stDataFrame]'))
+    if (shown(g) && !g.querySelector('.dvn-scroller, canvas')) return false;
   if (document.querySelector('[data-testid=stSkeleton]')) return false;
   return true;
 }"""
 
 
+_SCROLLER = """() => { for (const sel of ['[data-testid=stMain]', '[data-testid=stAppViewContainer]']) {
+    const el = document.querySelector(sel);
+    if (el && el.scrollHeight > el.clientHeight + 4 && getComputedStyle(el).overflowY !== 'visible') return sel; }
+  return null; }"""
+
+
+def _scroll(pg, y: int) -> int:
+    """Scroll the page's scrolling box to ``y``; returns its scroll height."""
+    return pg.evaluate("""([sel, y]) => { const el = sel ? document.querySelector(sel) : document.scrollingElement;
+        el.scrollTop = y; return el.scrollHeight; }""", [pg.evaluate(_SCROLLER), y])
+
+
 def wait_ready(pg, timeout: float = 90_000) -> None:
-    """The script run has finished, the title is there and every chart and grid is drawn — twice,
-    half a second apart (a page may rerun once after it first finishes)."""
+    """The script run has finished, the title is there and every chart and grid is drawn: the page
+    is scrolled through once (data grids draw when they come into view), then back to the top;
+    checked again half a second later (a page may rerun once after it first finishes)."""
     pg.wait_for_function(_READY, timeout=timeout)
+    height, y, step = _scroll(pg, 0), 0, 600
+    while y < height:
+        y += step
+        height = _scroll(pg, y)
+        pg.wait_for_timeout(120)
+        pg.wait_for_function(_READY, timeout=timeout)
+    _scroll(pg, 0)
     pg.wait_for_timeout(500)
     pg.wait_for_function(_READY, timeout=timeout)
     pg.wait_for_timeout(300)
