@@ -248,12 +248,16 @@ _PROBE = r"""
     const sz = fl._size;            // the plot area: texts clipped at its edges are cut
     if (sz) {
       const L = box.left + sz.l, R = L + sz.w, T = box.top + sz.t, B = T + sz.h;
+      const clipped = [];
       for (const t of gd.querySelectorAll('.cartesianlayer .textpoint text, .cartesianlayer text.bartext')) {
         const r = t.getBoundingClientRect();
         if (r.width === 0) continue;
         if (r.right > R + 2 || r.left < L - 2 || r.top < T - 2 || r.bottom > B + 2)
-          add('cut', `${name}: label clipped at the plot edge: “${short(t.textContent).slice(0, 50)}”`);
+          clipped.push(`“${short(t.textContent).slice(0, 40)}”`);
       }
+      if (clipped.length)
+        add('cut', `${name}: label clipped at the plot edge: ${clipped.slice(0, 4).join('、')}` +
+            (clipped.length > 4 ? ` … (${clipped.length})` : ''));
     }
     const mb = gd.querySelector('.modebar');
     if (mb && titleEl) {
