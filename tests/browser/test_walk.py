@@ -33,7 +33,8 @@ def test_walk(server, browser, data_values, page_path, lang, width):
                                      shots=os.environ.get("ODR_WALK_SHOTS"))
     finally:
         ctx.close()
-    assert not found, f"{len(found)} violation(s):\n" + "\n".join(map(str, found))
+    if found:
+        pytest.fail(f"{len(found)} violation(s):\n" + "\n".join(map(str, found)), pytrace=False)
 
 
 def test_checker_sees_violations():
