@@ -13,6 +13,7 @@ its script (``__name__ == "__main__"``, also in AppTest), which draws the frame:
 from __future__ import annotations
 
 import os
+import sys
 
 import streamlit as st
 
@@ -113,3 +114,5 @@ if __name__ == "__main__":
 else:
     disable_legacy_pages()
     app = st.App(__file__)
+    if sys.argv and os.path.abspath(sys.argv[0]) == os.path.abspath(__file__):   # served, not imported by a test
+        data.start_warm_up()

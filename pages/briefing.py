@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 from briefing import facts as F  # noqa: E402
 from briefing import render as RD  # noqa: E402
 from briefing import text as X  # noqa: E402
-from ui import data  # noqa: E402
+from ui import data, export  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import chart_block  # noqa: E402
 from ui.state import url_widget  # noqa: E402
@@ -64,7 +64,7 @@ st.caption(md(head["meta"]))            # holds the data version
 if head["sample"]:
     st.caption(head["sample"])
 
-stem = RD.file_stem(facts, lang)
+stem = export.current_file_name("briefing_document", "x", lang=lang, scope=False, period=week).rsplit(".", 1)[0]
 with st.container(horizontal=True):
     st.download_button(t("bf.download.docx"), data=lambda: RD.to_docx(facts, lang, _pngs(key, week, lang)),
                        file_name=f"{stem}.docx", icon=":material/description:", on_click="ignore",
@@ -83,17 +83,17 @@ for i, (title, sentences) in enumerate(doc["sections"]):
     for s in sentences:
         st.text(s)                        # sentences hold data values: plain text only
     if i == 0 and "weekly" in figs:
-        chart_block(figs["weekly"], series, f"briefing_{week}_weekly")
+        chart_block(figs["weekly"], series, "briefing_weekly", period=week)
     if i == 2 and ("categories" in figs or "overdue" in figs):
         cols = st.columns(2)
         if "categories" in figs:
             with cols[0]:
                 chart_block(figs["categories"], pd.DataFrame(facts["categories"]["rows"]),
-                            f"briefing_{week}_categories")
+                            "briefing_categories", period=week)
         if "overdue" in figs:
             with cols[1]:
                 chart_block(figs["overdue"], pd.DataFrame(facts["overdue"]["by_district"]),
-                            f"briefing_{week}_overdue")
+                            "briefing_overdue", period=week)
 
 with st.expander(t("bf.method")):
     for n, s in enumerate(doc["method"], 1):

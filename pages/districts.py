@@ -199,7 +199,7 @@ export_cols = (["unit", "district_code", "name", "township", "population", "comp
                + [c for m in metrics_here for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den", f"{m}_vs_city",
                                                      f"{m}_small")])
 downloads(None, tab[[c for c in export_cols if c in tab.columns]],
-          f"district_ranking_{level}_{f.date_from}_{f.date_to}", png=False)
+          f"district_ranking_{level}", png=False)
 
 # --- map and funnel ----------------------------------------------------------------------------------
 mname = t(f"dr.m.{metric}")
@@ -228,7 +228,7 @@ with left:
                            higher_is_better=R.HIGHER_IS_BETTER[metric], label_col="label", focus=focus)
         chart_block(fig, county_tab[["district_code", "name", metric, f"{metric}_lo", f"{metric}_hi",
                                      f"{metric}_num", f"{metric}_den", f"{metric}_vs_city"]],
-                    f"district_map_{metric}_{f.date_from}_{f.date_to}", on_select=_on_map_select, key=map_key)
+                    f"district_map_{metric}", on_select=_on_map_select, key=map_key)
         st.caption(t("dr.map.note"))
 with right:
     if R.KINDS[metric] not in ("poisson", "binomial"):
@@ -245,7 +245,7 @@ with right:
                                      "city": t("dr.funnel.city"), "better": t("dr.better"), "worse": t("dr.worse"),
                                      "same": t("dr.v.same")},
                              focus=focus if level == "county" else None)
-        chart_block(fig, limits, f"district_funnel_{metric}_{level}_{f.date_from}_{f.date_to}")
+        chart_block(fig, limits, f"district_funnel_{metric}_{level}")
         st.caption(t("dr.funnel.note"))
 
 # --- intervals of the chosen metric ---------------------------------------------------------------------
@@ -274,7 +274,7 @@ else:
     })
     a, b = st.columns([3, 2])
     with a:
-        chart_block(fig, detail, f"district_intervals_{metric}_{level}_{f.date_from}_{f.date_to}")
+        chart_block(fig, detail, f"district_intervals_{metric}_{level}")
     with b:
         nd = "%.2f" if metric == "returns_per_store" else "%.1f"
         st.dataframe(detail, hide_index=True, column_config={
@@ -303,5 +303,5 @@ else:
     hist["label"] = hist["name_en" if en else "short_name"]
     fig = F.bump_chart(hist, title=t("dr.bump.title", grain=gname), label_col="label", rank_label=t("dr.rank_axis"),
                        focus=focus, n_units=len(hist["district_code"].unique()))
-    chart_block(fig, hist.drop(columns=["label"]), f"district_rank_history_{grain}_{f.date_to}")
+    chart_block(fig, hist.drop(columns=["label"]), f"district_rank_history_{grain}", period=f.date_to)
     st.caption(t("dr.bump.note", grain=t(f"dr.bump.{grain}.one"), end=f.date_to))

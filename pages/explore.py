@@ -9,7 +9,7 @@ import datetime as dt  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from analytics import dictionary, explore, queries  # noqa: E402
-from ui import cite, data, state  # noqa: E402
+from ui import charts, cite, data, export, state  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
 from ui.page import chart_block, fmt_int, fmt_pct  # noqa: E402
@@ -143,7 +143,7 @@ monthly = data.call(explore.monthly_records, fx)
 fig = figs.monthly_bar(monthly, title=t("ex.chart.title"), x_label=t("ex.chart.month"),
                        y_label=t("common.complaints"), odr_label=t("common.odr"),
                        trad_label=t("common.traditional"), split=fx.route == "all")
-chart_block(fig, monthly, f"complaints_by_month_{f.date_from}_{f.date_to}")
+chart_block(fig, monthly, "complaints_by_month", filters=fx)
 
 st.subheader(t("ex.records.title"), anchor=False)
 c1, c2, c3 = st.columns([2, 1, 1])
@@ -223,11 +223,20 @@ def _rows():
     return explore.export_records(db.shared(db_path), fx, sort, order == "desc", cap)
 
 
-stem = f"complaints_{f.date_from}_{f.date_to}" + (f"_first{cap}" if total > cap else "")
+def stem(ext, suffix=None):         # page, content, period, facets (ui/export.py)
+    return export.current_file_name("complaint_records", ext, lang=lang, filters=fx, suffix=suffix,
+                                    extra=[t("file.first", lang=lang, n=cap)] if total > cap else [])
+
+
 with st.container(horizontal=True):
-    st.download_button(t("ex.download.csv"), data=lambda: figs.records_csv(_rows()), file_name=f"{stem}.csv",
+    st.download_button(t("ex.download.csv"), data=lambda: charts.csv_bytes(export.labelled_frame(
+                       figs.export_frame(_rows()), lang)), file_name=stem("csv"),
                        mime="text/csv", icon=":material/download:", key="ex-dl-csv", on_click="ignore")
     st.download_button(t("ex.download.json"), data=lambda: figs.records_json(_rows(), info),
-                       file_name=f"{stem}.json", mime="application/json", icon=":material/data_object:",
+                       file_name=stem("json"), mime="application/json", icon=":material/data_object:",
                        key="ex-dl-json", on_click="ignore")
+    with st.popover(t("dl.more"), icon=":material/data_object:", key="ex-dl-more"):
+        st.caption(t("dl.codes.help"))
+        st.download_button(t("dl.codes"), data=lambda: figs.records_csv(_rows()), file_name=stem("csv", "codes"),
+                           mime="text/csv", icon=":material/download:", key="ex-dl-csv-codes", on_click="ignore")
     cite.cite_popover(t("ex.records.title"), key="ex-cite-records")

@@ -14,7 +14,7 @@ import streamlit as st  # noqa: E402
 
 from analytics import db, importer  # noqa: E402
 from analytics import headers as H  # noqa: E402
-from ui import charts, data, state  # noqa: E402
+from ui import charts, data, export, state  # noqa: E402
 from ui.i18n import CATALOGUE, t  # noqa: E402
 from ui.page import fmt_int  # noqa: E402
 from ui.text import md  # noqa: E402
@@ -165,7 +165,9 @@ else:
                         st.caption(t("im.rejects.shown", shown=REJECTS_SHOWN, n=fmt_int(len(rej))))
                     st.dataframe(rej.head(REJECTS_SHOWN), hide_index=True, width="stretch")
                     st.download_button(t("im.rejects.download"), data=charts.csv_bytes(rej),
-                                       file_name=f"{rep.file_name}.rejects.csv", mime="text/csv",
+                                       file_name=export.current_file_name("import_rejects", "csv", lang=lang, scope=False,
+                                                                          extra=[Path(rep.file_name).stem]),
+                                       mime="text/csv",
                                        icon=":material/download:", key=f"im_rej_{i}_{rep.content_hash[:8]}",
                                        on_click="ignore")
 
@@ -237,7 +239,9 @@ else:
         p = allowed / Path(r.rejects_file.replace("\\", "/")).name   # older rows held paths
         if p.exists():
             shown.add(r.rejects_file)
-            st.download_button(t("im.h.download", file=md(r.file_name)), data=p.read_bytes(), file_name=p.name,
+            st.download_button(t("im.h.download", file=md(r.file_name)), data=p.read_bytes(),
+                               file_name=export.current_file_name("import_rejects", "csv", lang=lang, scope=False,
+                                                                  extra=[Path(r.file_name).stem]),
                                mime="text/csv", icon=":material/download:", key=f"im_hist_{r.import_id}",
                                on_click="ignore")
 st.caption(t("im.cli"))

@@ -101,7 +101,7 @@ fig = charts.weekly_bar(weekly, title=t("ov.weekly.title"), y_label=t("common.co
                         partial_label=t("chart.partial"), whole_label=t("chart.whole"),
                         odr_label=t("common.odr"), trad_label=t("common.traditional"),
                         split=f.route == "all")
-chart_block(fig, weekly, f"weekly_complaints_{f.date_from}_{f.date_to}")
+chart_block(fig, weekly, "weekly_complaints")
 st.caption(t("ov.weekly.note"))
 
 dist = data.call(queries.district_summary, f)
@@ -118,7 +118,7 @@ with left:
     bar.update_layout(xaxis_title=t("ov.col.per_100k"), yaxis_title=None, showlegend=False)
     bar.update_xaxes(showgrid=True, gridcolor="#e6ebf1")
     chart_block(bar, dist[["code", "name", "population", "complaints", "per_100k"]],
-                f"district_per_100k_{f.date_from}_{f.date_to}")
+                "district_per_100k")
     st.caption(t("ov.district.note"))
 with right:
     st.subheader(t("ov.table.title"), anchor=False)

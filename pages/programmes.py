@@ -137,14 +137,14 @@ def returns_view():
                           y_label=t("pg.ret.yuan") if money else t("pg.ret.count"),
                           whole_label=t("pg.ret.series.whole"), partial_label=t("pg.ret.series.partial"),
                           money=money)
-    chart_block(fig, series, tag(f"returns_{grain}"))
+    chart_block(fig, series, f"returns_{grain}")
     st.caption(t("pg.ret.series.note"))
 
     daily = data.call(P.returns_series, f, "day")
     fig = figs.cumulative(daily, title=t("pg.ret.cum.title"), amount_label=t("pg.ret.cum.amount"),
                           count_label=t("pg.ret.cum.count"))
     chart_block(fig, daily[["label", "returns", "amount_yuan", "cum_returns", "cum_amount_yuan"]],
-                tag("returns_cumulative"))
+                "returns_cumulative")
 
     left, right = st.columns(2)
     with left:
@@ -155,7 +155,7 @@ def returns_view():
         fig = figs.amount_bins(bins, title=t("pg.ret.bins.title"), bin_labels=names,
                                count_label=t("pg.ret.bins.count"), amount_label=t("pg.ret.bins.amount"),
                                x_label=t("pg.ret.bins.x"), y_label=t("pg.ret.bins.y"))
-        chart_block(fig, bins, tag("returns_amount_bands"))
+        chart_block(fig, bins, "returns_amount_bands")
     with right:
         st.subheader(t("pg.ret.commit.header"), anchor=False)
         by_d = data.call(P.returns_by_district, f)
@@ -163,7 +163,7 @@ def returns_view():
                                with_label=t("pg.ret.with_return"), dormant_label=t("pg.ret.dormant"),
                                x_label=t("pg.ret.commit.x"))
         chart_block(fig, by_d[["code", "name", "committed", "committed_with_return", "dormant", "dormant_share"]],
-                    tag("returns_commitments"))
+                    "returns_commitments")
         st.caption(t("pg.ret.commit.note") + " "
                    + t("pg.ret.uncommitted.caption", n=f"{commit['uncommitted_with_return']:,}"))
 
@@ -173,14 +173,14 @@ def returns_view():
         fig = figs.hbar([cat(v) for v in cats["goods_category"]], cats["amount_yuan"],
                         [f"{s:.1%}" for s in cats["amount_share"]], title=t("pg.ret.category.title"),
                         x_label=t("pg.ret.category.x"), hover="%{y}: %{x:,.2f}")
-        chart_block(fig, cats, tag("returns_by_category"))
+        chart_block(fig, cats, "returns_by_category")
     with right:
         d = by_d.sort_values("amount_yuan", ascending=False)
         fig = figs.hbar([dist(c) for c in d["code"]], d["amount_yuan"],
                         [f"{n:,}" for n in d["returns"]], title=t("pg.ret.district.title"),
                         x_label=t("pg.ret.category.x"), hover="%{y}: %{x:,.2f}", height=300)
         chart_block(fig, d[["code", "name", "returns", "amount_yuan", "completed", "completion_rate"]],
-                    tag("returns_by_district"))
+                    "returns_by_district")
 
     st.subheader(t("pg.ret.table.header"), anchor=False)
     table = pd.DataFrame({
@@ -247,7 +247,7 @@ def odr_view():
         fig = figs.registry_timeline(timeline, title=t("pg.odr.timeline.title"), active_label=t("pg.odr.active"),
                                      enrolled_label=t("pg.odr.enrolled"), withdrawn_label=t("pg.odr.withdrawn"),
                                      period_label=t("pg.period"), period=(f.date_from, f.date_to))
-        chart_block(fig, timeline, tag("odr_enrolment"))
+        chart_block(fig, timeline, "odr_enrolment")
 
     by = state.url_widget(st.segmented_control, "pg_odr_by", "district", options=["district", "industry"],
                           label=t("pg.odr.by"), required=True,
@@ -258,7 +258,7 @@ def odr_view():
     fig = figs.hbar([name(v) for v in g["group"]], g["active"],
                     [f"{a:,} ({c:,})" for a, c in zip(g["active"], g["cases"])],
                     title=t("pg.odr.group.title"), x_label=t("pg.odr.group.x"), color="#2a9d8f")
-    chart_block(fig, groups, tag(f"odr_by_{by}"))
+    chart_block(fig, groups, f"odr_by_{by}")
     table = pd.DataFrame({
         t("pg.col.group"): [name(v) for v in groups["group"]],
         t("pg.col.active"): groups["active"],
@@ -279,7 +279,7 @@ def odr_view():
         active = ent[ent["active"]]
         fig = figs.cases_histogram(hist, title=t("pg.odr.hist.title"), x_label=t("pg.odr.hist.x"),
                                    y_label=t("pg.odr.hist.y"))
-        chart_block(fig, hist, tag("odr_cases_per_enterprise"))
+        chart_block(fig, hist, "odr_cases_per_enterprise")
         st.caption(t("pg.odr.hist.note", n=f"{int(hist['enterprises'].iloc[0]):,}",
                      mean=fmt_num(active["cases"].mean(), 2), median=fmt_num(active["cases"].median(), 1)))
     st.subheader(t("pg.odr.table.header"), anchor=False)
@@ -295,7 +295,7 @@ def odr_view():
         t("pg.col.last_case"): [iso(d) for d in ent["last_case_date"]],
     })
     st.dataframe(etable, hide_index=True, height=360)
-    downloads(None, ent, tag("odr_enterprises"), png=False)
+    downloads(None, ent, "odr_enterprises", png=False)
 
 
 # --- demonstration units -------------------------------------------------------------------------------
@@ -328,14 +328,14 @@ def demo_view():
                            [f"{v:,}" for v in sub["units"]]))
         fig = figs.small_multiples(panels, title=t("pg.demo.counts.title", date=as_of.isoformat()),
                                    x_label=t("pg.demo.units"))
-        chart_block(fig, counts, f"demo_units_{as_of}" + (("_" + "-".join(f.districts)) if f.districts else ""))
+        chart_block(fig, counts, "demo_units", period=as_of)
     series = {typ: data.call(P.registry_series, f, typ) for typ in P.DEMO_TYPES}
     if any(len(s) for s in series.values()):
         panels = [(t(f"pg.type.{typ}"), list(s["month"]), list(s["active"]), []) for typ, s in series.items()]
         fig = figs.small_multiples(panels, title=t("pg.demo.timeline.title"), x_label="", orientation="v",
                                    height=300)
         long = pd.concat([s.assign(unit_type=typ) for typ, s in series.items()], ignore_index=True)
-        chart_block(fig, long, tag("demo_units_monthly"))
+        chart_block(fig, long, "demo_units_monthly")
 
     st.subheader(t("pg.demo.rates.header"), anchor=False)
     st.caption(t("pg.demo.rates.caption"))
@@ -358,7 +358,7 @@ def demo_view():
     fig = figs.rate_comparison(shown, [cat(v) for v in shown["industry"]], title=t("pg.demo.rates.title"),
                                demo_label=t("pg.demo.demo_stores"), other_label=t("pg.demo.other_stores"),
                                x_label=t("pg.demo.rates.x"))
-    chart_block(fig, rates, tag("demo_complaint_rates"))
+    chart_block(fig, rates, "demo_complaint_rates")
     small = (rates["demo_stores"] < SMALL) | (rates["other_stores"] < SMALL)
     table = pd.DataFrame({
         t("pg.col.industry"): [cat(v) for v in rates["industry"]],
@@ -475,7 +475,7 @@ def lookup_view():
     fig = figs.merchant_monthly(monthly, title=t("pg.lk.monthly.title"), odr_label=t("common.odr"),
                                 trad_label=t("common.traditional"), returns_label=t("pg.lk.returns_line"),
                                 y_label=t("common.complaints"), y2_label=t("pg.ret.yuan"))
-    chart_block(fig, monthly, f"merchant_{chosen}_{f.date_from}_{f.date_to}")
+    chart_block(fig, monthly, "merchant_monthly", filters=f.with_(merchant=str(labels.get(chosen, chosen))))
 
     st.subheader(t("pg.lk.list"), anchor=False)
     comp = data.call(P.merchant_complaints, f, chosen)

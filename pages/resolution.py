@@ -99,7 +99,7 @@ for r in routes:
 curves = data.call(R.km_curves, f, unit)
 fig = F.km_figure(curves, routes, ROUTE_NAMES, title=t("rs.km.chart"), x_label=ul, y_label=t("rs.km.y"),
                   median_label=t("rs.median"), p90_label=t("rs.p90"))
-chart_block(fig, curves, f"km_{unit}_{f.date_from}_{f.date_to}")
+chart_block(fig, curves, f"km_{unit}")
 
 lines = []
 for r in routes:
@@ -140,13 +140,13 @@ else:
                                  title=t("rs.dist.ecdf" if dist_mode == "ecdf" else "rs.dist.hist"),
                                  x_label=ul, y_label=t("rs.dist.cum" if dist_mode == "ecdf" else "rs.dist.share"),
                                  cap=cap)
-    chart_block(dfig, counts[counts["closed"]], f"resolution_distribution_{unit}_{f.date_from}_{f.date_to}")
+    chart_block(dfig, counts[counts["closed"]], f"resolution_distribution_{unit}")
     if dist_mode == "hist":
         st.caption(t("rs.dist.note", cap=fmt_t(cap)))
     catq = data.call(R.category_quantiles, f, unit)
     bfig = F.category_box_figure(catq, routes, ROUTE_NAMES, lambda c: label(c, "cat", lang),
                                  title=t("rs.box.title"), x_label=ul)
-    chart_block(bfig, catq, f"resolution_by_category_{unit}_{f.date_from}_{f.date_to}")
+    chart_block(bfig, catq, f"resolution_by_category_{unit}")
     st.caption(t("rs.box.note"))
 
 # --- 3. weekly ----------------------------------------------------------------------------------
@@ -155,7 +155,7 @@ wq = data.call(R.weekly_quantiles, f, unit)
 wfig = F.weekly_quantiles_figure(wq, routes, ROUTE_NAMES, title=t("rs.week.title"), y_label=ul,
                                  median_label=t("rs.median"), p90_label=t("rs.p90"),
                                  open_label=t("rs.col.open"), closed_label=t("rs.col.closed"))
-chart_block(wfig, wq[wq["route"].isin(routes)], f"weekly_median_p90_{unit}_{f.date_from}_{f.date_to}")
+chart_block(wfig, wq[wq["route"].isin(routes)], f"weekly_median_p90_{unit}")
 st.caption(t("rs.week.note"))
 
 # --- 4. ODR against traditional -----------------------------------------------------------------
@@ -207,7 +207,7 @@ else:
                         adj_label=t("rs.gap.adjusted.short"), median_title=t("rs.gap.median.short"),
                         settled_title=t("rs.gap.settled.short"), days_label=ul, pp_label=t("rs.gap.pp"),
                         exact_label=t("rs.gap.exact.short", v="%{x:+.4~f}"), too_few_label=t("rs.gap.too_few"))
-    chart_block(gfig, gap["summary"], f"odr_gap_{unit}_{f.date_from}_{f.date_to}")
+    chart_block(gfig, gap["summary"], f"odr_gap_{unit}")
     st.markdown(t("rs.gap.explain"))
     with st.expander(t("rs.gap.strata")):
         s = gap["strata"]
@@ -254,12 +254,12 @@ overdue_slot = c[2].empty()
 ot = data.call(R.on_time_weekly, f)
 ofig = F.on_time_weekly_figure(ot, routes, ROUTE_NAMES, title=t("rs.dl.weekly"),
                                y_label=t("rs.dl.on_time"))
-chart_block(ofig, ot[ot["route"].isin(routes)], f"on_time_weekly_{f.date_from}_{f.date_to}")
+chart_block(ofig, ot[ot["route"].isin(routes)], "on_time_weekly")
 st.caption(t("rs.dl.weekly.note"))
 
 dd = data.call(R.deadline_by_district, f)
 dfig = F.district_on_time_figure(dd, name_col, title=t("rs.dl.district"), x_label=t("rs.dl.on_time"))
-chart_block(dfig, dd, f"on_time_by_district_{f.date_from}_{f.date_to}")
+chart_block(dfig, dd, "on_time_by_district")
 st.markdown(f"**{t('rs.dl.district.table')}**")
 dtbl = pd.DataFrame({
     t("rs.col.district"): dd[name_col],
@@ -303,6 +303,6 @@ else:
                 "acceptance": t("rs.col.acceptance"), "deadline_date": t("rs.col.deadline"),
                 "age_days": t("rs.col.age_days"), "age_wdays": t("rs.col.age_wdays"),
                 "overdue_wdays": t("rs.col.overdue_wdays")}), hide_index=True)
-    downloads(None, overdue, f"overdue_open_{as_of}", png=False)
+    downloads(None, overdue, "overdue_open", png=False, period=as_of)
     if n_overdue > len(overdue):
         st.caption(t("rs.dl.list.limit", n=fmt_int(len(overdue)), total=fmt_int(n_overdue)))

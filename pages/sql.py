@@ -114,7 +114,7 @@ with left:
             st.info(t("ex.sql.no_rows"))
         else:
             st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480))
-        downloads(None, res.frame, "sql_result", png=False, cite_title=t("ex.sql.result"))
+        downloads(None, res.frame, "sql_result", png=False, scope=False, cite_title=t("ex.sql.result"))
     elif kind == "refused" and res.code == "empty":
         st.info(t("ex.sql.refused.empty"), icon=":material/edit:")
     elif kind == "refused":

@@ -155,7 +155,7 @@ vfig = FT.volume_chart(series, mode=view, title=t("tr.volume.title", interval=t(
                        y_label=t("common.complaints"), partial_label=t("tr.partial"), series_names=snames,
                        events=events, event_names=EVENT_NAMES)
 vcsv = series.assign(series_name=series["series"].map(snames))
-chart_block(vfig, vcsv, f"complaints_{interval}_{breakdown}_{f.date_from}_{f.date_to}")
+chart_block(vfig, vcsv, f"complaints_{interval}_{breakdown}")
 st.caption(t("tr.volume.note"))
 
 # --- weekly band ---------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ band_labels = {"count": t("tr.band.count"), "partial": t("tr.partial"), "high": 
 bfig = FT.band_chart(stats, title=t("tr.band.title"), labels=band_labels, events=events, event_names=EVENT_NAMES,
                      selected=current_week if current_week in weeks else default_week)
 bcsv = stats.drop(columns=["baseline"])
-chart_block(bfig, bcsv, f"weekly_band_{f.date_from}_{f.date_to}", on_select="rerun", key="tr_band")
+chart_block(bfig, bcsv, "weekly_band", on_select="rerun", key="tr_band")
 st.caption(t("tr.band.note"))
 
 with st.expander(t("tr.table.title")):
@@ -237,7 +237,7 @@ else:
                                          x_label=t("tr.contrib.x" if r["flag"] == "high" else "tr.contrib.x_low"),
                                          direction=r["flag"])
             chart_block(cfig, top.assign(name=top["value"].map(names_for(top["value"], dim))),
-                        f"unusual_{fw}_{dim}_{f.date_from}_{f.date_to}")
+                        f"unusual_{dim}", period=fw)
 
 # --- drill-down: one week ----------------------------------------------------------------------------
 st.subheader(t("tr.detail.title"), anchor=False)
@@ -295,14 +295,14 @@ else:
                                     names=names_for(det["value"], dim), this_label=t("tr.detail.this"),
                                     prev_label=prev_lbl, n=12)
         chart_block(cfig, det.assign(name=det["value"].map(names_for(det["value"], dim))).drop(
-            columns=["baseline_weekly", "expected", "change_expected"]), f"week_{wk}_{dim}")
+            columns=["baseline_weekly", "expected", "change_expected"]), f"week_{dim}", period=wk)
     with right:
         mer = data.call(T.week_detail, f, ws, "merchant", limit=50)     # the chart and the CSV show 50 at most
         mer = mer[mer["complaints"] > 0]
         mfig = FT.composition_chart(mer, title=t("tr.detail.merchants.title", week=wk),
                                     names={}, this_label=t("tr.detail.this"), prev_label=prev_lbl, n=10)
         chart_block(mfig, mer.head(50).drop(columns=["baseline_weekly", "expected", "change_expected"]),
-                    f"week_{wk}_merchants")
+                    "week_merchants", period=wk)
 
 with st.expander(t("tr.method.title")):
     st.markdown(t("tr.method.body"))

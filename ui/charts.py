@@ -72,11 +72,104 @@ def weekly_bar(df: pd.DataFrame, *, title: str, y_label: str, partial_label: str
     return fig
 
 
-def to_png(fig: go.Figure, width: int = 1100, height: int | None = None, scale: float = 2) -> bytes:
-    """Static PNG through kaleido (Debian's chromium), always with the project's template."""
+def to_png(fig: go.Figure, width: int = 1100, height: int | None = None, scale: float = 2, *,
+           title: str | None = None, footer: list[str] | None = None) -> bytes:
+    """Static PNG through kaleido (Debian's chromium), always with the project's template.
+
+    ``title`` is drawn when the figure has none of its own (the page may show it above the chart
+    instead). ``footer`` lines (ui/export.footer_lines: period and filters, source, as-of date and
+    data version) are printed under the chart, and the image gets a white margin so the title
+    never touches its edge. The figure passed in is not changed."""
+    fig = export_figure(fig, title)
+    h = height or fig.layout.height or 420
+    png = fig.to_image(format="png", width=width, height=h, scale=scale)
+    if not footer:
+        return png
+    return with_footer(png, footer, scale)
+
+
+def export_figure(fig: go.Figure, title: str | None = None) -> go.Figure:
+    """A copy of ``fig`` for export: the project template, and ``title`` when it has none."""
     fig = go.Figure(fig)
     fig.update_layout(template=TEMPLATE)
-    return fig.to_image(format="png", width=width, height=height or fig.layout.height or 420, scale=scale)
+    if title and not (fig.layout.title and fig.layout.title.text):
+        fig.update_layout(title=dict(text=title))
+    if fig.layout.title and fig.layout.title.text:
+        top = fig.layout.margin.t if fig.layout.margin.t is not None else TEMPLATE.layout.margin.t
+        fig.update_layout(margin=dict(t=max(top, 56)))
+    return fig
+
+
+PNG_PAD = 24            # white margin around the exported chart (CSS px, times the scale)
+PNG_FOOTER_FONT = 12    # footer text size (CSS px, times the scale)
+PNG_FOOTER_COLOR = (92, 102, 115)
+_FONT_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+               "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+               "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf")
+
+
+def _footer_font(size: int):
+    from PIL import ImageFont
+    import shutil
+    import subprocess
+    paths = list(_FONT_FILES)
+    if shutil.which("fc-match"):
+        try:
+            paths.append(subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans CJK SC"], capture_output=True,
+                                        text=True, timeout=5).stdout.strip())
+        except (OSError, subprocess.SubprocessError):
+            pass
+    for p in paths:
+        try:
+            return ImageFont.truetype(p, size, index=2 if p.endswith(".ttc") else 0)   # .ttc index 2: SC
+        except (OSError, ValueError):
+            continue
+    return ImageFont.load_default(size)
+
+
+def _wrap(draw, text: str, font, width: int) -> list[str]:
+    """``text`` broken into lines no wider than ``width`` pixels (at spaces where possible, else
+    between any two characters: Chinese has no spaces)."""
+    lines, cur = [], ""
+    for ch in text:
+        if draw.textlength(cur + ch, font=font) <= width or not cur:
+            cur += ch
+            continue
+        cut = cur.rfind(" ")
+        if cut > len(cur) // 2:
+            lines.append(cur[:cut])
+            cur = cur[cut + 1:] + ch
+        else:
+            lines.append(cur)
+            cur = ch
+    if cur:
+        lines.append(cur)
+    return lines
+
+
+def with_footer(png: bytes, footer: list[str], scale: float = 2) -> bytes:
+    """The chart image with a white margin around it and ``footer`` lines printed under it."""
+    from PIL import Image, ImageDraw
+    chart = Image.open(io.BytesIO(png)).convert("RGB")
+    pad = round(PNG_PAD * scale)
+    font = _footer_font(round(PNG_FOOTER_FONT * scale))
+    probe = ImageDraw.Draw(chart)
+    lines = [ln for text in footer for ln in _wrap(probe, text, font, chart.width)]
+    line_h = round(PNG_FOOTER_FONT * scale * 1.6)
+    gap = round(16 * scale)
+    out = Image.new("RGB", (chart.width + 2 * pad, pad + chart.height + gap + line_h * len(lines) + pad),
+                    (255, 255, 255))
+    out.paste(chart, (pad, pad))
+    draw = ImageDraw.Draw(out)
+    y = pad + chart.height + gap // 2
+    draw.line([(pad, y), (pad + chart.width, y)], fill=(201, 209, 219), width=max(1, round(scale / 2)))
+    y += gap // 2
+    for ln in lines:
+        draw.text((pad, y), ln, font=font, fill=PNG_FOOTER_COLOR)
+        y += line_h
+    buf = io.BytesIO()
+    out.save(buf, format="PNG", optimize=False)
+    return buf.getvalue()
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:

@@ -3,6 +3,8 @@ around analytics functions. Pages call :func:`call` with an analytics function; 
 includes the database file's identity, so an import (which swaps the file) invalidates it."""
 from __future__ import annotations
 
+import importlib
+import os
 import threading
 import time
 from pathlib import Path
@@ -65,6 +67,57 @@ def ensure_database(on_progress=None, poll: float = 0.25) -> Path:
     if job.error is not None:
         raise job.error
     return job.result
+
+
+# What the first visitor would otherwise wait for, in the order the first page needs it: the
+# aggregate-table check (it imports every analytics module that declares aggregate tables), the
+# read-only connection and its reference lookups, then SciPy's stats (~0.5 s of CPU; analytics.stats
+# imports it on first use, and the overview's headline tests need it) and the modules the pages
+# draw with.
+WARM_MODULES = ("scipy.stats", "plotly.graph_objects", "ui.page", "ui.charts", "ui.figures.trends", "ui.figures.resolution",
+                "ui.figures.districts", "ui.figures.programmes", "ui.figures.explore", "ui.cite",
+                "analytics.dictionary", "analytics.sqlguard", "briefing.facts", "briefing.render", "briefing.text")
+warm_up_done = threading.Event()
+
+
+def start_warm_up() -> threading.Thread | None:
+    """At server start (app.py, when ``streamlit run`` imports it): do in a background thread what
+    the first visitor's run would otherwise do, while the server comes up and the browser loads the
+    front end. Nothing here is needed for correctness: a session that arrives first simply does the
+    same work itself (the check is done once per file version, an import once per process).
+    ``ODR_WARM_UP=0`` switches it off (to measure the start without it)."""
+    if os.environ.get("ODR_WARM_UP", "1") == "0":
+        return None
+    th = threading.Thread(target=_warm_up, name="odr-warm-up", daemon=True)
+    th.start()
+    return th
+
+
+def _warm_up(wait: float = 30.0) -> None:
+    from streamlit import runtime
+    from streamlit.logger import get_logger
+    log = get_logger("odr.warm_up")
+    t0 = time.perf_counter()
+    deadline = time.monotonic() + wait
+    while not runtime.exists() and time.monotonic() < deadline:   # let the server start first
+        time.sleep(0.05)
+    try:
+        if database_path().exists():        # a fresh checkout's first build stays with the first session
+            ensure_database()
+            c = con()
+            db.meta(c)
+            queries.data_coverage(c)
+            queries.districts(c)
+        for name in WARM_MODULES:
+            try:
+                importlib.import_module(name)
+            except ImportError:             # a module another branch renamed: nothing to warm
+                log.info("warm-up: no module %s", name)
+    except Exception:  # noqa: BLE001 — a failure here shows again, with a message, in the session
+        log.warning("warm-up failed", exc_info=True)
+    finally:
+        warm_up_done.set()
+        log.info("warm-up done in %.1f s", time.perf_counter() - t0)
 
 
 def con():

@@ -20,7 +20,7 @@ import streamlit as st
 from analytics.filters import Filters
 
 from . import charts, data, fmt
-from .i18n import t
+from .i18n import current_lang, t
 from .text import md, plot_safe
 
 
@@ -58,17 +58,39 @@ def _slug(name: str) -> str:
     return hashlib.sha1(name.encode()).hexdigest()[:8]
 
 
-def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True, cite_title: str | None = None) -> None:
-    """CSV (UTF-8 with BOM) of the chart's data and the chart as PNG (project template); with
-    ``cite_title``, also the “Cite” popover (permalink and one-line citations, ui/cite.py)."""
+def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True, cite_title: str | None = None,
+              title: str | None = None, filters: Filters | None = None, period=None, scope: bool = True) -> None:
+    """The downloads of a chart or table: CSV of ``df`` in the reader's language (headers and coded
+    values from ui/strings/columns.py; UTF-8 with BOM), the chart as PNG (project template; title,
+    period, filters, source, as-of date and data version printed in the image), and in a small
+    popover the CSV with the data's own column names and codes (for programs). With
+    ``cite_title``, also the “Cite” popover (permalink and one-line citations, ui/cite.py).
+
+    ``name`` is the content's stable base name (``weekly_complaints``; localised through
+    ``file.<name>`` strings); file names add the page, the period and the active filters
+    (ui/export.py). ``filters`` default to the page's global filters; ``period`` is a (from, to)
+    pair, one date (a snapshot “as of”) or a label such as an ISO week, default the filters'
+    period. ``scope=False``: the content does not depend on the filters (SQL results)."""
+    from . import export
+    lang = current_lang()
     key = _slug(name)
+
+    def fname(ext, suffix=None):
+        return export.current_file_name(name, ext, lang=lang, filters=filters, period=period, suffix=suffix,
+                                        scope=scope)
     with st.container(horizontal=True):
-        st.download_button(t("chart.csv"), data=charts.csv_bytes(df), file_name=f"{name}.csv",
-                           mime="text/csv", icon=":material/download:", key=f"csv-{key}",
-                           on_click="ignore")
+        st.download_button(t("chart.csv"), data=charts.csv_bytes(export.labelled_frame(df, lang)),
+                           file_name=fname("csv"), mime="text/csv", icon=":material/download:",
+                           key=f"csv-{key}", on_click="ignore")
         if png and fig is not None:
-            st.download_button(t("chart.png"), data=lambda: charts.to_png(fig), file_name=f"{name}.png",
-                               mime="image/png", icon=":material/image:", key=f"png-{key}",
+            footer = export.current_footer(lang, filters, period, scope=scope)
+            st.download_button(t("chart.png"), data=lambda: charts.to_png(fig, title=title, footer=footer),
+                               file_name=fname("png"), mime="image/png", icon=":material/image:",
+                               key=f"png-{key}", on_click="ignore")
+        with st.popover(t("dl.more"), icon=":material/data_object:", key=f"more-{key}"):
+            st.caption(t("dl.codes.help"))
+            st.download_button(t("dl.codes"), data=lambda: charts.csv_bytes(df), file_name=fname("csv", "codes"),
+                               mime="text/csv", icon=":material/download:", key=f"csvc-{key}",
                                on_click="ignore")
         if cite_title is not None:
             from . import cite
@@ -76,10 +98,12 @@ def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True, cite_title:
 
 
 def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_select=None,
-                key: str | None = None, png: bool = True, title: str | None = None, cite: bool = True):
+                key: str | None = None, png: bool = True, title: str | None = None, cite: bool = True,
+                filters: Filters | None = None, period=None):
     """A chart with its data and image downloads and a “Cite” popover (permalink + citation naming
     ``title``, default the figure's title, else ``name``). Returns the selection event when
-    ``on_select``."""
+    ``on_select``. ``filters`` and ``period`` describe the content in file names and the PNG
+    (see :func:`downloads`)."""
     kw = {}
     if on_select:
         kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
@@ -89,12 +113,15 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
     if heading:
         # the title as page text above the chart: it wraps on a phone and no toolbar covers it
         st.markdown(f"**{md(heading[0])}**" + "".join(f"  \n:small[{md(x)}]" for x in heading[1:]))
-    event = show_figure(fig, name, **kw)
+    from . import export
+    stem = export.current_file_name(name, "png", lang=current_lang(), filters=filters, period=period)[:-4]
+    event = show_figure(fig, stem, **kw)
     cite_title = None
+    fig_title = getattr(getattr(getattr(fig, "layout", None), "title", None), "text", None)
     if cite:
-        fig_title = getattr(getattr(getattr(fig, "layout", None), "title", None), "text", None)
         cite_title = title or fig_title or name
-    downloads(fig, df, name, png=png, cite_title=cite_title)
+    downloads(fig, df, name, png=png, cite_title=cite_title, title=title or fig_title, filters=filters,
+              period=period)
     return event
 
 

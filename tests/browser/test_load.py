@@ -3,8 +3,10 @@
 Ten browser sessions at once on a freshly started server, each loading every public page by its
 address. Every load must come up without an error: no exception element, the page's title in the
 browser tab and the page's own heading. Prints the latency per page (median and max over the ten
-sessions) and the peak resident memory (RSS) of the server process; README "Hardening" records
-one run."""
+sessions) and the peak resident memory (RSS) of the server process.
+
+``test_protocol_client_loads_pages`` (default run) checks bench/load.py's websocket client, which
+README "Hardening" load figures are measured with (no browsers: the cores go to the server)."""
 from __future__ import annotations
 
 import asyncio
@@ -120,3 +122,21 @@ def test_ten_sessions_every_page(fresh_server):
         print(f"{spec.url_path:<12} {statistics.median(xs):>9.1f} {max(xs):>7.1f}")
     assert problems == [], problems
     assert sum(len(v) for v in by_page.values()) == SESSIONS * len(PUBLIC)
+
+
+def test_protocol_client_loads_pages(server):
+    """bench/load.py's websocket client (what the load figures in README "Hardening" are measured
+    with) gets the same page a browser gets: the frame's and the page's headings, the charts,
+    script finished without an exception; several at once too. The server's start-up warm-up
+    (ui/data.start_warm_up) ran without a failure."""
+    from bench.load import crowd, view_sync
+    v = view_sync(server.url, "overview")
+    assert v.ok, (v.status, v.error, v.exceptions)
+    assert t("nav.overview", "zh") in v.headings and v.charts >= 1
+    en = view_sync(server.url, "trends", query="lang=en")
+    assert en.ok and t("nav.trends", "en") in en.headings and en.charts >= 1
+    views, _ = crowd(server.url, ["sql", "methodology"], 3)
+    assert len(views) == 6 and all(x.ok for x in views), [(x.page, x.error, x.exceptions) for x in views]
+    assert {x.page for x in views} == {"sql", "methodology"}
+    assert all(t(f"nav.{x.page}", "zh") in x.headings for x in views)
+    assert "warm-up failed" not in server.log.read_text()
