@@ -18,10 +18,35 @@ import sys
 import streamlit as st
 
 from analytics import db, queries
-from ui import data, state
+from ui import data, fmt, state
 from ui.i18n import t
 from ui.pages_registry import PAGES, ROOT, disable_legacy_pages
 from ui.text import md
+
+
+def prepare_database() -> None:
+    """Make sure the database exists (the first run builds the sample, 15–35 s). While that runs,
+    every session shows the same progress: the step and the time so far, in its language."""
+    box = None
+
+    def show(step: str, fraction, elapsed: float) -> None:
+        nonlocal box
+        if box is None:
+            holder = st.empty()
+            with holder.container():
+                # not ``with status:`` — leaving that block marks the status complete
+                status = st.status(t("build.title"), state="running", expanded=True)
+                status.caption(t("build.note"))
+                bar = status.progress(0.0)
+            box = (holder, status, bar)
+        share = {"sample": 0.05 + 0.75 * (fraction or 0.0), "summary": 0.85, "refresh": 0.5}.get(step, 0.0)
+        pct = fmt.pct(fraction or 0.0, 0) if step == "sample" else ""
+        box[2].progress(min(share, 1.0), text=t(f"build.{step}", pct=pct, s=int(elapsed)))
+
+    data.ensure_database(on_progress=show)
+    if box is not None:
+        box[1].update(label=t("build.done"), state="complete", expanded=False)
+        box[0].empty()
 
 
 def frame() -> None:
@@ -44,7 +69,7 @@ def frame() -> None:
     st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
 
     try:
-        data.ensure_database()
+        prepare_database()
         filters = state.sidebar_filters()
         version = data.meta().get("data_version", "")
     except db.DatabaseUnavailable as exc:
@@ -52,6 +77,7 @@ def frame() -> None:
         st.stop()
 
     st.title(nav.title, anchor=False)
+    lang = st.session_state.get("lang") or "zh"
     first, as_of = data.coverage()
     past_as_of = filters is not None and as_of is not None and filters.date_to > as_of
     if past_as_of:
@@ -60,9 +86,13 @@ def frame() -> None:
         chosen = filters
         filters = data.call(queries.measured_period, filters)
     st.session_state["_filters"] = filters
+    if filters is not None:
+        # the period and active filters in the main pane: on a phone the sidebar is hidden
+        st.markdown(":material/date_range: " + state.filter_summary(
+            filters, lang, st.session_state.get("_district_names")))
     bits = []
     if as_of:
-        bits.append(t("data.as_of", date=as_of.isoformat()))
+        bits.append(t("data.as_of", date=fmt.date(as_of, lang)))
     if version:
         bits.append(t("data.version", version=md(version)))
     st.caption(" · ".join(bits) + ("  \n" if bits else "") + t("app.subtitle"))
@@ -70,8 +100,8 @@ def frame() -> None:
         st.warning(t("data.synthetic"), icon=":material/science:", title=t("data.synthetic.title"))
     if past_as_of:
         key = "data.past_as_of.all" if chosen.date_from > as_of else "data.past_as_of"
-        st.info(t(key, start=chosen.date_from.isoformat(), end=chosen.date_to.isoformat(),
-                  as_of=as_of.isoformat()), icon=":material/event_busy:")
+        st.info(t(key, start=fmt.date(chosen.date_from, lang), end=fmt.date(chosen.date_to, lang),
+                  as_of=fmt.date(as_of, lang)), icon=":material/event_busy:")
 
     try:
         nav.run()

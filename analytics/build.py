@@ -220,14 +220,25 @@ def init_empty(target: Path) -> None:
 _checked: set = set()   # (path, inode, mtime, size) of files whose aggregate tables are current
 
 
-def ensure_database(path: Path | None = None) -> Path:
+def ensure_database(path: Path | None = None, progress=None) -> Path:
     """Build the sample database if no database exists at ``path`` (first run); rebuild the
-    aggregate tables of a database written by older code (see :func:`refresh_if_stale`)."""
+    aggregate tables of a database written by older code (see :func:`refresh_if_stale`).
+
+    ``progress(step, fraction)`` is told what is being done: ``"sample"`` with the share of the
+    sample's complaints written so far, ``"summary"`` (returns, demonstration units, aggregate
+    tables), ``"refresh"`` (aggregate tables of an older database rebuilt); not called when there
+    is nothing to do."""
     from . import sample
     p = db.db_path(path)
     if not p.exists():
-        build_atomically(p, lambda con: sample.fill(con))
-    refresh_if_stale(p)
+        if progress:
+            progress("sample", 0.0)
+        tell = None
+        if progress:
+            def tell(done, n):
+                progress("sample" if done < n else "summary", done / n if n else 1.0)
+        build_atomically(p, lambda con: sample.fill(con, progress=tell))
+    refresh_if_stale(p, progress=progress)
     return p
 
 
@@ -252,7 +263,7 @@ def strip_import_log_paths(con) -> None:
             rejects_file = regexp_replace(rejects_file, '^.*[/\\\\]', '')""")
 
 
-def refresh_if_stale(p: Path) -> bool:
+def refresh_if_stale(p: Path, progress=None) -> bool:
     """When the aggregate tables of ``p`` were not built for its data by this code (their stamp
     hashes the aggregate SQL), rebuild them in a copy and swap it in atomically, so processes
     reading the file are never disturbed. True when it rebuilt. Checked once per file version."""
@@ -270,6 +281,8 @@ def refresh_if_stale(p: Path) -> bool:
         con.close()
     if stale or paths:
         import shutil
+        if progress and stale:
+            progress("refresh", None)
         tmp = p.with_name(p.name + f".refresh-{os.getpid()}")
         try:
             shutil.copyfile(p, tmp)

@@ -20,10 +20,53 @@ def database_path() -> Path:
     return db.db_path()
 
 
-def ensure_database() -> Path:
-    """First run on a fresh checkout: build the sample database when none exists."""
+class _Job:
+    """The one database preparation of this process (analytics.build.ensure_database) running in a
+    background thread; every session that arrives meanwhile waits for the same job and reads its
+    progress (step, fraction, start time)."""
+
+    def __init__(self):
+        self.step: str | None = None
+        self.fraction: float | None = None
+        self.started = time.monotonic()
+        self.result: Path | None = None
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="odr-ensure-database", daemon=True)
+
+    def _progress(self, step: str, fraction: float | None) -> None:
+        self.step, self.fraction = step, fraction
+
+    def _run(self) -> None:
+        try:
+            self.result = build.ensure_database(progress=self._progress)
+        except BaseException as exc:  # noqa: BLE001 — handed to every waiting session
+            self.error = exc
+
+
+_job: _Job | None = None
+
+
+def ensure_database(on_progress=None, poll: float = 0.25) -> Path:
+    """First run on a fresh checkout: build the sample database when none exists (and rebuild the
+    aggregate tables of an older database). The work runs once per process, in a background
+    thread; every caller waits for it and, while it runs, ``on_progress(step, fraction, elapsed_s)``
+    is called every ``poll`` seconds with the job's latest step (see analytics.build) — for as long
+    as there is a step to show, so a database that is already current shows nothing."""
+    global _job
     with _build_lock:
-        return build.ensure_database()
+        if _job is None or not _job.thread.is_alive():
+            _job = _Job()
+            _job.thread.start()
+        job = _job
+    while True:
+        job.thread.join(poll)
+        if not job.thread.is_alive():
+            break
+        if on_progress and job.step is not None:
+            on_progress(job.step, job.fraction, time.monotonic() - job.started)
+    if job.error is not None:
+        raise job.error
+    return job.result
 
 
 # What the first visitor would otherwise wait for, in the order the first page needs it: the

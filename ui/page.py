@@ -10,6 +10,8 @@ switches it off and reruns through app.py and ``st.navigation``.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,7 +21,7 @@ from analytics.filters import Filters
 
 from . import charts, data, fmt
 from .i18n import current_lang, t
-from .text import plot_safe
+from .text import md, plot_safe
 
 
 def guard_legacy_mode() -> None:
@@ -107,11 +109,13 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
         kw = dict(on_select=on_select, selection_mode=("points",), key=key or f"chart-{_slug(name)}")
     plot_safe(fig)                      # data strings print literally (Plotly renders tags)
     fmt.localize_figure(fig, st.session_state.get("lang") or "zh")   # 万/亿, 1月8日, no 100k
+    heading = figure_title(fig)
+    if heading:
+        # the title as page text above the chart: it wraps on a phone and no toolbar covers it
+        st.markdown(f"**{md(heading[0])}**" + "".join(f"  \n:small[{md(x)}]" for x in heading[1:]))
     from . import export
     stem = export.current_file_name(name, "png", lang=current_lang(), filters=filters, period=period)[:-4]
-    event = st.plotly_chart(fig, config={"displaylogo": False,
-                                         "toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2}},
-                            **kw)
+    event = show_figure(fig, stem, **kw)
     cite_title = None
     fig_title = getattr(getattr(getattr(fig, "layout", None), "title", None), "text", None)
     if cite:
@@ -119,6 +123,51 @@ def chart_block(fig, df: pd.DataFrame, name: str, *, alt: str | None = None, on_
     downloads(fig, df, name, png=png, cite_title=cite_title, title=title or fig_title, filters=filters,
               period=period)
     return event
+
+
+# On screen a chart has no Plotly toolbar (its buttons covered the titles on a phone; the PNG and
+# CSV buttons under every chart and Streamlit's full-screen button remain) and no drag-to-zoom,
+# so that a finger dragging over a chart scrolls the page.
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False, "scrollZoom": False, "responsive": True}
+_TAG = re.compile(r"<[^>]*>")
+
+
+def figure_title(fig) -> list[str]:
+    """The figure's title as plain lines (title, then subtitle lines): Plotly line breaks split
+    lines, other tags are dropped, entities decoded. Empty when the figure has no title."""
+    title = getattr(getattr(fig, "layout", None), "title", None)
+    if title is None:
+        return []
+    parts = [title.text or ""]
+    sub = getattr(getattr(title, "subtitle", None), "text", None)
+    if sub:
+        parts.append(sub)
+    lines = []
+    for part in parts:
+        for line in re.split(r"<br\s*/?>", part, flags=re.I):
+            line = html.unescape(_TAG.sub("", line)).strip()
+            if line:
+                lines.append(line)
+    return lines
+
+
+def show_figure(fig, name: str, **kw):
+    """``st.plotly_chart`` of ``fig`` without its title (drawn above it by :func:`chart_block`),
+    with a tighter top margin and no drag-zoom. The figure itself is unchanged afterwards (the PNG
+    export draws it with its title): st.plotly_chart serialises it during the call."""
+    lay = fig.layout
+    saved = (lay.title.to_plotly_json(), lay.margin.t, lay.dragmode)
+    try:
+        if figure_title(fig):
+            lay.title = None
+            above = any(a.yref == "paper" and (a.y or 0) >= 1 for a in (lay.annotations or ()))
+            if not above:           # legends above the plot widen the margin themselves
+                lay.margin.t = min(lay.margin.t if lay.margin.t is not None else 48, 16)
+        lay.dragmode = False
+        return st.plotly_chart(fig, config={**PLOTLY_CONFIG, "toImageButtonOptions": {
+            "format": "png", "filename": name, "scale": 2}}, **kw)
+    finally:
+        lay.title, lay.margin.t, lay.dragmode = saved
 
 
 def delta_args(text, differs: bool, color: str = "normal") -> dict:

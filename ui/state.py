@@ -21,7 +21,7 @@ import streamlit as st
 from analytics import queries
 from analytics.filters import Filters
 
-from . import data
+from . import data, fmt
 from .i18n import t
 
 PERIODS = ("13w", "4w", "ytd", "custom")
@@ -209,6 +209,10 @@ def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, o
 
     def _changed():
         st.session_state[skey] = st.session_state[wkey]
+    if widget is st.multiselect:
+        # Streamlit's bulk "Select all" option is English in every language (and an empty choice
+        # already means all): left out of every multiselect
+        kwargs.setdefault("select_all", False)
     args = ([options] if options is not None else [])
     out = widget(kwargs.pop("label"), *args, key=wkey, on_change=_changed, **kwargs)
     if out is None and default is not None and widget not in (st.multiselect,):
@@ -252,25 +256,39 @@ def sidebar_filters() -> Filters | None:
                             format_func=lambda p: t(f"filter.period.{p}", lang=lang))
         d_from, d_to = preset_range(preset, as_of)
         if preset == "custom":
-            c1, c2 = st.columns(2)
-            with c1:
-                d_from = url_widget(st.date_input, "from", d_from, parse=DATE[0], dump=DATE[1],
-                                    label=t("filter.from"), min_value=dt.date(2000, 1, 1),
-                                    max_value=dt.date(2035, 12, 31))
-            with c2:
-                d_to = url_widget(st.date_input, "to", d_to, parse=DATE[0], dump=DATE[1],
-                                  label=t("filter.to"), min_value=dt.date(2000, 1, 1),
-                                  max_value=dt.date(2035, 12, 31))
+            # one date per row: two side by side were cut ("2023 / 12 / 1") in a normal sidebar
+            d_from = url_widget(st.date_input, "from", d_from, parse=DATE[0], dump=DATE[1],
+                                label=t("filter.from"), min_value=dt.date(2000, 1, 1),
+                                max_value=dt.date(2035, 12, 31))
+            d_to = url_widget(st.date_input, "to", d_to, parse=DATE[0], dump=DATE[1],
+                              label=t("filter.to"), min_value=dt.date(2000, 1, 1),
+                              max_value=dt.date(2035, 12, 31))
             if d_from > d_to:
                 d_from, d_to = d_to, d_from
-                st.warning(t("filter.inverted", start=d_from, end=d_to))
+                st.warning(t("filter.inverted", period=fmt.date_range(d_from, d_to, lang)))
         else:
-            st.caption(t("filter.period_range", start=d_from.isoformat(), end=d_to.isoformat()))
+            st.caption(fmt.date_range(d_from, d_to, lang))
         chosen = url_widget(st.multiselect, "district", [], options=codes, label=t("filter.district"),
                             format_func=lambda c: names.get(c, c), placeholder=t("filter.district.all"))
+        st.session_state["_district_names"] = names
         route = url_widget(st.segmented_control, "route", "all", options=list(ROUTES), label=t("filter.route"),
                            format_func=lambda r: t(f"filter.route.{r}", lang=lang), required=True)
     return Filters(d_from, d_to, districts=tuple(sorted(chosen or ())), route=route or "all")
+
+
+def filter_summary(f: Filters, lang: str, names: dict | None = None) -> str:
+    """The period and the active filters in one line for the main pane (the sidebar is hidden on a
+    phone): ``统计期间：2023年12月18日–2024年3月14日 · 区县：甘州区、山丹县 · 处理方式：ODR``.
+    ``names`` maps district codes to display names. Markdown-safe (names are escaped)."""
+    from .text import md
+    parts = [t("frame.period", lang=lang, period=fmt.date_range(f.date_from, f.date_to, lang))]
+    if f.districts:
+        names = names or {}
+        sep = "、" if lang == "zh" else ", "
+        parts.append(t("frame.districts", lang=lang, names=sep.join(md(names.get(c, c)) for c in f.districts)))
+    if f.route and f.route != "all":
+        parts.append(t("frame.route", lang=lang, route=t(f"filter.route.{f.route}", lang=lang)))
+    return " · ".join(parts)
 
 
 def current_filters() -> Filters | None:

@@ -141,7 +141,8 @@ def test_language_switch_changes_page_and_chart(server, page):
     page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Overview')",
                            timeout=30_000)
     wait_ready(page)
-    assert "Complaints per week" in page.locator(".js-plotly-plot").first.inner_text()
+    assert "Complaints per week" in page.locator("[data-testid=stMain]").inner_text()   # chart title above the chart
+    assert "Complaints" in page.locator(".js-plotly-plot").first.inner_text()
     assert "lang=en" in page.url
 
 
@@ -154,9 +155,7 @@ def test_png_export_is_not_black(server, page):
     png = open(dl.value.path(), "rb").read()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     _not_black(png)
-    # the chart's own toolbar export, rendered by the browser
+    # on screen a chart has no Plotly toolbar (it covered titles on a phone): the PNG button is the export
     chart = page.locator(".js-plotly-plot").first
     chart.hover()
-    with page.expect_download(timeout=60_000) as dl2:
-        chart.locator(".modebar-btn[data-title*='png' i]").first.click()
-    _not_black(open(dl2.value.path(), "rb").read())
+    assert chart.locator(".modebar-btn").count() == 0
