@@ -79,7 +79,8 @@ def downloads(fig, df: pd.DataFrame, name: str, *, png: bool = True, cite_title:
         return export.current_file_name(name, ext, lang=lang, filters=filters, period=period, suffix=suffix,
                                         scope=scope)
     with st.container(horizontal=True):
-        st.download_button(t("chart.csv"), data=charts.csv_bytes(export.labelled_frame(df, lang)),
+        # every file is made when its button is pressed, not on each run (50–150 ms per chart)
+        st.download_button(t("chart.csv"), data=lambda: charts.csv_bytes(export.labelled_frame(df, lang)),
                            file_name=fname("csv"), mime="text/csv", icon=":material/download:",
                            key=f"csv-{key}", on_click="ignore")
         if png and fig is not None:
