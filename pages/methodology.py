@@ -13,6 +13,7 @@ import streamlit as st  # noqa: E402
 
 from analytics import dictionary, explore, metrics  # noqa: E402
 from ui import cite, data, fmt  # noqa: E402
+from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import CATALOGUE, t  # noqa: E402
 from ui.text import md  # noqa: E402
 
@@ -138,6 +139,4 @@ for name in dictionary.tables():
     with box:
         st.caption(tables.at[name, "meaning"])
         if box.open:
-            cols_df = dictionary.column_frame(lang, name).drop(columns=["table"])
-            st.dataframe(cols_df.rename(columns={c: t(f"ex.sql.col.{c}") for c in cols_df.columns}),
-                         hide_index=True, placeholder="—")
+            st.table(figs.dictionary_table(dictionary.column_frame(lang, name), lang), hide_index=True)

@@ -170,3 +170,16 @@ def record_fields(row: pd.Series, lang: str, district_names: dict) -> list[tuple
             text = fmt.DASH if fmt.missing(v) or v == "" else str(v)
         out.append((col, name, text))
     return out
+
+
+def dictionary_table(cols: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The columns of one table of the data dictionary (``analytics.dictionary.column_frame``) for a
+    static, wrapping table: field (with its type), name in ``lang`` and meaning, every cell escaped
+    so that it prints literally (st.table renders Markdown)."""
+    from ui.text import md
+    name = cols["name_en"] if lang == "en" else cols["label_zh"]
+    return pd.DataFrame({
+        t("ex.sql.col.column", lang=lang): [md(f"{c} ({typ})") for c, typ in zip(cols["column"], cols["type"])],
+        t("ex.sql.col.label", lang=lang): [md(v) for v in name],
+        t("ex.sql.col.meaning", lang=lang): [md(v) for v in cols["meaning"]],
+    })
