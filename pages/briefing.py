@@ -53,7 +53,7 @@ if raw is not None and raw not in weeks and st.session_state.get("_bf_reported")
         reason = t(f"bf.reason.{exc.kind}", as_of=fmt.date(as_of, lang) if as_of else fmt.DASH)
     st.warning(t("bf.invalid", week=md(raw), reason=reason), icon=":material/event_busy:")
 
-with st.columns([1, 3])[0]:
+with st.columns([2, 3])[0]:
     week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"),
                       format_func=lambda w: fmt.week_span(w, lang))
 facts = _facts(key, week, lang)

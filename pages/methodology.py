@@ -85,10 +85,11 @@ for key, anchor in (("km", "km"), ("weeks", "unusual-weeks"), ("poisson", "poiss
 st.header(t("ex.me.sources"), anchor="sources")
 dataset = meta.get("dataset", "")
 kind = {"sample": t("ex.me.source.sample"), "empty": t("ex.me.source.empty")}.get(dataset, t("ex.me.source.imported"))
-m = st.columns([1, 1, 2])
-m[0].metric(t("ex.me.source.as_of"), fmt.date(ctx.as_of, lang), border=True)
-m[1].metric(t("ex.me.source.from"), fmt.date(ctx.first, lang), border=True)
-with m[2], st.container(border=True):
+m = st.columns([3, 2])
+with m[0], st.container(border=True):     # dates as text: a metric's large type cuts 2024年3月14日 at 1280 px
+    st.markdown(f"**{t('ex.me.source.as_of')}**: {fmt.date(ctx.as_of, lang)}  \n"
+                f"**{t('ex.me.source.from')}**: {fmt.date(ctx.first, lang)}")
+with m[1], st.container(border=True):
     st.markdown(t("ex.me.source.version"), help=t("ex.me.source.version.help"))
     st.code(cite.data_version(), language=None)
 st.markdown(f"**{t('ex.me.source.dataset')}**: {kind}" +
