@@ -52,11 +52,11 @@ assert IS_SETTLED == f"c.outcome IN ({settled_sql_list()})"
 DEFINITIONS = [
     ("complaints", "投诉量", "Complaints",
      "登记时间在期间内、诉求类型为“投诉”的记录数（举报、咨询不计）",
-     "Records with appeal type 投诉 received in the period (reports and inquiries excluded)",
+     "Records with appeal type “complaint” received in the period (reports and inquiries excluded)",
      "—", "—"),
     ("week", "周", "Week",
-     "ISO 周，周一至周日，按 ISO 年标注（2024-12-30 属 2025-W01）；数据或期间只覆盖一部分的周标为“不完整周”，不与完整周比较",
-     "ISO week, Monday–Sunday, labelled by ISO year (2024-12-30 is 2025-W01); weeks the data or "
+     "ISO 周，周一至周日，按 ISO 年标注（2024年12月30日属于2025年第1周）；数据或期间只覆盖一部分的周标为“不完整周”，不与完整周比较",
+     "ISO week, Monday–Sunday, labelled by ISO year (Dec 30, 2024 is in week 1 of 2025); weeks the data or "
      "period covers only partly are marked partial and never compared as whole weeks",
      "—", "—"),
     ("as_of", "数据截至日期", "As-of date",
@@ -70,7 +70,7 @@ DEFINITIONS = [
      "—", "—"),
     ("odr", "ODR 投诉", "ODR complaint",
      "“是否ODR”为是的投诉，由入驻企业在 12315 平台直接处理；其余为传统渠道",
-     "Complaint with 是否ODR = yes, handled by an enrolled enterprise on 12315; all others are traditional",
+     "Complaint marked ODR in the export, handled by an enrolled enterprise on 12315; all others are traditional",
      "—", "—"),
     ("closure_rate", "办结率", "Closure rate",
      "期间内登记的投诉中，到数据截至日期已办结的比例。最近登记的投诉还没来得及办结，所以与以前比较时按同龄比较（见“同龄比较”）",
@@ -119,8 +119,8 @@ DEFINITIONS = [
      "按时作出受理决定", "有受理决定日期的传统投诉"),
     ("settlement_rate", "和解/调解成功率", "Settlement rate",
      "结果为和解或调解成功的已办结投诉 ÷ 已受理的已办结投诉。不予受理的投诉从分子和分母中都去掉（ODR 和传统渠道一样）：它们没有进入调解",
-     "Closed complaints with a settled outcome (和解/调解成功) ÷ closed complaints that were accepted (受理). "
-     "Complaints not accepted (不予受理) are left out of both, for ODR and traditional alike: they never reached mediation",
+     "Closed complaints settled (by agreement or mediation) ÷ closed complaints that were accepted. "
+     "Complaints not accepted are left out of both, for ODR and traditional alike: they never reached mediation",
      "和解/调解成功的已办结投诉", "已受理的已办结投诉"),
     ("per_100k", "每十万人投诉量", "Per 100k residents",
      "投诉量 ÷ 区县人口（2020 年人口普查）× 100,000", "Complaints ÷ district population (2020 census) × 100,000",
@@ -130,7 +130,7 @@ DEFINITIONS = [
      "—", "—"),
     ("odr_resolved", "ODR 在线和解", "ODR resolved",
      "办结日期在期间内、结果为和解/调解成功的 ODR 投诉",
-     "ODR complaints closed within the period with a settled outcome (和解/调解成功)",
+     "ODR complaints closed within the period and settled (by agreement or mediation)",
      "—", "—"),
     ("registry", "在册数（ODR 企业、承诺店、示范单位）", "Registry counts",
      "在参照日或之前入驻/承诺/命名、且未在参照日或之前退出的单位数。参照日为期末；期末晚于数据截至日期时为数据截至日期。"

@@ -11,7 +11,7 @@ import streamlit as st  # noqa: E402
 from briefing import facts as F  # noqa: E402
 from briefing import render as RD  # noqa: E402
 from briefing import text as X  # noqa: E402
-from ui import data, export  # noqa: E402
+from ui import data, export, fmt  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import chart_block  # noqa: E402
 from ui.state import url_widget  # noqa: E402
@@ -49,11 +49,13 @@ if raw is not None and raw not in weeks and st.session_state.get("_bf_reported")
         F.week_window(data.con(), raw)
         reason = t("bf.reason.no_data")
     except F.BriefingError as exc:
-        reason = t(f"bf.reason.{exc.kind}", as_of=exc.info.get("as_of", ""))
+        as_of = exc.info.get("as_of")
+        reason = t(f"bf.reason.{exc.kind}", as_of=fmt.date(as_of, lang) if as_of else fmt.DASH)
     st.warning(t("bf.invalid", week=md(raw), reason=reason), icon=":material/event_busy:")
 
-with st.columns([1, 3])[0]:
-    week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"))
+with st.columns([2, 3])[0]:
+    week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"),
+                      format_func=lambda w: fmt.week_span(w, lang))
 facts = _facts(key, week, lang)
 doc = X.compose(facts, lang)
 head = doc["head"]
@@ -85,18 +87,21 @@ for i, (title, sentences) in enumerate(doc["sections"]):
     if i == 0 and "weekly" in figs:
         chart_block(figs["weekly"], series, "briefing_weekly", period=week)
     if i == 2 and ("categories" in figs or "overdue" in figs):
-        cols = st.columns(2)
-        if "categories" in figs:
-            with cols[0]:
-                chart_block(figs["categories"], pd.DataFrame(facts["categories"]["rows"]),
-                            "briefing_categories", period=week)
-        if "overdue" in figs:
-            with cols[1]:
-                chart_block(figs["overdue"], pd.DataFrame(facts["overdue"]["by_district"]),
-                            "briefing_overdue", period=week)
+        # below the fold: drawn when the reader opens them, one above the other (their titles are long)
+        box = st.expander(t("bf.charts"), icon=":material/bar_chart:", key="bf-charts", on_change="rerun")
+        with box:
+            if box.open:
+                if "categories" in figs:
+                    chart_block(figs["categories"], pd.DataFrame(facts["categories"]["rows"]),
+                                "briefing_categories", period=week)
+                if "overdue" in figs:
+                    chart_block(figs["overdue"], pd.DataFrame(facts["overdue"]["by_district"]),
+                                "briefing_overdue", period=week)
 
-with st.expander(t("bf.method")):
-    for n, s in enumerate(doc["method"], 1):
-        st.text(f"{n}. {s}")
-    st.caption(t("bf.cli"))
+method = st.expander(t("bf.method"), key="bf-method", on_change="rerun")
+with method:
+    if method.open:
+        for n, s in enumerate(doc["method"], 1):
+            st.text(f"{n}. {s}")
+        st.caption(t("bf.schedule"))
 st.link_button(t("bf.link"), facts["link"], icon=":material/open_in_new:")

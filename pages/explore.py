@@ -8,10 +8,10 @@ import datetime as dt  # noqa: E402
 
 import streamlit as st  # noqa: E402
 
-from analytics import dictionary, explore, queries  # noqa: E402
-from ui import charts, cite, data, export, state  # noqa: E402
+from analytics import explore, queries  # noqa: E402
+from ui import charts, cite, data, export, fmt, state  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
-from ui.i18n import label, t  # noqa: E402
+from ui.i18n import CATALOGUE, label, t  # noqa: E402
 from ui.page import chart_block, fmt_int, fmt_pct  # noqa: E402
 from ui.text import md  # noqa: E402
 
@@ -38,6 +38,7 @@ counts = data.call(explore.facet_counts, fx)
 cnt = {(r.facet, r.value): int(r.n) for r in counts.itertuples()}
 districts = data.call(queries.districts)
 dname = dict(zip(districts["code"], districts["name_en" if lang == "en" else "name"]))
+dshort = dict(zip(districts["code"], districts["name_en" if lang == "en" else "short_name"]))   # table cells
 
 
 def _fmt(facet, show):
@@ -62,7 +63,19 @@ def _set_global(name, wkey):
         st.session_state["qp:district"] = sorted(v or [])
 
 
-st.caption(t("ex.period", start=f.date_from.isoformat(), end=f.date_to.isoformat()))
+st.caption(t("ex.period", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang)))
+# --- the key numbers first (on a phone they come before the long filter box) --------------------
+total = data.call(explore.record_count, fx)
+if total:
+    n_odr = cnt.get(("route", "odr"), 0) if fx.route == "all" else (total if fx.route == "odr" else 0)
+    n_closed = cnt.get(("status", "closed"), 0) if fx.status == "all" else (total if fx.status == "closed" else 0)
+    m = st.columns(3)
+    m[0].metric(t("ex.total"), fmt_int(total), border=True, help=t("ex.total.help"))
+    m[1].metric(t("ex.share_odr"), fmt_int(n_odr), delta=fmt_pct(n_odr / total), delta_color="off",
+                delta_arrow="off", border=True)
+    m[2].metric(t("ex.share_closed"), fmt_int(n_closed), delta=fmt_pct(n_closed / total), delta_color="off",
+                delta_arrow="off", border=True)
+
 with st.container(border=True):
     merchant = state.url_widget(st.text_input, "ex_merchant", "", parse=_merchant_parse, dump=str,
                                 label=t("ex.merchant"), placeholder=t("ex.merchant.placeholder"),
@@ -71,17 +84,17 @@ with st.container(border=True):
     pills = st.columns(3)
     with pills[0]:
         st.session_state["ex_g_route"] = None if f.route == "all" else f.route
-        st.pills(t("ex.facet.route"), ["odr", "traditional"], key="ex_g_route",
+        st.pills(t("ex.facet.route"), ["odr", "traditional"], key="ex_g_route", wrap=True,
                  format_func=_fmt("route", lambda v: t(f"filter.route.{v}", lang=lang)),
                  on_change=_set_global, args=("route", "ex_g_route"))
     with pills[1]:
         class_opts = opts.get("object_classes", [])
         state.url_widget(st.pills, "ex_class", [], options=class_opts, parse=state.multi(class_opts)[0],
-                         dump=state.multi(class_opts)[1], selection_mode="multi",
+                         dump=state.multi(class_opts)[1], selection_mode="multi", wrap=True,
                          label=t("ex.facet.object_classes"),
                          format_func=_fmt("object_classes", lambda v: md(label(v, "class", lang))))
     with pills[2]:
-        state.url_widget(st.pills, "ex_status", None, options=["open", "closed"], label=t("ex.facet.status"),
+        state.url_widget(st.pills, "ex_status", None, options=["open", "closed"], label=t("ex.facet.status"), wrap=True,
                          format_func=_fmt("status", lambda v: t(f"ex.status.{v}", lang=lang)))
     row1 = st.columns(3)
     with row1[0]:
@@ -115,128 +128,157 @@ with st.container(border=True):
                   disabled=not (any(sel.values()) or status or merchant))
 
 # --- results ---------------------------------------------------------------------------------
-total = data.call(explore.record_count, fx)
 if total == 0:
     st.info(t("ex.empty"), icon=":material/search_off:")
     st.stop()
 
-n_odr = cnt.get(("route", "odr"), 0) if fx.route == "all" else (total if fx.route == "odr" else 0)
-n_closed = cnt.get(("status", "closed"), 0) if fx.status == "all" else (total if fx.status == "closed" else 0)
-m = st.columns(3)
-m[0].metric(t("ex.total"), fmt_int(total), border=True, help=t("ex.total.help"))
-m[1].metric(t("ex.share_odr"), fmt_int(n_odr), delta=fmt_pct(n_odr / total), delta_color="off",
-            delta_arrow="off", border=True)
-m[2].metric(t("ex.share_closed"), fmt_int(n_closed), delta=fmt_pct(n_closed / total), delta_color="off",
-            delta_arrow="off", border=True)
+views = ["records", "chart"]
+view = state.url_value("ex_view", "records", *state.choice(views))
+tab_labels = {v: t(f"ex.tab.{v}", lang=lang) for v in views}
+tab_key = f"ex_tabs_{lang}"                  # labels differ by language: one state per language
+st.session_state[tab_key] = tab_labels[view]
 
-# the page number is clamped before anything (the chart's permalink included) reads it
-size0 = state.url_value("ex_size", 50, *state.choice(list(explore.PAGE_SIZES)))
-pages0 = max(1, -(-total // size0))
-page0 = state.url_value("ex_page", 1, *state.INT)
-if not 1 <= page0 <= pages0:
-    page0 = min(max(1, page0), pages0)
-    st.session_state["qp:ex_page"] = page0
-    if "ex_page" in st.query_params:      # a link to a page that no longer exists
-        st.query_params["ex_page"] = str(page0)
 
-monthly = data.call(explore.monthly_records, fx)
-fig = figs.monthly_bar(monthly, title=t("ex.chart.title"), x_label=t("ex.chart.month"),
-                       y_label=t("common.complaints"), odr_label=t("common.odr"),
-                       trad_label=t("common.traditional"), split=fx.route == "all")
-chart_block(fig, monthly, "complaints_by_month", filters=fx)
+def _tab_changed():
+    chosen = st.session_state[tab_key]
+    st.session_state["qp:ex_view"] = next(v for v in views if tab_labels[v] == chosen)
 
-st.subheader(t("ex.records.title"), anchor=False)
-c1, c2, c3 = st.columns([2, 1, 1])
-with c1:
-    sort = state.url_widget(st.selectbox, "ex_sort", "received", options=list(explore.SORTS),
-                            label=t("ex.sort"), format_func=lambda k: t(f"ex.sort.{k}", lang=lang))
-with c2:
-    order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],
-                             label=t("ex.order"), format_func=lambda k: t(f"ex.order.{k}", lang=lang),
-                             required=True)
-with c3:
-    size = state.url_widget(st.selectbox, "ex_size", 50, options=list(explore.PAGE_SIZES), label=t("ex.size"))
-pages = max(1, -(-total // size))
-if not 1 <= state.url_value("ex_page", 1, *state.INT) <= pages:   # rows per page changed
-    st.session_state["qp:ex_page"] = min(max(1, st.session_state["qp:ex_page"]), pages)
-    if "ex_page" in st.query_params:
-        st.query_params["ex_page"] = str(st.session_state["qp:ex_page"])
-page = state.url_widget(st.number_input, "ex_page", 1, parse=state.INT[0], dump=state.INT[1],
-                        label=t("ex.page"), min_value=1, max_value=pages, step=1, width=180)
-offset = (page - 1) * size
-rec = data.call(explore.records, fx, sort, order == "desc", size, offset)
-st.caption(t("ex.page.of", page=page, pages=pages, first=offset + 1, last=offset + len(rec), total=total))
 
-labels = {c: (en if lang == "en" else zh) for (tb, c), (_, en, zh, _, _) in dictionary.COLUMNS.items()
-          if tb == "complaints"}
-labels["status"] = t("ex.col.status")
-labels["district"] = t("ex.col.district")
-show = rec.copy()
-show["status"] = show["status"].map(lambda v: t(f"ex.status.{v}", lang=lang))
-if lang == "en":
-    show["district"] = show["district_code"].map(lambda c: dname.get(c, c))
-    for col, grp in (("channel", "channel"), ("object_class", "class"), ("category", "cat"),
-                     ("problem", "problem"), ("outcome", "outcome")):
-        show[col] = show[col].map(lambda v, g=grp: None if v is None or v != v else label(v, g, "en"))
-for col in show.columns:                     # empty text cells read as blank, not "None"
-    if show[col].dtype == object or str(show[col].dtype) in ("str", "string"):
-        show[col] = show[col].fillna("")
-show = show.drop(columns=["district_code"]).rename(columns=labels)
-st.dataframe(show, hide_index=True, height=min(38 + 35 * len(show), 560), column_config={
-    labels["received_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    labels["closed_at"]: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    labels["accepted_date"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
-    labels["deadline_date"]: st.column_config.DateColumn(format="YYYY-MM-DD"),
-    labels["disputed_yuan"]: st.column_config.NumberColumn(format="%.2f"),
-    labels["recovered_yuan"]: st.column_config.NumberColumn(format="%.2f"),
-    labels["is_odr"]: st.column_config.CheckboxColumn(),
-})
-st.caption(t("ex.records.note"))
+# the chart is drawn only when its tab is chosen (a lazy tab; ?ex_view=chart opens it)
+tab_records, tab_chart = st.tabs([tab_labels[v] for v in views], key=tab_key, on_change=_tab_changed)
+state.record("ex_view", view, "records", str)
 
-# --- downloads (computed only when clicked) --------------------------------------------------
-cap = explore.EXPORT_CAP
-if total > cap:
-    st.warning(t("ex.download.capped", total=total, cap=cap), icon=":material/warning:")
-else:
-    st.caption(t("ex.download.note", n=total))
-url, _, _ = cite.citations(t("ex.records.title"))
-info = {
-    "title": t("ex.records.title", lang="en"),
-    "dataset": data.meta().get("dataset"),
-    "data_version": cite.data_version(),
-    "as_of": ctx.as_of.isoformat() if ctx.as_of else None,
-    "permalink": url,
-    "exported_at": dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds"),
-    "filters": {"from": f.date_from.isoformat(), "to": f.date_to.isoformat(), "districts": list(fx.districts),
-                "route": fx.route, "channels": list(fx.channels), "object_classes": list(fx.object_classes),
-                "categories": list(fx.categories), "problems": list(fx.problems), "outcomes": list(fx.outcomes),
-                "status": fx.status, "merchant": fx.merchant},
-    "sort": sort, "order": order,
-    "total": total, "exported": min(total, cap), "truncated": total > cap,
-    "notice": (t("ex.download.capped", lang="en", total=total, cap=cap) if total > cap else None),
-}
+with tab_chart:
+    if tab_chart.open:
+        monthly = data.call(explore.monthly_records, fx)
+        start = max(f.date_from, ctx.first) if ctx.first else f.date_from
+        end = min(f.date_to, ctx.as_of) if ctx.as_of else f.date_to
+        fig = figs.monthly_bar(monthly, title=t("ex.chart.title"), y_label=t("common.complaints"),
+                               odr_label=t("common.odr"), trad_label=t("common.traditional"),
+                               partial_label=t("ex.chart.partial"), lang=lang, start=start, end=end,
+                               split=fx.route == "all")
+        chart_block(fig, monthly, "complaints_by_month", filters=fx)
+
 db_path = data.database_path()
+cap = explore.EXPORT_CAP
 
 
-def _rows():
-    from analytics import db
-    return explore.export_records(db.shared(db_path), fx, sort, order == "desc", cap)
+@st.fragment
+def records_section():
+    """Sorting, paging, the records table, a record's details and the downloads: their widgets
+    change only this section, so it reruns alone (the filters, counts and chart stay as drawn)."""
+    c1, c2, c3, c4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+    with c1:
+        sort = state.url_widget(st.selectbox, "ex_sort", "received", options=list(explore.SORTS),
+                                label=t("ex.sort"), format_func=lambda k: t(f"ex.sort.{k}", lang=lang))
+    with c2:
+        order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],
+                                 label=t("ex.order"), format_func=lambda k: t(f"ex.order.{k}", lang=lang),
+                                 required=True)
+    with c3:
+        size = state.url_widget(st.selectbox, "ex_size", 50, options=list(explore.PAGE_SIZES), label=t("ex.size"))
+    pages = max(1, -(-total // size))
+    if not 1 <= state.url_value("ex_page", 1, *state.INT) <= pages:   # a stale link or rows per page changed
+        st.session_state["qp:ex_page"] = min(max(1, st.session_state["qp:ex_page"]), pages)
+        if "ex_page" in st.query_params:
+            st.query_params["ex_page"] = str(st.session_state["qp:ex_page"])
+    with c4:
+        page = state.url_widget(st.number_input, "ex_page", 1, parse=state.INT[0], dump=state.INT[1],
+                                label=t("ex.page"), min_value=1, max_value=pages, step=1)
+    offset = (page - 1) * size
+    rec = data.call(explore.records, fx, sort, order == "desc", size, offset)
+    st.caption(t("ex.page.of", page=page, pages=pages, first=offset + 1, last=offset + len(rec), total=total))
+
+    show = figs.records_view(rec, lang, dshort, sort)
+    labels = {c: t(f"ex.col.{c}") for c in show.columns}
+    helps = {c: t(f"ex.col.{c}.help") for c in show.columns if f"ex.col.{c}.help" in CATALOGUE}
+    # fixed widths that fit the main pane at 1280 px (about 800 px) with the sort column added
+    zh = lang == "zh"
+    widths = {"reg_no": 150, "received_at": 112 if zh else 104, "district": 56 if zh else 76,
+              "merchant_name": 196 if zh else 180, "category": 104 if zh else 120, "outcome": 96 if zh else 108,
+              "closed_at": 112 if zh else 104, "resolution_days": 72, "disputed_yuan": 92, "recovered_yuan": 92}
+    config = {}
+    for c in show.columns:
+        kw = dict(label=labels[c], help=helps.get(c), width=widths.get(c))
+        if c in ("received_at", "closed_at"):
+            config[c] = st.column_config.DatetimeColumn(format=fmt.grid_date_format(lang), **kw)
+        elif c in ("disputed_yuan", "recovered_yuan"):
+            config[c] = st.column_config.NumberColumn(format="%.2f", **kw)
+        elif c == "resolution_days":
+            config[c] = st.column_config.NumberColumn(format="%d", **kw)
+        else:
+            config[c] = st.column_config.TextColumn(**kw)
+    st.dataframe(show, hide_index=True, height=min(38 + 35 * len(show), 560), column_config=config,
+                 row_height=35, placeholder="—")
+    st.caption(t("ex.records.note"))
+
+    # every field of one record, on demand
+    reg = st.selectbox(t("ex.detail"), list(rec["reg_no"]), index=None, placeholder=t("ex.detail.placeholder"),
+                       key="ex_detail")
+    if reg is not None and reg in set(rec["reg_no"]):
+        fields = figs.record_fields(rec[rec["reg_no"] == reg].iloc[0], lang, dname)
+        with st.container(border=True):
+            grid = st.columns(3)
+            for k, (_col, name, text) in enumerate(fields):
+                with grid[k % 3]:
+                    st.caption(name)
+                    st.text(text)
+
+    _downloads(sort, order)
+    state.write_url()                        # a rerun of this section alone still keeps the URL in step
 
 
-def stem(ext, suffix=None):         # page, content, period, facets (ui/export.py)
-    return export.current_file_name("complaint_records", ext, lang=lang, filters=fx, suffix=suffix,
-                                    extra=[t("file.first", lang=lang, n=cap)] if total > cap else [])
+def _downloads(sort, order):
+    """The records as CSV / JSON (computed only when clicked) and the citation."""
+    if total > cap:
+        st.warning(t("ex.download.capped", total=total, cap=cap), icon=":material/warning:")
+    else:
+        st.caption(t("ex.download.note", n=total))
+    url, _, _ = cite.citations(t("ex.records.title"))
+    info = {
+        "title": t("ex.records.title", lang="en"),
+        "dataset": data.meta().get("dataset"),
+        "data_version": cite.data_version(),
+        "as_of": ctx.as_of.isoformat() if ctx.as_of else None,
+        "permalink": url,
+        "exported_at": dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).isoformat(timespec="seconds"),
+        "filters": {"from": f.date_from.isoformat(), "to": f.date_to.isoformat(), "districts": list(fx.districts),
+                    "route": fx.route, "channels": list(fx.channels), "object_classes": list(fx.object_classes),
+                    "categories": list(fx.categories), "problems": list(fx.problems), "outcomes": list(fx.outcomes),
+                    "status": fx.status, "merchant": fx.merchant},
+        "sort": sort, "order": order,
+        "total": total, "exported": min(total, cap), "truncated": total > cap,
+        "notice": (t("ex.download.capped", lang="en", total=total, cap=cap) if total > cap else None),
+    }
+
+    def _rows():
+        from analytics import db
+        return explore.export_records(db.shared(db_path), fx, sort, order == "desc", cap)
+
+    def stem(ext, suffix=None):         # page, content, period, facets (ui/export.py)
+        return export.current_file_name("complaint_records", ext, lang=lang, filters=fx, suffix=suffix,
+                                        extra=[t("file.first", lang=lang, n=cap)] if total > cap else [])
+
+    with st.container(horizontal=True):
+        st.download_button(t("ex.download.csv"), data=lambda: charts.csv_bytes(export.labelled_frame(
+                           figs.export_frame(_rows()), lang)), file_name=stem("csv"),
+                           mime="text/csv", icon=":material/download:", key="ex-dl-csv", on_click="ignore")
+        st.download_button(t("ex.download.json"), data=lambda: figs.records_json(_rows(), info),
+                           file_name=stem("json"), mime="application/json", icon=":material/data_object:",
+                           key="ex-dl-json", on_click="ignore")
+        with st.popover(t("dl.more"), icon=":material/data_object:", key="ex-dl-more"):
+            st.caption(t("dl.codes.help"))
+            st.download_button(t("dl.codes"), data=lambda: figs.records_csv(_rows()), file_name=stem("csv", "codes"),
+                               mime="text/csv", icon=":material/download:", key="ex-dl-csv-codes", on_click="ignore")
+        cite.cite_popover(t("ex.records.title"), key="ex-cite-records")
 
 
-with st.container(horizontal=True):
-    st.download_button(t("ex.download.csv"), data=lambda: charts.csv_bytes(export.labelled_frame(
-                       figs.export_frame(_rows()), lang)), file_name=stem("csv"),
-                       mime="text/csv", icon=":material/download:", key="ex-dl-csv", on_click="ignore")
-    st.download_button(t("ex.download.json"), data=lambda: figs.records_json(_rows(), info),
-                       file_name=stem("json"), mime="application/json", icon=":material/data_object:",
-                       key="ex-dl-json", on_click="ignore")
-    with st.popover(t("dl.more"), icon=":material/data_object:", key="ex-dl-more"):
-        st.caption(t("dl.codes.help"))
-        st.download_button(t("dl.codes"), data=lambda: figs.records_csv(_rows()), file_name=stem("csv", "codes"),
-                           mime="text/csv", icon=":material/download:", key="ex-dl-csv-codes", on_click="ignore")
-    cite.cite_popover(t("ex.records.title"), key="ex-cite-records")
+with tab_records:
+    if tab_records.open:
+        records_section()
+    else:                                    # the records' URL state is kept while the chart is shown
+        for name, default, parse_dump in (("ex_sort", "received", state.choice(list(explore.SORTS))),
+                                          ("ex_order", "desc", state.choice(["desc", "asc"])),
+                                          ("ex_size", 50, state.choice(list(explore.PAGE_SIZES))),
+                                          ("ex_page", 1, state.INT)):
+            state.record(name, state.url_value(name, default, *parse_dump), default, parse_dump[1])

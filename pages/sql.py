@@ -14,6 +14,7 @@ import streamlit as st  # noqa: E402
 from analytics import db, dictionary, sqlguard  # noqa: E402
 from ui import data, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
+from ui.figures import explore as figs  # noqa: E402
 from ui.page import downloads  # noqa: E402
 
 lang = ctx.lang
@@ -113,7 +114,7 @@ with left:
         if len(res.frame) == 0 and not res.capped:
             st.info(t("ex.sql.no_rows"))
         else:
-            st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480))
+            st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480), placeholder="—")
         downloads(None, res.frame, "sql_result", png=False, scope=False, cite_title=t("ex.sql.result"))
     elif kind == "refused" and res.code == "empty":
         st.info(t("ex.sql.refused.empty"), icon=":material/edit:")
@@ -134,19 +135,28 @@ with left:
         st.error(t("ex.sql.error", error=str(res).split("\n")[0]))
 
 with right:
-    tab_ex, tab_dict = st.tabs([t("ex.sql.examples"), t("ex.sql.dictionary")])
-    with tab_ex:
-        for key, (zh, en, example) in sqlguard.EXAMPLES.items():
-            with st.expander(en if lang == "en" else zh, icon=":material/code:"):
-                st.code(example, language="sql", wrap_lines=True)
-                st.button(t("ex.sql.use"), key=f"sql-use-{key}", on_click=_use, args=(example,),
-                          icon=":material/edit_note:", type="tertiary")
-    with tab_dict:
-        tables = dictionary.tables()
-        labels = dictionary.table_frame(lang).set_index("table")
-        table = state.url_widget(st.selectbox, "sql_table", "complaints", options=tables, label=t("ex.sql.table"),
-                                 format_func=lambda x: f"{x} · {labels.at[x, 'label']}")
-        st.caption(labels.at[table, "meaning"])
-        cols = dictionary.column_frame(lang, table).drop(columns=["table"])
-        st.dataframe(cols.rename(columns={c: t(f"ex.sql.col.{c}") for c in cols.columns}), hide_index=True,
-                     height=min(38 + 35 * len(cols), 520))
+    # both tabs are lazy: an example's code is built when its section is opened, the dictionary when
+    # its tab is chosen (?sql_table=… opens it)
+    tab_labels = {"examples": t("ex.sql.examples"), "dictionary": t("ex.sql.dictionary")}
+    first = "dictionary" if "sql_table" in st.query_params else "examples"
+    tabs = dict(zip(tab_labels, st.tabs(list(tab_labels.values()), key=f"sql_tabs_{lang}", on_change="rerun",
+                                        default=tab_labels[first])))
+    with tabs["examples"]:
+        if tabs["examples"].open:
+            for key, (zh, en, example) in sqlguard.EXAMPLES.items():
+                box = st.expander(en if lang == "en" else zh, icon=":material/code:", key=f"sql-ex-{key}",
+                                  on_change="rerun")
+                with box:
+                    if box.open:
+                        st.code(example, language="sql", wrap_lines=True)
+                        st.button(t("ex.sql.use"), key=f"sql-use-{key}", on_click=_use, args=(example,),
+                                  icon=":material/edit_note:", type="tertiary")
+    with tabs["dictionary"]:
+        if tabs["dictionary"].open:
+            tables = dictionary.tables()
+            labels = dictionary.table_frame(lang).set_index("table")
+            table = state.url_widget(st.selectbox, "sql_table", "complaints", options=tables,
+                                     label=t("ex.sql.table"), format_func=lambda x: f"{x} · {labels.at[x, 'label']}")
+            st.caption(labels.at[table, "meaning"])
+            # a static table wraps its text, so it fits the narrow column (cells escaped: no Markdown)
+            st.table(figs.dictionary_table(dictionary.column_frame(lang, table), lang), hide_index=True)

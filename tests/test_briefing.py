@@ -297,3 +297,14 @@ def test_briefing_page_explains_a_refused_week(app_env):
     assert errors(at) == []
     assert any("not complete" in w.value for w in at.warning)
     assert at.selectbox[0].value == "2024-W10"
+
+
+def test_briefing_page_weeks_read_as_dates_and_charts_on_demand(app_env):
+    at = run_app("pages/briefing.py", {"week": "2024-W10", "lang": "en"})
+    assert errors(at) == []
+    assert "Week 10, 2024 (Mar 4 – Mar 10)" in at.selectbox[0].options     # no raw 2024-W10 on screen
+    assert len(at.get("plotly_chart")) == 1                                # the weekly chart; the rest on demand
+    assert not any("python -m" in c.value or "cron" in c.value for c in at.caption)
+    at.session_state["bf-charts"] = True
+    at.run()
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 3

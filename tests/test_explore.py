@@ -308,7 +308,9 @@ def test_explore_page_url_reproduces_view(app_env, sample_con):
     assert at.metric[0].label == "Matching complaints" and at.metric[0].value == f"{total:,}"
     expected = explore.records(sample_con, f, "disputed", False, 25, 25)
     shown = at.dataframe[0].value
-    assert list(shown["Registration number"]) == list(expected["reg_no"])
+    assert list(shown["reg_no"]) == list(expected["reg_no"])
+    # the sort column joins the table; the rest of a record is on demand
+    assert list(shown.columns) == figs.table_columns("disputed") and "disputed_yuan" in shown.columns
     assert any(c.value.startswith(f"Page 2 of {-(-total // 25)}") for c in at.caption)
     assert at.multiselect(key="w:ex_cat").value == ["食品"]
     # the facet labels carry counts under the other filters
@@ -366,7 +368,10 @@ def test_sql_page_url_query_and_refusals(app_env, sample_con):
     assert len(at.dataframe[0].value) == 1000
     at.text_area(key="w:sql_q").set_value("SELECT sum(range) FROM range(1000000000000)").run()
     assert any("2 seconds" in e for e in errors(at))
-    # an example goes into the editor
+    # an example's section is built when opened (lazy), and its button puts it into the editor
+    assert at.button(key="sql-run") and "sql-use-top_merchants" not in [b.key for b in at.button]
+    at.session_state["sql-ex-top_merchants"] = True
+    at.run()
     at.button(key="sql-use-top_merchants").click().run()
     assert errors(at) == []
     assert at.text_area(key="w:sql_q").value.startswith("SELECT merchant_name")
@@ -390,3 +395,111 @@ def test_methodology_page(app_env):
     assert any("2020 census" in m.value for m in at.markdown)
     assert any("synthetic sample" in i.value for i in at.info)
     assert len(at.expander) >= len(dictionary.tables())
+
+
+def test_sql_page_dictionary_tab_is_lazy_and_fits(app_env):
+    at = _page("pages/sql.py", {"lang": "en"})
+    assert errors(at) == []
+    assert len(at.table) == 0                        # the dictionary tab is not built until chosen
+    at = _page("pages/sql.py", {"lang": "en", "sql_table": "districts"})   # a link opens it
+    assert errors(at) == []
+    shown = at.table[0].value
+    assert list(shown.columns) == ["Column", "Name", "Meaning"]
+    assert "code \\(VARCHAR\\)" in list(shown["Column"])   # escaped: printed literally
+    assert at.selectbox(key="w:sql_table").value == "districts"
+
+
+def _no_chinese(texts):
+    import re
+    return [s for s in texts if re.search(r"[\u4e00-\u9fff]", s)]
+
+
+def test_explore_records_in_english_have_no_chinese_codes_and_no_none(app_env, sample_con):
+    at = _page("pages/explore.py", {"lang": "en", "ex_sort": "closed"})
+    assert errors(at) == []
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == figs.table_columns("closed")
+    for col in ("category", "outcome", "district"):
+        assert _no_chinese(shown[col].astype(str)) == [], col
+    assert not shown[["category", "outcome", "district"]].isin(["None", "nan", ""]).any().any()
+    assert "Open" in set(shown["outcome"]) or "Open" not in shown["outcome"].values   # open rows read Open
+    # the period caption is a localized date, never ISO
+    assert any(c.value.startswith("Period: Dec 18, 2023 to Mar 14, 2024") for c in at.caption)
+
+
+def test_records_view_translates_vocabularies_and_marks_missing():
+    rec = pd.DataFrame([
+        {"reg_no": "R1", "received_at": pd.Timestamp("2024-03-01 09:00"), "status": "closed", "district_code": "620702",
+         "merchant_name": "甲店", "category": "食品", "outcome": "调解成功", "closed_at": pd.Timestamp("2024-03-02")},
+        {"reg_no": "R2", "received_at": pd.Timestamp("2024-03-02 09:00"), "status": "open", "district_code": None,
+         "merchant_name": None, "category": None, "outcome": None, "closed_at": pd.NaT},
+        {"reg_no": "R3", "received_at": pd.Timestamp("2024-03-03 09:00"), "status": "closed", "district_code": "620721",
+         "merchant_name": "乙店", "category": "旅游服务", "outcome": None, "closed_at": pd.Timestamp("2024-03-04")},
+    ])
+    en = figs.records_view(rec, "en", {"620702": "Ganzhou", "620721": "Sunan"})
+    assert list(en["category"]) == ["Food", "—", "Tourism"]
+    assert list(en["outcome"]) == ["Mediated", "Open", "—"]          # open → Open; closed without outcome → —
+    assert list(en["district"]) == ["Ganzhou", "—", "Sunan"]
+    assert list(en["merchant_name"]) == ["甲店", "—", "乙店"]          # a data value stays as it is
+    zh = figs.records_view(rec, "zh", {"620702": "甘州", "620721": "肃南"})
+    assert list(zh["outcome"]) == ["调解成功", "未办结", "—"]
+    fields = dict((c, text) for c, _name, text in figs.record_fields(
+        rec.iloc[0].reindex(explore.RECORD_COLUMNS), "en", {"620702": "Ganzhou"}))
+    assert fields["received_at"] == "Mar 1, 2024 09:00" and fields["status"] == "Closed"
+    assert fields["disputed_yuan"] == "—" and fields["acceptance"] == "—"
+
+
+def test_monthly_chart_marks_partial_months():
+    df = pd.DataFrame({"month": ["2023-12", "2024-01", "2024-02", "2024-03"], "odr": [1, 2, 3, 1],
+                       "traditional": [5, 6, 7, 2], "complaints": [6, 8, 10, 3]})
+    assert figs.partial_months(df["month"], D("2023-12-18"), D("2024-03-14")) == ["2023-12", "2024-03"]
+    assert figs.partial_months(df["month"], D("2023-12-01"), D("2024-03-31")) == []
+    fig = figs.monthly_bar(df, title="t", y_label="Complaints", odr_label="ODR", trad_label="Traditional",
+                           partial_label="Partial month", lang="zh", start=D("2023-12-18"), end=D("2024-03-14"))
+    names = [tr.name for tr in fig.data]
+    assert names == ["Traditional", "ODR", "Partial month"]
+    part = fig.data[2]
+    assert part.marker.color == charts.PARTIAL_COLOR and part.marker.pattern.shape == "/"
+    assert list(part.y) == [6, 3] and list(fig.data[0].y) == [6, 7]
+    assert list(fig.layout.xaxis.ticktext)[0] == "2023年12月" and "2024年1月" in fig.layout.xaxis.ticktext
+    assert all("%{x" not in tr.hovertemplate for tr in fig.data)      # hovers name the month via fmt
+    assert list(part.customdata) == ["2023年12月", "2024年3月"]
+
+
+def test_explore_chart_tab_is_lazy_and_opens_from_a_link(app_env):
+    at = _page("pages/explore.py", {"lang": "en"})
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 0 and len(at.dataframe) == 1
+    at = _page("pages/explore.py", {"lang": "en", "ex_view": "chart"})
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 0
+
+
+def test_methodology_page_in_both_languages(app_env):
+    import re
+    en = _page("pages/methodology.py", {"lang": "en"})
+    assert errors(en) == []
+    # census notes and table sizes in the page's language, no "complaints:投诉"
+    zh = _page("pages/methodology.py", {})
+    assert errors(zh) == []
+    zh_cells = [str(v) for tb in zh.table for v in tb.value.to_numpy().ravel()]
+    assert not any("census" in v or "derived" in v for v in zh_cells)
+    assert any("2020 年人口普查" in v for v in zh_cells)
+    assert not any(v.startswith("complaints:") for v in zh_cells)
+    assert any("其中投诉" in v for v in zh_cells)
+    en_text = [m.value for m in en.markdown] + [str(v) for tb in en.table for v in tb.value.to_numpy().ravel()]
+    assert _no_chinese(en_text) == []
+    # the methods section, with anchors the pages' tooltips can point to
+    for anchor in ("km", "unusual-weeks", "poisson-intervals", "fair-scoring"):
+        assert any(h.proto.anchor == anchor for h in en.subheader), anchor
+    assert any("overdispersion" in m.value for m in en.markdown)
+    assert any("过度离散参数" in m.value for m in zh.markdown) and not any("离散系数" in m.value for m in zh.markdown)
+    # dates through fmt, never ISO
+    assert any("**Data as of**: Mar 14, 2024" in m.value and "**Data from**: Jan 1, 2022" in m.value
+               for m in en.markdown)
+    assert any(c.value.startswith("The official holiday calendar is known up to ") for c in en.caption)
+    page_captions = [c.value for c in en.main.caption] if hasattr(en, "main") else []
+    assert not any(re.search(r"\d{4}-\d{2}-\d{2}", c) and "Data as of" not in c for c in page_captions)
+    # the dictionary's tables are built only when their section is opened
+    assert len(en.table) == 2
+    en.session_state["me-dict-complaints"] = True
+    en.run()
+    assert len(en.table) == 3 and "reg\\_no \\(VARCHAR\\)" in list(en.table[2].value["Column"])

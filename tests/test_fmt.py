@@ -115,3 +115,9 @@ def test_nice_ticks():
     assert fmt.nice_ticks(0, 100, 5) == [0, 20, 40, 60, 80, 100]
     t = fmt.nice_ticks(0, 837_000)
     assert t[0] == 0 and t[-1] >= 837_000 and len(t) <= 7
+
+
+def test_grid_date_format():
+    from ui import fmt
+    assert fmt.grid_date_format("zh") == "YYYY年M月D日"
+    assert fmt.grid_date_format("en", time=True) == "MMM D, YYYY HH:mm"

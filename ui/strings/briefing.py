@@ -21,6 +21,7 @@ STRINGS = {
     "bf.download.html": ("下载网页版", "Download HTML"),
     "bf.method": ("方法说明", "Method"),
     "bf.link": ("看板中的本周数据", "This week on the dashboard"),
-    "bf.cli": ("每周一自动生成：`0 8 * * 1 cd /path && .venv/bin/python -m briefing --out /srv/briefings`",
-               "Written every Monday by cron: `0 8 * * 1 cd /path && .venv/bin/python -m briefing --out /srv/briefings`"),
+    "bf.schedule": ("同样的简报可以每周一自动生成并存档（设置方法见 README）。",
+                    "The same briefing can be written and filed automatically every Monday (see the README)."),
+    "bf.charts": ("图表：类别与超期未办结", "Charts: categories and overdue complaints"),
 }

@@ -17,7 +17,7 @@ STRINGS = {
     "ex.period": ("统计期间：{start} 至 {end}（按登记日期；在侧栏更改）", "Period: {start} to {end} (by received date; change it in the sidebar)"),
     "ex.facets": ("筛选条件（括号内为在其他条件下的件数）", "Filters (in brackets: complaints under the other filters)"),
     "ex.merchant": ("搜索经营者名称或统一社会信用代码", "Search merchant name or credit code"),
-    "ex.merchant.placeholder": ("例如：饭庄、旅行社", "e.g. 饭庄, 旅行社"),
+    "ex.merchant.placeholder": ("例如：饭庄、旅行社", "e.g. a shop or travel agency name"),
     "ex.facet.route": ("处理方式", "Route"),
     "ex.facet.districts": ("区县", "Districts"),
     "ex.facet.channels": ("来源渠道", "Channel"),
@@ -33,11 +33,14 @@ STRINGS = {
     "ex.active": ("已选：{items}", "Selected: {items}"),
     # --- explore: results
     "ex.total": ("符合条件的投诉", "Matching complaints"),
-    "ex.total.help": ("只计诉求类型为“投诉”的记录，按登记日期归入期间。", "Only appeal type 投诉, by received date."),
+    "ex.total.help": ("只计诉求类型为“投诉”的记录，按登记日期归入期间。", "Only records of appeal type “complaint” (not reports or inquiries), by received date."),
     "ex.share_odr": ("其中 ODR", "Of which ODR"),
     "ex.share_closed": ("其中已办结", "Of which closed"),
     "ex.chart.title": ("符合条件的投诉（按登记月份）", "Matching complaints by month received"),
     "ex.chart.month": ("登记月份", "Month received"),
+    "ex.chart.partial": ("不完整月份（期间只覆盖一部分）", "Partial month (the period covers part of it)"),
+    "ex.tab.records": ("记录明细", "Records"),
+    "ex.tab.chart": ("按月分布", "By month"),
     "ex.records.title": ("投诉明细", "Complaint records"),
     "ex.records.note": ("明细不含任何消费者个人信息；经营者为被投诉的企业或个体户。字段含义见“方法说明”页的数据字典。",
                         "The records hold no personal data of consumers; merchants are the businesses complained about. "
@@ -70,8 +73,37 @@ STRINGS = {
                  "No complaint matches these filters. Loosen the filters above, clear the merchant search, or widen the period in the sidebar."),
     "ex.col.status": ("办结情况", "Status"),
     "ex.col.district": ("区县", "District"),
-    "ex.yes": ("是", "yes"),
-    "ex.no": ("否", "no"),
+    # the records table's column headers (short) and their tooltips
+    "ex.col.reg_no": ("登记编号", "Reg. no."),
+    "ex.col.reg_no.help": ("12315 平台的登记编号，每件投诉唯一。", "The 12315 registration number, unique per complaint."),
+    "ex.col.received_at": ("登记时间", "Received"),
+    "ex.col.received_at.help": ("投诉登记的日期和时间（北京时间）；统计期间按登记日期归属。",
+                                "Date and time the complaint was registered (local time); it decides the period."),
+    "ex.col.merchant_name": ("经营者", "Merchant"),
+    "ex.col.merchant_name.help": ("被投诉的企业或个体户（不是消费者）。", "The business complained about (never a consumer)."),
+    "ex.col.category": ("类别", "Category"),
+    "ex.col.category.help": ("商品或服务的类别。", "Category of the goods or service."),
+    "ex.col.status.help": ("截至数据日期是否已办结。", "Whether the complaint was closed by the as-of date."),
+    "ex.col.outcome": ("处理结果", "Outcome"),
+    "ex.col.outcome.help": ("办结的投诉如何结束（调解成功、和解、撤回等）；尚未办结的显示“未办结”。",
+                            "How a closed complaint ended (mediated, settled, withdrawn …); “Open” while not closed."),
+    "ex.col.closed_at": ("办结时间", "Closed"),
+    "ex.col.closed_at.help": ("办结的日期和时间；未办结为空。", "Date and time of closing; empty while open."),
+    "ex.col.resolution_days": ("办理天数", "Days"),
+    "ex.col.resolution_days.help": ("登记到办结的自然日数（当天办结为 0）。",
+                                    "Calendar days from receipt to closing (same day = 0)."),
+    "ex.col.disputed_yuan": ("争议金额（元）", "Disputed (¥)"),
+    "ex.col.disputed_yuan.help": ("争议金额，单位：元。", "Amount in dispute, in yuan."),
+    "ex.col.recovered_yuan": ("挽回损失（元）", "Recovered (¥)"),
+    "ex.col.recovered_yuan.help": ("为消费者挽回的经济损失，单位：元。", "Money recovered for the consumer, in yuan."),
+    "ex.detail": ("查看一条记录的全部字段", "Show every field of one record"),
+    "ex.detail.placeholder": ("选择本页的一个登记编号", "Choose a registration number on this page"),
+    "ex.yuan": ("{v}元", "¥{v}"),
+    "ex.source.sample": ("合成样例数据", "Synthetic sample"),
+    "acceptance.受理": ("受理", "Accepted"),
+    "acceptance.不予受理": ("不予受理", "Not accepted"),
+    "ex.yes": ("是", "Yes"),
+    "ex.no": ("否", "No"),
     # --- SQL page
     "ex.sql.intro": ("用 SQL 直接查询数据库（只读）。只运行一条 SELECT（或 WITH … SELECT）语句；每次最多 2 秒、1 GB 内存，最多返回 1,000 行、5 MB。查询写在网址里，可以分享；从链接打开的查询要点击“运行”才会运行（示例查询除外）。",
                   "Query the database directly with SQL (read-only). Only one SELECT (or WITH … SELECT) statement "
@@ -147,8 +179,8 @@ STRINGS = {
     "ex.me.nd.有受理决定日期的传统投诉": ("有受理决定日期的传统投诉", "Traditional complaints with an acceptance decision date"),
     "ex.me.nd.投诉量": ("投诉量", "Complaints"),
     "ex.me.nd.人口": ("人口", "Population (2020 census)"),
-    "ex.me.nd.和解/调解成功的已办结投诉": ("和解/调解成功的已办结投诉", "Closed complaints settled (和解/调解成功)"),
-    "ex.me.nd.已受理的已办结投诉": ("已受理的已办结投诉", "Closed complaints that were accepted (受理)"),
+    "ex.me.nd.和解/调解成功的已办结投诉": ("和解/调解成功的已办结投诉", "Closed complaints settled (by agreement or mediation)"),
+    "ex.me.nd.已受理的已办结投诉": ("已受理的已办结投诉", "Closed complaints that were accepted"),
     "ex.me.nd.已办结退货": ("已办结退货", "Completed returns"),
     "ex.me.nd.全部退货": ("全部退货", "All returns"),
     "ex.me.conventions": ("通用约定", "Conventions"),
@@ -159,24 +191,75 @@ STRINGS = {
         "- **统计期间** [开始, 结束] 为含两端的日历日期；投诉按登记日期归入期间（队列口径），个别指标另有说明（如 ODR 在线和解按办结日期）。\n"
         "- **周**为 ISO 周（周一至周日）；数据或期间只覆盖一部分的周标为“不完整周”，不与完整周比较。\n"
         "- **数据截至日期**：投诉是否已办结、超期或尚未到期，一律按数据截至日期判断。期间结束日期晚于数据截至日期时，按开始日期至数据截至日期统计，在册数按数据截至日期计，页面顶部会注明。\n"
-        "- 中位数和 P90 为线性插值分位数（DuckDB quantile_cont，与 NumPy 默认一致），无已办结投诉时为空，不为 0。\n"
+        "- 中位数和 P90（第 90 百分位数）按线性插值计算（与常用统计软件的默认方法一致），无已办结投诉时为空，不为 0。\n"
         "- **不确定性与比较**：凡称“95%”的区间，都经模拟检验，在样例数据的规模下至少 93% 的时候覆盖真实值。没有办法做到时（例如 5 件及以下投诉的中位数）不给区间，显示为“案例太少”，"
         "不标为优于或差于全市，在综合评分中按全市平均计。“优于/差于全市”“异常周”“名次变化”等标记，以及总览上红绿色的变化，只在差异超出随机波动（标明的水平，一般为 5%）时出现，"
         "否则显示“基本持平”；在没有真实差异的数据上，标记出现的比例经模拟检验不超过这一水平。n 件中 n 件就是 100%，与全市相同的单位不会被标为“较差”。\n"
         "- 金额以元为单位保留两位小数；比率在数据和 JSON 中为 0–1 的小数，仅在屏幕上显示为百分比。",
         "- Times are local (Asia/Shanghai); a timestamp without a time of day is midnight.\n"
-        "- A **complaint** is a record with appeal type 投诉; reports (举报) and inquiries (咨询) may be stored but no complaint metric counts them.\n"
+        "- A **complaint** is a record of appeal type “complaint”; reports and inquiries may be stored but no complaint metric counts them.\n"
         "- Importing the same registration number again replaces the earlier row: nothing is counted twice.\n"
         "- A **period** [from, to] is inclusive calendar dates; a complaint belongs to the period of its received date (cohort view) unless a metric says otherwise (e.g. ODR resolved uses the closed date).\n"
         "- **Weeks** are ISO weeks (Monday–Sunday); weeks the data or period covers only partly are labelled partial and never compared as whole weeks.\n"
         "- **As-of date**: whether a complaint is open, closed, late or not yet due is always judged at the as-of date. When the period ends after it, the numbers cover the period's start to the as-of date and registries are taken at the as-of date; the top of the page says so.\n"
-        "- Median and P90 are linear-interpolation percentiles (DuckDB quantile_cont, NumPy's default); empty, never 0, when nothing is closed.\n"
+        "- Median and P90 (90th percentile) are linear-interpolation percentiles (the usual statistical software's default); empty, never 0, when nothing is closed.\n"
         "- **Uncertainty and comparisons**: every interval called “95%” is checked by simulation to cover the true value at least 93% of the time at the sample's sizes. "
         "Where no method manages that (e.g. a median over 5 or fewer complaints) there is no interval: the value shows as “too few cases”, is never flagged better or worse "
         "than the city, and counts as the city average in any composite score. Flags (better/worse than the city, unusual week, rank change) and the red or green changes "
         "on the overview appear only when the difference is beyond chance at the stated level (usually 5%), otherwise “about the same”; on data with no real difference "
         "flags are checked by simulation to fire no more often than that level. n out of n is exactly 100%, and a unit equal to the city is never “worse”.\n"
         "- Money is in yuan with two decimals; rates are fractions in [0, 1] in data and JSON, percentages only on screen."),
+    "ex.me.key.help": ("下载文件和 JSON 中的字段名：{field}", "Field name in downloads and JSON: {field}"),
+    # --- methods: the statistics behind the pages' plain words (pages link here)
+    "ex.me.methods": ("统计方法", "Statistical methods"),
+    "ex.me.methods.intro": ("各页面上用平常话说明的判断，背后用的是下面这些方法。",
+                            "The pages say these things in plain words; here is how they are worked out."),
+    "ex.me.m.km": ("办理时间：把尚未办结的投诉也算进去", "Resolution times that count the complaints still open"),
+    "ex.me.m.km.body": (
+        "只看已办结的投诉会低估办理时间：办得慢的投诉往往还没办结。办理时效页的“办理时间”曲线和中位数因此用 Kaplan–Meier 生存估计："
+        "每件投诉从登记日起计时，已办结的在办结那天“结束”，仍未办结的只知道“至少已经过了这么多天”，在它的当前天数处退出计算而不被丢掉。"
+        "曲线表示“登记后过了 t 天仍未办结的比例”，中位数是曲线降到一半的那一天。没有未办结投诉时，结果与只按已办结投诉计算的中位数完全相同。"
+        "95% 区间按 Greenwood 方差计算。",
+        "Looking only at closed complaints understates resolution times: the slow ones are often still open. The resolution "
+        "page's curves and medians therefore use the Kaplan–Meier survival estimate: each complaint is timed from its "
+        "received date; a closed one ends on its closed date, an open one is known only to have lasted at least its current "
+        "age and leaves the calculation there instead of being dropped. The curve is the share still open t days after "
+        "receipt; the median is the day it falls to one half. With no open complaint the result equals the median over "
+        "closed complaints exactly. 95% intervals use Greenwood's variance."),
+    "ex.me.m.weeks": ("异常周：与预期相比", "Unusual weeks: compared with what was expected"),
+    "ex.me.m.weeks.body": (
+        "某周的预期投诉量 = 近期水平 × 日历因素（该周的工作日和节假日）× 季节因素（往年同一周或同一节日周比各自近期水平高多少，向 1 收缩）。"
+        "实际周投诉量的波动比纯随机（泊松分布）更大，这一额外波动用**过度离散参数**衡量（前 26 个完整周的实际值与预期值之差推算，至少为 1）；"
+        "预测区间按负二项分布计算，并计入水平和季节因素的估计误差。超出 99% 预测区间的周标为“异常周”。只用该周之前的数据，从不用后来的数据评判一周。"
+        "历史不足（近期完整周少于 6 周，或往年没有同一周）时不给区间，标为“历史数据不足”。",
+        "A week's expected count = recent level × calendar factor (its working days and holidays) × seasonal factor (how "
+        "the same ISO week or holiday week compared with its own recent level in earlier years, shrunk toward 1). Weekly "
+        "counts vary more than pure chance (a Poisson count) would; that extra variation is measured by the "
+        "**overdispersion** parameter (estimated from the 26 previous whole weeks' actual versus expected counts, at "
+        "least 1). The prediction band is negative binomial and includes the uncertainty of the level and seasonal "
+        "factor. A week outside its 99% band is flagged unusual. Only weeks before it are used: a week is never judged "
+        "by later data. Without enough history (fewer than 6 recent whole weeks, or the week never seen in an earlier "
+        "year) there is no band: “not enough history”."),
+    "ex.me.m.poisson": ("每十万人投诉量的区间", "Intervals of complaints per 100,000 residents"),
+    "ex.me.m.poisson.body": (
+        "投诉件数视为泊松计数，用精确泊松区间（Garwood 方法，由卡方分布得到）给出件数的 95% 区间，再除以人口、乘以 10 万。"
+        "件数少时区间很宽，这正说明人口少的区县比率波动大。比例（办结率、按期办结率、ODR 占比）用精确二项区间（Clopper–Pearson），"
+        "中位天数用不依赖分布的次序统计量区间（已办结少于 6 件时不给区间），件均挽回金额用均值 ± 1.96 个标准误（标准差取本区县与全市中较大者）。",
+        "The complaint count is treated as a Poisson count: its exact 95% interval (Garwood's method, from the chi-square "
+        "distribution) is divided by the population and multiplied by 100,000. Small counts give wide intervals — which is "
+        "why the rates of small districts swing. Proportions (closure, on-time, ODR share) use exact binomial "
+        "(Clopper–Pearson) intervals; median days a distribution-free order-statistic interval (none below 6 closed "
+        "complaints); recovered per complaint the mean ± 1.96 standard errors (with the larger of the district's and the "
+        "city's standard deviation)."),
+    "ex.me.m.fair": ("区县排名：扣除偶然因素后再比较", "District rankings: comparing after allowing for chance"),
+    "ex.me.m.fair.body": (
+        "综合得分把各项指标按所选权重合成。为了不让偶然波动决定名次，某项指标的 95% 区间包含全市数值时（与全市没有可分辨的差异），"
+        "该项按全市数值计分；案例太少、没有区间的指标也按全市数值计。这样，名次只反映超出随机波动的差异。"
+        "名次变化只在两个期间的名次区间不重叠时才标出。",
+        "The composite score combines the metrics with the chosen weights. So that chance does not decide ranks, a "
+        "metric whose 95% interval contains the city value (not distinguishable from the city) scores as the city value; "
+        "so does a metric with too few cases for an interval. Ranks then reflect only differences beyond chance. A rank "
+        "change is flagged only when the two periods' rank intervals do not overlap."),
     "ex.me.sources": ("数据来源与版本", "Data sources and version"),
     "ex.me.source.dataset": ("数据集", "Dataset"),
     "ex.me.source.sample": ("合成样例数据（按张掖市公开信息校准；商户名称均为虚构）", "Synthetic sample (calibrated to public information about Zhangye; merchant names are fictional)"),
@@ -195,6 +278,14 @@ STRINGS = {
         "hotline and the mayor's mailbox, and those handled directly by ODR enterprises); no-reason returns, ODR "
         "enterprises, committed stores and demonstration units from the bureau's registers. District populations are "
         "from the 2020 (seventh) national census. Working days follow the State Council's official holiday calendar with make-up days."),
+    "ex.me.col.rows": ("行数", "Rows"),
+    "ex.me.sizes.of_type": ("{table}：其中{type}", "{table}: {type}"),
+    "ex.me.appeal.投诉": ("投诉", "complaints only"),
+    "ex.me.appeal.举报": ("举报", "reports only"),
+    "ex.me.appeal.咨询": ("咨询", "inquiries only"),
+    "ex.me.popnote.2020 census": ("2020 年人口普查", "2020 census"),
+    "ex.me.popnote.2020 census (rounded)": ("2020 年人口普查（取整）", "2020 census (rounded)"),
+    "ex.me.popnote.derived": ("推算：全市总人口 {total} 减去其他五个区县", "derived: city total {total} minus the other five counties"),
     "ex.me.imports": ("导入记录", "Import history"),
     "ex.me.imports.none": ("尚未导入任何文件。", "No file has been imported yet."),
     "ex.me.sizes": ("各表行数", "Rows per table"),
@@ -210,7 +301,7 @@ STRINGS = {
         "这些地方的人均比率波动很大：请同时看件数，件数少时不要比较比率。肃南等区县人口为推算值（见上表说明）。\n"
         "- **按期办结率**只把已办结和已超期未办结的投诉计入分母，仍在期限内的未办结投诉不计，所以最近几周不会因口径而显得 100% 按期。\n"
         "- 最近的投诉可能尚未办结，办结率和办理天数会随时间变化，所以办结率等与以前的期间只做同龄比较（见“同龄比较”）；引用时请注明数据截至日期和数据版本。\n"
-        "- 导出数据中的类别、问题和结果由平台工作人员填写，口径可能不统一；原始处理结果保留在 outcome_raw 字段。",
+        "- 导出数据中的类别、问题和结果由平台工作人员填写，口径可能不统一；原始处理结果保留在“处理结果（原文）”字段。",
         "- **Complaints are not a statistical sample.** Their number reflects whether consumers complain, how many businesses "
         "and tourists there are and how easy the channels are — not how often problems happen. A sector or district with more "
         "complaints is not necessarily “worse”.\n"
@@ -220,7 +311,7 @@ STRINGS = {
         "- **On-time rate** counts in its denominator only closed complaints and open ones past their deadline; open complaints still "
         "inside their deadline are left out, so recent weeks are not 100% on time by construction.\n"
         "- Recent complaints may still be open: closure rates and resolution days change as they close, so closure rates and the like are compared with earlier periods only at equal age (see “Comparisons at equal age”). Cite the as-of date and the data version.\n"
-        "- Categories, problems and outcomes are entered by platform staff and may be coded inconsistently; the outcome as exported is kept in outcome_raw."),
+        "- Categories, problems and outcomes are entered by platform staff and may be coded inconsistently; the outcome as exported is kept in the “Outcome as exported” field."),
     "ex.me.synthetic": ("当前载入的是合成样例数据：它按张掖市公开报道的数字校准（如 ODR 企业 152 家、在线和解 516 件），但每一条记录都是生成的，商户名称均为虚构，不能作为真实投诉引用。",
                      "The loaded data is a synthetic sample: calibrated to the figures Zhangye published (e.g. 152 ODR "
                      "enterprises, 516 disputes resolved online), but every record is generated and every merchant name is "
