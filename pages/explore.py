@@ -63,7 +63,6 @@ def _set_global(name, wkey):
         st.session_state["qp:district"] = sorted(v or [])
 
 
-st.caption(t("ex.period", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang)))
 # --- the key numbers first (on a phone they come before the long filter box) --------------------
 total = data.call(explore.record_count, fx)
 if total:
@@ -102,7 +101,7 @@ with st.container(border=True):
         st.multiselect(t("ex.facet.districts"), _ordered("districts"), key="ex_g_district",
                        format_func=_fmt("districts", lambda v: dname.get(v, v)),
                        on_change=_set_global, args=("district", "ex_g_district"),
-                       placeholder=t("ex.facet.any"))
+                       placeholder=t("ex.facet.any"), select_all=False)
     with row1[1]:
         state.url_widget(st.multiselect, "ex_channel", [], options=_ordered("channels"),
                          label=t("ex.facet.channels"), placeholder=t("ex.facet.any"),

@@ -14,7 +14,6 @@ STRINGS = {
     "ex.intro": ("按条件筛选投诉记录，查看每个数字背后的明细，下载并引用。统计期间和区县也可在侧栏更改。",
                  "Filter the complaint records, see the rows behind every number, download and cite them. "
                  "The period and districts can also be changed in the sidebar."),
-    "ex.period": ("统计期间：{start} 至 {end}（按登记日期；在侧栏更改）", "Period: {start} to {end} (by received date; change it in the sidebar)"),
     "ex.facets": ("筛选条件（括号内为在其他条件下的件数）", "Filters (in brackets: complaints under the other filters)"),
     "ex.merchant": ("搜索经营者名称或统一社会信用代码", "Search merchant name or credit code"),
     "ex.merchant.placeholder": ("例如：饭庄、旅行社", "e.g. a shop or travel agency name"),
