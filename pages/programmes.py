@@ -253,7 +253,7 @@ def returns_trend():
     y_label = (figs.money_title(series[value], lang, t("pg.ret.wan"), t("pg.ret.yuan"), t("pg.ret.yuan"))
                if money else t("pg.ret.count"))
     fig = figs.series_bar(series, grain=grain, value=value,
-                          title=t(f"pg.ret.series.title.{measure}", grain=t(f"pg.ret.grain.{grain}")),
+                          title=t(f"pg.ret.series.title.{measure}", per=t(f"pg.ret.per.{grain}")),
                           y_label=y_label, whole_label=t("pg.ret.series.whole"),
                           partial_label=t("pg.ret.series.partial"), money=money, lang=lang)
     chart_block(fig, series, tag(f"returns_{grain}"))
@@ -338,8 +338,7 @@ def odr_view():
     else:
         with tabs["list"]:
             ent = data.call(P.odr_enterprises, f)
-            status = [_status_text("active" if a else "withdrawn", e, None if a else w)
-                      for a, e, w in zip(ent["active"], ent["enrolled_date"], ent["withdrawn_date"])]
+            status = [t("pg.status.active") if a else t("pg.status.withdrawn") for a in ent["active"]]
             etable = pd.DataFrame({
                 t("pg.col.name"): ent["name"],
                 t("pg.col.district"): [dist(c) for c in ent["district_code"]],
@@ -353,7 +352,7 @@ def odr_view():
             st.dataframe(etable, hide_index=True, height=360, column_config={
                 t("pg.col.name"): st.column_config.Column(width="medium"),
                 t("pg.col.district"): small, t("pg.col.industry"): small,
-                t("pg.col.status"): st.column_config.Column(width="medium"),
+                t("pg.col.status"): st.column_config.Column(width="small", help=t("pg.col.status.help")),
                 t("pg.col.cases"): st.column_config.NumberColumn(width="small", format="localized"),
                 t("pg.col.settled"): st.column_config.NumberColumn(width="small", format="localized"),
                 t("pg.col.failed"): st.column_config.NumberColumn(width="small", format="localized"),

@@ -301,7 +301,8 @@ def rate_comparison(df: pd.DataFrame, labels: list[str], *, title: str, demo_lab
                     hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>" + demo_label + "</extra>")
     fig.update_layout(xaxis_title=x_label, yaxis_title=None)
     _legend_under_title(fig)
-    fig.update_xaxes(showgrid=True, gridcolor=GRID, rangemode="tozero")
+    # a dot plot compares positions, not lengths: the axis spans the rates, not 0 to the rates
+    fig.update_xaxes(showgrid=True, gridcolor=GRID)
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=y)
     return fig
 
