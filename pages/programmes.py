@@ -43,6 +43,11 @@ def yuan(x) -> str:
     return fmt.yuan(x, lang)
 
 
+def kpi_yuan(x) -> str:
+    """Money on a KPI card: whole 万元 from 1,000万 up (1,318万元), so that it fits a quarter of 1280 px."""
+    return fmt.yuan(x, lang, nd=0 if not fmt.missing(x) and abs(float(x)) >= 1e7 else 1)
+
+
 def big(x) -> str:
     """A count on a KPI: 4.52万 / 45,172."""
     return fmt.big(x, lang, nd=2)
@@ -95,7 +100,8 @@ resolved = data.call(queries.odr_resolved, f)
 commit = data.call(P.returns_commitments, f)
 
 st.caption(t("pg.intro", to=day(f.date_to)))
-row1, row2 = st.columns(4), st.columns(4)
+# three to a row: at 1280 px a quarter of the pane cuts labels such as "Demonstration operators"
+row1, row2, row3 = st.columns(3), st.columns(3), st.columns(3)
 with row1[0]:
     st.metric(t("pg.kpi.odr_ent"), big(reg["odr_enterprises"]), border=True,
               help=t("pg.kpi.odr_ent.help", to=day(f.date_to)))
@@ -105,20 +111,20 @@ with row1[2]:
     st.metric(t("pg.kpi.stores"), big(reg["return_stores"]), border=True,
               help=t("pg.kpi.stores.help", n=num(reg["return_stores"]), with_ret=num(commit["committed_with_return"]),
                      dormant=num(commit["dormant"])))     # "—": period after the as-of date
-with row1[3]:
-    st.metric(t("pg.kpi.amount"), yuan(ret["amount_yuan"]), border=True,
-              help=t("pg.kpi.amount.help", yuan=num(ret["amount_yuan"], 2), n=num(ret["count"])))
 with row2[0]:
+    st.metric(t("pg.kpi.amount"), kpi_yuan(ret["amount_yuan"]), border=True,
+              help=t("pg.kpi.amount.help", yuan=num(ret["amount_yuan"], 2), n=num(ret["count"])))
+with row2[1]:
     done = round((ret["completion_rate"] or 0) * ret["count"])
     st.metric(t("pg.kpi.returns"), big(ret["count"]),
               delta=t("pg.kpi.returns.delta", rate=pct(ret["completion_rate"])) if ret["count"] else None,
               **GREY, border=True,
               help=t("pg.kpi.returns.help", n=num(ret["count"]), done=num(done), stores=num(ret["stores"])))
-with row2[1]:
-    st.metric(t("pg.kpi.streets"), big(reg["demo_districts"]), border=True, help=t("pg.kpi.demo.help"))
 with row2[2]:
+    st.metric(t("pg.kpi.streets"), big(reg["demo_districts"]), border=True, help=t("pg.kpi.demo.help"))
+with row3[0]:
     st.metric(t("pg.kpi.chains"), big(reg["demo_chain_stores"]), border=True, help=t("pg.kpi.demo.help"))
-with row2[3]:
+with row3[1]:
     st.metric(t("pg.kpi.operators"), big(reg["demo_operators"]), border=True, help=t("pg.kpi.demo.help"))
 if f.districts or f.route != "all":
     st.caption(t("pg.filters_scope"))
@@ -139,7 +145,7 @@ def returns_view():
         st.info(t("pg.ret.none"))
         return
     dist_ = data.call(P.returns_distribution, f)
-    c = st.columns(4)
+    c = st.columns([1, 1, 1, 1.5])      # the last label is the longest
     with c[0]:
         st.metric(t("pg.ret.median"), yuan(dist_["median_yuan"]), border=True,
                   help=t("pg.ret.median.help", mean=yuan(dist_["mean_yuan"]), p90=yuan(dist_["p90_yuan"]),
