@@ -145,7 +145,7 @@ def returns_view():
         st.info(t("pg.ret.none"))
         return
     dist_ = data.call(P.returns_distribution, f)
-    c = st.columns([1, 1, 1, 1.5])      # the last label is the longest
+    c = st.columns(4)
     with c[0]:
         st.metric(t("pg.ret.median"), yuan(dist_["median_yuan"]), border=True,
                   help=t("pg.ret.median.help", mean=yuan(dist_["mean_yuan"]), p90=yuan(dist_["p90_yuan"]),

@@ -387,8 +387,10 @@ def test_page_headline_equals_figures(app_env, sample_figures):
     c = P.returns_commitments(con, Filters(D("2023-01-01"), D("2024-03-14")))
     con.close()
     assert c["committed"] == 3725
-    assert m["Committed stores with no returns"] == f"{c['dormant']:,}"
-    assert d["Committed stores with no returns"] == f"{c['dormant_share'] * 100:.1f}% of committed stores"
+    assert m["No returns in period"] == f"{c['dormant']:,}"
+    assert d["No returns in period"] == f"{c['dormant_share'] * 100:.1f}% of committed"
+    assert "committed at the period's end without a single return" in \
+        next(x.help for x in at.metric if x.label == "No returns in period")
     # plain words: no jargon or developer text on the page, in either language
     assert "期间内无退货的承诺店" in mz and not any("沉睡" in x.label for x in zh.metric)
     for page in (at, zh):
