@@ -313,8 +313,10 @@ def odr_view():
             groups = data.call(P.odr_by_group, f, by)
             name = dist if by == "district" else cat
             g = groups.sort_values(["active", "cases"], ascending=False)
-            fig = figs.hbar([name(v) for v in g["group"]], g["active"],
-                            [t("pg.odr.group.text", n=num(a), c=fmt.big(c, lang)) for a, c in zip(g["active"], g["cases"])],
+            names = [name(v) for v in g["group"]]
+            fig = figs.hbar(names, g["active"], [num(a) for a in g["active"]],
+                            hovers=[[n, t("pg.odr.group.hover", n=num(a), c=num(c))]
+                                    for n, a, c in zip(names, g["active"], g["cases"])],
                             title=t("pg.odr.group.title"), x_label=t("pg.odr.group.x"), color="#2a9d8f")
             chart_block(fig, groups, tag(f"odr_by_{by}"))
             table(pd.DataFrame({
@@ -397,7 +399,7 @@ def demo_view():
                 panels = []
                 for typ in P.DEMO_TYPES:
                     sub = counts[counts["unit_type"] == typ]
-                    panels.append((t(f"pg.type.{typ}"), [dist(x) for x in sub["code"]], list(sub["units"]),
+                    panels.append((t(f"pg.type.short.{typ}"), [dist(x) for x in sub["code"]], list(sub["units"]),
                                    [fmt.big(v, lang) for v in sub["units"]]))
                 fig = figs.small_multiples(panels, title=t("pg.demo.counts.title", date=day(as_of)), lang=lang)
                 chart_block(fig, counts,
@@ -408,7 +410,8 @@ def demo_view():
             if not any(len(s) for s in series.values()):
                 st.info(t("pg.demo.none", date=day(f.date_to)))
             else:
-                panels = [(t(f"pg.type.{typ}"), list(s["month"]), list(s["active"]), []) for typ, s in series.items()]
+                panels = [(t(f"pg.type.short.{typ}"), list(s["month"]), list(s["active"]), [])
+                          for typ, s in series.items()]
                 fig = figs.small_multiples(panels, title=t("pg.demo.timeline.title"), lang=lang, orientation="v",
                                            height=300)
                 long = pd.concat([s.assign(unit_type=typ) for typ, s in series.items()], ignore_index=True)
@@ -495,7 +498,7 @@ def lookup_view():
                    else t("pg.lk.results_more", n=num(total), k=len(results)))
         yes, no = t("pg.yes"), t("pg.no")
         table = pd.DataFrame({
-            t("pg.col.name"): results["name"], t("pg.col.credit"): results["credit_code"],
+            t("pg.col.name"): results["name"],
             t("pg.col.district"): [dist(c) for c in results["district_code"]],
             t("pg.col.industry"): [cat(v) for v in results["industry"]],
             t("pg.col.odr"): [yes if v else no for v in results["odr_active"]],
@@ -505,8 +508,7 @@ def lookup_view():
         })
         small = st.column_config.Column(width="small")
         st.dataframe(table, hide_index=True, height=min(400, 38 + 35 * len(table)), column_config={
-            t("pg.col.name"): st.column_config.Column(width="medium"),
-            t("pg.col.credit"): st.column_config.Column(width="medium"),
+            t("pg.col.name"): st.column_config.Column(width="medium", help=t("pg.lk.credit.help")),
             **{t(k): small for k in ("pg.col.district", "pg.col.industry", "pg.col.odr", "pg.col.return_commit",
                                      "pg.col.demo", "pg.col.complaints", "pg.col.returns_n")}})
     elif profile is None:
@@ -566,22 +568,20 @@ def lookup_view():
         t("pg.col.reg_no"): comp["reg_no"], t("pg.col.received"): [day(d) for d in comp["received_date"]],
         t("pg.col.closed"): [day(d) for d in comp["closed_date"]],
         t("pg.col.route"): [t("common.odr") if v else t("common.traditional") for v in comp["is_odr"]],
-        t("pg.col.category"): [cat(v) for v in comp["category"]],
         t("pg.col.problem"): [label(v, "problem", lang) if v else "" for v in comp["problem"]],
         t("pg.col.outcome"): [label(v, "outcome", lang) if isinstance(v, str) else "—" for v in comp["outcome"]],
         t("pg.col.days"): [fmt.days(v, lang, 0) for v in comp["resolution_days"]],
-        t("pg.col.wdays"): [fmt.num(v) for v in comp["resolution_wdays"]],
         t("pg.col.disputed"): [yuan(v) for v in comp["disputed_yuan"]],
         t("pg.col.recovered"): [yuan(v) for v in comp["recovered_yuan"]],
     })
     small = st.column_config.Column(width="small")
     st.dataframe(ctable, hide_index=True, column_config={
         t("pg.col.reg_no"): st.column_config.Column(width="medium"),
-        **{t(k): small for k in ("pg.col.received", "pg.col.closed", "pg.col.route", "pg.col.category",
-                                 "pg.col.outcome", "pg.col.days", "pg.col.wdays", "pg.col.disputed",
-                                 "pg.col.recovered")},
-        t("pg.col.wdays"): st.column_config.Column(width="small", help=t("pg.col.wdays.help")),
+        **{t(k): small for k in ("pg.col.received", "pg.col.closed", "pg.col.route", "pg.col.problem",
+                                 "pg.col.outcome", "pg.col.disputed", "pg.col.recovered")},
+        t("pg.col.days"): st.column_config.Column(width="small", help=t("pg.col.days.help")),
     })
+    downloads(None, comp, f"merchant_{chosen}_complaints_{f.date_from}_{f.date_to}", png=False)
 
 
 {"returns": returns_view, "odr": odr_view, "demo": demo_view, "lookup": lookup_view}[view]()

@@ -177,6 +177,7 @@ def commitments(df: pd.DataFrame, labels: list[str], *, title: str, with_label: 
     _legend_under_title(fig)
     top = max([int(v) for v in df["committed"]] or [0])
     fig.update_xaxes(showgrid=True, gridcolor=GRID, range=[0, top * 1.2 if top else 1])
+    fmt.value_ticks(fig, "x", [0, top], lang, n=4)            # 1万 / 10,000
     fig.update_yaxes(type="category")
     return fig
 
@@ -265,7 +266,7 @@ def small_multiples(panels: list[tuple[str, list, list, list]], *, title: str, l
     fig.update_xaxes(title_text=None)
     fig.update_annotations(font_size=12)
     if orientation == "h":
-        fig.update_xaxes(showgrid=True, gridcolor=GRID, rangemode="tozero", nticks=4)
+        fig.update_xaxes(showgrid=True, gridcolor=GRID, rangemode="tozero", nticks=3)
         fig.update_yaxes(type="category")
     else:
         fig.update_xaxes(type="category")
