@@ -13,6 +13,7 @@ from analytics.filters import Filters
 from tests.apptest import ROOT, errors
 from analytics.queries import data_coverage
 from tests.fixtures import D, complaint, make_db, open_db
+from ui import fmt
 
 
 def M(mid, name, **kw):
@@ -363,32 +364,128 @@ def test_page_headline_equals_figures(app_env, sample_figures):
     assert errors(at) == []
     m = {x.label: x.value for x in at.metric}
     assert m["ODR enterprises"] == f"{fig['odr_enterprises']:,}" == "152"
-    assert m["Settled online through ODR"] == f"{fig['odr_resolved']:,}" == "516"
-    assert m["Stores committed to no-reason returns"] == f"{fig['return_stores']:,}" == "3,725"
+    assert m["Settled online (ODR)"] == f"{fig['odr_resolved']:,}" == "516"
+    assert m["Committed stores"] == f"{fig['return_stores']:,}" == "3,725"
     assert m["Demonstration streets"] == "21"
-    assert m["Chain demonstration stores"] == "200"
+    assert m["Demonstration chain stores"] == "200"
     assert m["Demonstration operators"] == "10,154"
     assert m["Returns"] == f"{fig['returns']['count']:,}" == "17,000"
     d = {x.label: x.delta for x in at.metric}
     assert d["Returns"] == "100.0% completed"
-    amount = next(x for x in at.metric if x.label == "No-reason return amount")
+    amount = next(x for x in at.metric if x.label == "Amount returned")
     assert f"{fig['returns']['amount_yuan']:,.2f} yuan" in amount.help
+    assert amount.value == fmt.yuan(fig["returns"]["amount_yuan"], "en") == "¥3.23 million"
     zh = open_page({"lang": "zh", **ARTICLE})
     assert errors(zh) == []
     mz = {x.label: x.value for x in zh.metric}
-    assert mz["无理由退货金额"] == f"{fig['returns']['amount_yuan'] / 10000:.2f} 万元" == "322.60 万元"
-    assert mz["ODR 在线和解"] == "516" and mz["示范经营户"] == "10,154"
+    # money and large counts in 万 in Chinese (the exact counts are in the tooltips)
+    assert mz["无理由退货金额"] == f"{fig['returns']['amount_yuan'] / 10000:.1f}万元" == "322.6万元"
+    assert mz["ODR 在线和解"] == "516" and mz["示范经营户"] == "1.02万" and mz["退货笔数"] == "1.7万"
+    assert "10,154" not in mz.values()
     # the returns section (default): dormant commitments against the registry
     con = db.connect(app_env, read_only=True)
     c = P.returns_commitments(con, Filters(D("2023-01-01"), D("2024-03-14")))
     con.close()
     assert c["committed"] == 3725
-    assert m["Dormant (no return in the period)"] == f"{c['dormant']:,}"
-    assert d["Dormant (no return in the period)"] == f"{c['dormant_share'] * 100:.1f}% of committed stores"
+    assert m["No returns in period"] == f"{c['dormant']:,}"
+    assert d["No returns in period"] == f"{c['dormant_share'] * 100:.1f}% of committed"
+    assert "committed at the period's end without a single return" in \
+        next(x.help for x in at.metric if x.label == "No returns in period")
+    # plain words: no jargon or developer text on the page, in either language
+    assert "期间内无退货的承诺店" in mz and not any("沉睡" in x.label for x in zh.metric)
+    for page in (at, zh):
+        texts = [c.value for c in page.caption] + [x.label for x in page.metric]
+        assert not any("python" in s or "analytics" in s or "沉睡" in s or "Dormant" in s for s in texts)
+
+
+def _figures(at) -> list[dict]:
+    import json
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _cjk(text) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+               for ch in str(text))
+
+
+def _figure_texts(fig: dict) -> list[str]:
+    """What a figure prints besides data values: titles, axis titles and ticks, legend names,
+    bar texts (numbers)."""
+    lay = fig.get("layout", {})
+    out = [str((lay.get("title") or {}).get("text", ""))]
+    for k, ax in lay.items():
+        if k.startswith(("xaxis", "yaxis")) and isinstance(ax, dict):
+            out.append(str((ax.get("title") or {}).get("text", "")))
+            out += [str(x) for x in ax.get("ticktext") or []]
+    for a in lay.get("annotations") or []:
+        out.append(str(a.get("text", "")))
+    for tr in fig.get("data", []):
+        out.append(str(tr.get("name", "")))
+        tx = tr.get("text")
+        out += [str(x) for x in (tx if isinstance(tx, list) else [tx] if tx else [])]
+    return out
+
+
+RET_TABS = ["trend", "amounts", "stores", "category", "district"]
+
+
+def test_page_sections_are_built_only_when_opened(app_env):
+    # the default view draws one chart (the weekly amounts) and no table: the other sections wait
+    at = open_page({"lang": "zh", **ARTICLE})
+    assert errors(at) == []
+    assert len(at.get("plotly_chart")) == 1 and len(at.table) == 0 and len(at.dataframe) == 0
+    assert [tb.label for tb in at.tabs] == ["走势", "单笔金额", "承诺店", "商品类别", "区县"]
+    fig = _figures(at)[0]
+    ticks = fig["layout"]["xaxis"]["ticktext"]
+    assert ticks[0] == "2023年第1周" or ticks[0].endswith("第1周") or "年第" in ticks[0]
+    assert all("W" not in x for x in ticks)                       # 第10周, not 2024-W10
+    assert fig["layout"]["yaxis"]["title"]["text"] == "金额（万元）"
+    # a link to a section opens it with its content, and the URL keeps it
+    at = open_page({"lang": "zh", **ARTICLE, "pg_ret_tab": "district"})
+    assert errors(at) == []
+    assert at.session_state["w:pg_ret_tab"] == "区县"
+    assert at.query_params["pg_ret_tab"] in ("district", ["district"])
+    (fig,) = _figures(at)
+    assert fig["layout"]["title"]["text"] == "各区县退货金额"
+    bars = fig["data"][0]
+    # each amount bar is labelled with its amount in 万元 (not with the number of returns)
+    assert all(str(x).endswith("万元") for x in bars["text"])
+    top = max(range(len(bars["x"])), key=lambda i: bars["x"][i])
+    assert bars["text"][top] == fmt.yuan(bars["x"][top], "zh")
+    assert fig["layout"]["xaxis"]["title"]["text"] == "金额（万元）"
+    tbl = at.table[0].value
+    assert "金额" in tbl.columns and all(str(v).endswith("元") for v in tbl["金额"])
+    assert "无退货" in tbl.columns and not any("沉睡" in c for c in tbl.columns)
+    # ODR and demonstration sections: a deep link to a later tab builds that tab only
+    at = open_page({"lang": "en", **ARTICLE, "pg_view": "odr", "pg_odr_tab": "list"})
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 0 and len(at.dataframe) == 1
+    ent = at.dataframe[0].value
+    assert set(ent["Status at period end"]) <= {"Active", "Withdrawn"}
+    assert not any(str(v) in ("None", "nan", "NaT") for v in ent.astype(str).values.ravel())
+    at = open_page({"lang": "en", **ARTICLE, "pg_view": "demo", "pg_demo_tab": "rates"})
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 1 and len(at.table) == 1
+    assert any("not causal" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("view,tabs", [("returns", RET_TABS), ("odr", ["timeline", "groups", "cases"]),
+                                       ("demo", ["units", "months", "rates"])])
+def test_page_english_has_no_chinese_outside_data(app_env, view, tabs):
+    param = {"returns": "pg_ret_tab", "odr": "pg_odr_tab", "demo": "pg_demo_tab"}[view]
+    for tab in tabs:
+        at = open_page({"lang": "en", **ARTICLE, "pg_view": view, param: tab})
+        assert errors(at) == [], tab
+        shown = [c.value for c in at.caption] + [x.label for x in at.metric] + [x.value for x in at.metric] \
+            + [x.delta or "" for x in at.metric] + [tb.label for tb in at.tabs] + [s.value for s in at.subheader]
+        for tb in at.table:
+            shown += [str(c) for c in tb.value.columns] + [str(v) for v in tb.value.values.ravel()]
+        for fig in _figures(at):
+            shown += _figure_texts(fig)
+        bad = [x for x in shown if _cjk(x) or x in ("None", "nan", "NaT")]
+        assert bad == [], (view, tab, bad[:5])
 
 
 def test_page_odr_view_from_url(app_env):
-    at = open_page({"lang": "en", **ARTICLE, "pg_view": "odr", "pg_odr_by": "industry"})
+    at = open_page({"lang": "en", **ARTICLE, "pg_view": "odr", "pg_odr_tab": "groups", "pg_odr_by": "industry"})
     assert errors(at) == []
     assert at.segmented_control(key="w:pg_view").value == "odr"
     assert at.segmented_control(key="w:pg_odr_by").value == "industry"
@@ -420,7 +517,9 @@ def test_page_demo_view_as_of_date(app_env):
     assert m["Streets & business districts"] == f"{reg['demo_districts']:,}"
     assert m["Operators"] == f"{reg['demo_operators']:,}"
     assert reg["demo_operators"] < 10154
-    assert any("not causal" in c.value for c in at.caption)
+    # the default tab (units by district) titles its chart with the chosen date, formatted
+    (fig,) = _figures(at)
+    assert "(Jun 30, 2023)" in fig["layout"]["title"]["text"]
 
 
 def test_page_merchant_lookup(app_env):
@@ -444,7 +543,8 @@ def test_page_merchant_lookup(app_env):
     assert prof["complaints_period"] > 0
     # the results list shows the matches; the complaint list has one row per complaint
     frames = [d.value for d in at.dataframe]
-    assert any("Credit code" in df.columns and target["credit_code"] in set(df["Credit code"]) for df in frames)
+    assert any("Name" in df.columns and target["name"] in set(df["Name"]) for df in frames)
+    assert any(target["credit_code"] in str(o) for o in at.selectbox(key="w:pg_merchant").options)
     assert any("Registration no." in df.columns and len(df) == prof["complaints_period"] for df in frames)
 
 
