@@ -99,8 +99,6 @@ STRINGS = {
     "ex.detail.placeholder": ("选择本页的一个登记编号", "Choose a registration number on this page"),
     "ex.yuan": ("{v}元", "¥{v}"),
     "ex.source.sample": ("合成样例数据", "Synthetic sample"),
-    "acceptance.受理": ("受理", "Accepted"),
-    "acceptance.不予受理": ("不予受理", "Not accepted"),
     "ex.yes": ("是", "Yes"),
     "ex.no": ("否", "No"),
     # --- SQL page
