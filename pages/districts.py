@@ -1,8 +1,8 @@
 """District rankings: a fair comparison of the six counties (and their townships) — every rate with
 its 95% interval and count, a "not distinguishable from the city average" mark, a composite index
 with user weights and rank change against the previous period in one table that fits the screen;
-below it, one chart at a time (tabs built only when chosen, kept in the link as ``dr_view``): a
-county map that sets the page's focus county when clicked, the intervals of the chosen metric with
+below it, every metric (the first tab) or one chart at a time (tabs built only when chosen, kept
+in the link as ``dr_view``): a county map that sets the page's focus county when clicked, the intervals of the chosen metric with
 their counts, a funnel plot and a bump chart of the last 8 weeks or months."""
 from ui.page import begin
 
@@ -27,7 +27,7 @@ codes = list(districts["code"])
 WEIGHT_PARAMS = {"per_100k": "dr_w_pc", "closure_rate": "dr_w_cl", "on_time_rate": "dr_w_ot",
                  "median_days": "dr_w_md", "odr_share": "dr_w_odr", "recovered_per_complaint": "dr_w_rec",
                  "returns_per_store": "dr_w_ret"}
-VIEWS = ("map", "intervals", "funnel", "bump")
+VIEWS = ("all", "map", "intervals", "funnel", "bump")
 
 st.caption(t("dr.intro"))
 
@@ -38,7 +38,7 @@ with c1:
                        format_func=lambda v: t(f"dr.level.{v}", lang=lang), required=True)
 with c2:
     metric = url_widget(st.selectbox, "dr_metric", "per_100k", options=list(R.METRIC_KEYS), label=t("dr.metric"),
-                        format_func=lambda m: t(f"dr.m.{m}", lang=lang))
+                        format_func=lambda m: t(f"dr.m.{m}", lang=lang), help=t("dr.metric.help"))
 with c3:
     focus = url_widget(st.selectbox, "dr_focus", "", options=[""] + codes, label=t("dr.focus"),
                        format_func=lambda c: t("dr.focus.none", lang=lang) if not c else short.get(c, c),
@@ -176,50 +176,62 @@ if level == "township":
         st.caption(t("dr.township.focus", county=short.get(focus, focus)))
 
 # Short headers (the full name and definition in each header's tooltip) and compact cells (value and
-# comparison mark; counts and intervals of the chosen metric are under "Intervals"): fits 1280 px.
+# comparison mark; counts and intervals of the chosen metric are under "Intervals"). On arrival the
+# table shows the rank, its change, the index and the chosen metric (fits a phone); every metric is
+# in the first tab below ("All metrics", fits 1280 px). The charts are tabs of their own, drawn
+# when chosen: a page without a chart on arrival is ready far sooner (Plotly is the heaviest part).
 unit_col = t("dr.col.county") if level == "county" else t("dr.col.township")
 head = {m: t(f"dr.short.{m}") for m in metrics_here}
-rows = []
-for _, r in tab.iterrows():
-    row = {unit_col: r["label"], t("dr.col.rank"): rank_text(r), t("dr.col.change"): change(r),
-           t("dr.col.index"): fmt.num(r["index"], 1), t("dr.col.complaints"): fmt.big(r["complaints"], lang, nd=2)}
-    for m in metrics_here:
-        row[head[m]] = cell(r, m)
-    rows.append(row)
-display = pd.DataFrame(rows)
 focus_rows = [bool(focus) and level == "county" and r["district_code"] == focus for _, r in tab.iterrows()]
+# widths in pixels: the twelve county columns take at most ~800 px, what the table gets at 1280 px
+W = {"rank": 58, "change": 56, "index": 50 if en else 70, "complaints": 70 if en else 58,
+     "per_100k": 66, "closure_rate": 62 if en else 58, "on_time_rate": 62 if en else 58, "median_days": 76 if en else 70,
+     "odr_share": 68 if en else 66, "recovered_per_complaint": 68 if en else 70, "returns_per_store": 60 if en else 70}
 
 
 def _style(row):
     return ["background-color: #fdebd3" if focus_rows[row.name] else ""] * len(row)
 
 
-# widths in pixels: the twelve county columns take at most ~800 px, what the table gets at 1280 px
-W = {"rank": 58, "change": 56, "index": 50 if en else 70, "complaints": 70 if en else 58,
-     "per_100k": 66, "closure_rate": 62 if en else 58, "on_time_rate": 62 if en else 58, "median_days": 76 if en else 70,
-     "odr_share": 68 if en else 66, "recovered_per_complaint": 68 if en else 70, "returns_per_store": 60 if en else 70}
-colcfg = {unit_col: st.column_config.TextColumn(width=150 if level == "township" else 64 if en else 50, pinned=True),
-          t("dr.col.rank"): st.column_config.TextColumn(help=t("dr.col.rank.help"), width=W["rank"]),
-          t("dr.col.change"): st.column_config.TextColumn(
-              help=t("dr.table.caption", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang),
-                     pstart=fmt.date(prev.date_from, lang), pend=fmt.date(prev.date_to, lang)), width=W["change"]),
-          t("dr.col.index"): st.column_config.TextColumn(help=t("dr.weights.intro"), width=W["index"]),
-          t("dr.col.complaints"): st.column_config.TextColumn(help=t("dr.col.complaints.help"), width=W["complaints"])}
-for m in metrics_here:
-    colcfg[head[m]] = st.column_config.TextColumn(help=t(f"dr.m.{m}") + (": " if en else "：")
-                                                  + t(f"dr.m.{m}.help"), width=W[m])
-if display.empty:
+def ranking_grid(metrics: list[str], complaints: bool) -> None:
+    rows = []
+    for _, r in tab.iterrows():
+        row = {unit_col: r["label"], t("dr.col.rank"): rank_text(r), t("dr.col.change"): change(r),
+               t("dr.col.index"): fmt.num(r["index"], 1)}
+        if complaints:
+            row[t("dr.col.complaints")] = fmt.big(r["complaints"], lang, nd=2)
+        for m in metrics:
+            row[head[m]] = cell(r, m)
+        rows.append(row)
+    colcfg = {unit_col: st.column_config.TextColumn(width=120 if level == "township" else 64 if en else 50,
+                                                    pinned=True),
+              t("dr.col.rank"): st.column_config.TextColumn(help=t("dr.col.rank.help"), width=W["rank"]),
+              t("dr.col.change"): st.column_config.TextColumn(
+                  help=t("dr.table.caption", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang),
+                         pstart=fmt.date(prev.date_from, lang), pend=fmt.date(prev.date_to, lang)),
+                  width=W["change"]),
+              t("dr.col.index"): st.column_config.TextColumn(help=t("dr.weights.intro"), width=W["index"]),
+              t("dr.col.complaints"): st.column_config.TextColumn(help=t("dr.col.complaints.help"),
+                                                                  width=W["complaints"])}
+    for m in metrics:
+        colcfg[head[m]] = st.column_config.TextColumn(help=t(f"dr.m.{m}") + (": " if en else "：")
+                                                      + t(f"dr.m.{m}.help"), width=W[m] + 10 * (len(metrics) == 1))
+    st.dataframe(pd.DataFrame(rows).style.apply(_style, axis=1), hide_index=True, column_config=colcfg,
+                 height=min(38 + 35 * len(rows), 620) if level == "township" else "auto")
+
+
+if tab.empty:
     st.info(t("data.no_rows"), icon=":material/info:")
     st.stop()
-st.dataframe(display.style.apply(_style, axis=1), hide_index=True, column_config=colcfg,
-             height=min(38 + 35 * len(display), 620) if level == "township" else "auto")
+ranking_grid([metric] if metric in metrics_here else [], complaints=False)
 sep = "；" if not en else "; "
-st.caption(t("dr.city_line", items=sep.join(
+city_line = t("dr.city_line", items=sep.join(
     [f"{t('dr.col.complaints')} {fmt.big(city['complaints'], lang, nd=2)}"]
     + [f"{t(f'dr.m.{m}')} {city_cell(m)}" for m in metrics_here]))
-    + "  \n" + t("dr.table.caption", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang),
-                 pstart=fmt.date(prev.date_from, lang), pend=fmt.date(prev.date_to, lang))
-    + "  \n" + t("dr.legend", n=R.SMALL_N) + "  \n" + t("dr.detail.caption"))
+st.caption(t("dr.city_line", items=f"{t(f'dr.m.{metric}')} {city_cell(metric)}") + "  \n"
+           + t("dr.table.caption", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang),
+               pstart=fmt.date(prev.date_from, lang), pend=fmt.date(prev.date_to, lang))
+           + "  \n" + t("dr.legend", n=R.SMALL_N) + "  \n" + t("dr.detail.caption"))
 export_cols = (["unit", "district_code", "name", "township", "population", "complaints", "index", "rank",
                 "rank_lo", "rank_hi", "prev_rank", "prev_rank_lo", "prev_rank_hi", "rank_change", "rank_moved"]
                + [c for m in metrics_here for c in (m, f"{m}_lo", f"{m}_hi", f"{m}_num", f"{m}_den", f"{m}_vs_city",
@@ -231,7 +243,7 @@ downloads(None, tab[[c for c in export_cols if c in tab.columns]],
 mname = t(f"dr.m.{metric}")
 unit_suffix = " (%)" if metric in R.PROPORTIONS else ""
 view_labels = [t(f"dr.view.{v}") for v in VIEWS]
-view = url_value("dr_view", "map", *choice(VIEWS))
+view = url_value("dr_view", "all", *choice(VIEWS))
 if st.session_state.get("dr_views") not in (view_labels[VIEWS.index(view)],):
     st.session_state["dr_views"] = view_labels[VIEWS.index(view)]
 
@@ -243,7 +255,7 @@ def _view_changed():
 
 
 panes = dict(zip(VIEWS, st.tabs(view_labels, key="dr_views", on_change=_view_changed)))
-record("dr_view", view, "map", str)
+record("dr_view", view, "all", str)
 
 if panes["map"].open:
     with panes["map"]:
@@ -276,6 +288,11 @@ if panes["map"].open:
                                          f"{metric}_num", f"{metric}_den", f"{metric}_vs_city"]],
                         f"district_map_{metric}_{f.date_from}_{f.date_to}", on_select=_on_map_select, key=map_key)
             st.caption(t("dr.map.note"))
+
+if panes["all"].open:
+    with panes["all"]:
+        ranking_grid(metrics_here, complaints=True)
+        st.caption(city_line)
 
 if panes["intervals"].open:
     with panes["intervals"]:

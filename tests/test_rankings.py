@@ -365,21 +365,19 @@ def test_page_county_ranking(app_env):
     assert errors(at) == []
     t = _table(at)
     assert sorted(t["County"]) == ["Ganzhou", "Gaotai", "Linze", "Minle", "Shandan", "Sunan"]
-    # short headers (full names and definitions in their tooltips) so the table fits 1280 px
-    assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Complaints", "Per 100k", "Closed",
-                               "On time", "Median days", "ODR share", "Recovered", "Returns"]
+    # on arrival: rank, change, index and the chosen metric (fits a phone)
+    assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Per 100k"]
     cfg = json.loads(at.dataframe[0].proto.columns)
-    assert "Closure rate" in cfg["Closed"]["help"] and "Clopper" in cfg["Closed"]["help"]
-    widths = [cfg[c].get("width") for c in t.columns]
-    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 810
-    # each rate as a formatted value with its comparison mark, e.g. "92.9% ≈"
-    assert t["Closed"].str.fullmatch(r"\d+\.\d% (≈|▲|▼|◦)\*?").all()
-    assert t["Median days"].str.fullmatch(r"\d+\.\d (≈|▲|▼|◦)\*?").all() and t["Recovered"].str.startswith("¥").all()
+    assert sum(cfg[c]["width"] for c in t.columns) <= 340
     assert t["Rank"].iloc[0].startswith("1")
-    assert any(c.value.startswith("City average: Complaints") for c in at.caption)
-    # only the map is built on arrival (the other views are tabs built when chosen)
+    assert any(c.value.startswith("City average: Complaints per 100k") for c in at.caption)
+    # on arrival no chart is built: the first tab is every metric, the charts are tabs built when chosen
+    assert len(_specs(at)) == 0 and len(at.main.table) == 0 and len(at.dataframe) == 2
+    assert "dr_view" not in at.query_params
+    at = run_page({"lang": "en", "dr_view": "map"})
     specs = _specs(at)
-    assert len(specs) == 1 and len(at.main.table) == 0
+    assert len(specs) == 1 and len(at.dataframe) == 1
+    assert at.query_params["dr_view"] == "map"
     mp = specs[0]
     kinds = [tr["type"] for tr in mp["data"]]
     assert "choropleth" in kinds and kinds[0] == "scattergeo"       # first: no topojson download
@@ -389,15 +387,33 @@ def test_page_county_ranking(app_env):
     city = (ch["zmin"] + ch["zmax"]) / 2
     assert ch["colorscale"][-1][1] == "#d9656a" and ch["colorscale"][0][1] == "#5bb3a6"
     sunan = list(ch["locations"]).index("620721")
-    assert _arr(ch["z"])[sunan] == max(_arr(ch["z"])) > city                                  # Sunan, the highest rate, reddest
+    assert _arr(ch["z"])[sunan] == max(_arr(ch["z"])) > city    # Sunan, the highest rate: reddest
     assert "redder = worse" in ch["colorbar"]["title"]["text"]
     assert ch["colorbar"]["ticktext"] and not any("k" in x for x in ch["colorbar"]["ticktext"])
     # no sliders until the weights are opened
     assert len(at.slider) == 0
 
 
+def test_page_all_metrics(app_env):
+    at = run_app("pages/districts.py", {"lang": "en"})         # the default view
+    assert errors(at) == []
+    assert len(_specs(at)) == 0 and len(at.dataframe) == 2
+    t = at.dataframe[1].value
+    # short headers (full names and definitions in their tooltips) so the table fits 1280 px
+    assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Complaints", "Per 100k", "Closed",
+                               "On time", "Median days", "ODR share", "Recovered", "Returns"]
+    cfg = json.loads(at.dataframe[1].proto.columns)
+    assert "Closure rate" in cfg["Closed"]["help"] and "Clopper" in cfg["Closed"]["help"]
+    widths = [cfg[c].get("width") for c in t.columns]
+    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 810
+    # each rate as a formatted value with its comparison mark, e.g. "92.9% ≈"
+    assert t["Closed"].str.fullmatch(r"\d+\.\d% (≈|▲|▼|◦)\*?").all()
+    assert t["Median days"].str.fullmatch(r"\d+\.\d (≈|▲|▼|◦)\*?").all() and t["Recovered"].str.startswith("¥").all()
+    assert any(c.value.startswith("City average: Complaints ") and "Closure rate" in c.value for c in at.caption)
+
+
 def test_page_english_has_no_chinese(app_env):
-    for view in ("map", "intervals", "funnel", "bump"):
+    for view in ("map", "all", "intervals", "funnel", "bump"):
         at = run_page({"lang": "en", "dr_view": view})
         assert errors(at) == []
         bad = [x for x in _screen_texts(at) if CJK.search(x) or x in ("None", "nan", "NaT")]
@@ -438,7 +454,7 @@ def test_page_url_reproduces_township_focus(app_env):
     assert at.slider(key="w:dr_w_cl").value == 100 and at.slider(key="w:dr_w_ot").value == 0
     t = _table(at)
     assert len(t) == 8 and t["Township"].str.endswith("(Sunan)").all()
-    assert "Per 100k" not in t.columns
+    assert list(t.columns) == ["Township", "Rank", "vs prev.", "Index", "Closed"]
     assert any("no reliable population" in i.value for i in at.info)
     # the bump chart shows months, named in English
     bump = _specs(at)[-1]
@@ -464,6 +480,7 @@ def test_page_chinese_default(app_env):
     assert at.title[0].value == "区县排名"
     t = _table(at)
     assert "肃南" in set(t["区县"]) and t["中位天数"].str.match(r"\d+\.\d ").all()
+    assert any("中位办理天数" in c.value and "天" in c.value for c in at.caption)
     # median days has no funnel: the page says so
     assert any("没有漏斗图" in i.value for i in at.info)
     # plain words: no method names or jargon on the page itself

@@ -8,7 +8,10 @@ STRINGS = {
     "dr.level": ("比较单位", "Compare"),
     "dr.level.county": ("区县", "Counties"),
     "dr.level.township": ("乡镇（街道）", "Townships"),
-    "dr.metric": ("地图与漏斗图指标", "Metric for map and funnel"),
+    "dr.metric": ("指标", "Metric"),
+    "dr.metric.help": ("排名表、地图、区间比较和漏斗图显示的指标；名次按综合指数（权重见下方）。",
+                       "The metric shown in the ranking table, the map, the intervals and the funnel plot; ranks "
+                       "follow the composite index (weights below)."),
     "dr.focus": ("聚焦区县", "Focus county"),
     "dr.focus.none": ("（不聚焦）", "(none)"),
     "dr.focus.help": ("在表格和图中突出显示该区县；乡镇视图只显示该区县的乡镇。也可点击地图选择。",
@@ -97,12 +100,12 @@ STRINGS = {
                          "intervals do not overlap (a move beyond chance), ≈ otherwise."),
     "dr.change.same": ("≈（{c}）", "≈ ({c})"),
     "dr.col.rank_interval": ("95% 名次区间", "95% rank interval"),
-    "dr.legend": ("≈ 与全市平均无显著差异（95% 区间包含全市值）；▲ / ▼ 显著高于 / 低于全市平均（在各区县无真实差异的模拟数据上，误报不超过 5%）；◦ 件数过少：算不出可靠区间，不作比较，综合指数中按全市平均计分；* 样本少于 {n}，数值波动大；— 无数据。各指标的件数和 95% 区间见下方“区间比较”。",
+    "dr.legend": ("≈ 与全市平均无显著差异（95% 区间包含全市值）；▲ / ▼ 显著高于 / 低于全市平均（在各区县无真实差异的模拟数据上，误报不超过 5%）；◦ 件数过少：算不出可靠区间，不作比较，综合指数中按全市平均计分；* 样本少于 {n}，数值波动大；— 无数据。所有指标见下方“全部指标”，件数和 95% 区间见“区间比较”。",
                   "≈ not distinguishable from the city average (the 95% interval contains it); ▲ / ▼ clearly above / "
                   "below the city average (on simulated data where districts do not differ, at most 5% false flags); "
                   "◦ too few cases: no reliable interval, not compared, the city average in the index; * fewer than "
-                  "{n} cases, the value swings widely; — no data. Counts and 95% intervals of each metric: "
-                  "“Intervals” below."),
+                  "{n} cases, the value swings widely; — no data. Every metric: “All metrics” below; counts and "
+                  "95% intervals: “Intervals”."),
     "dr.city_row": ("全市", "City"),
     "dr.city_line": ("全市平均：{items}", "City average: {items}"),
     "dr.unranked": ("无排名", "unranked"),
@@ -116,6 +119,7 @@ STRINGS = {
     "dr.detail.title": ("{metric}：区间与全市比较", "{metric}: intervals against the city"),
     "dr.views": ("图表", "Charts"),
     "dr.view.map": ("地图", "Map"),
+    "dr.view.all": ("全部指标", "All metrics"),
     "dr.view.intervals": ("区间比较", "Intervals"),
     "dr.view.funnel": ("按规模对照", "Against size"),
     "dr.view.bump": ("名次走势", "Rank history"),
