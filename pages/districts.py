@@ -1,8 +1,8 @@
 """District rankings: a fair comparison of the six counties (and their townships) — every rate with
 its 95% interval and count, a "not distinguishable from the city average" mark, a composite index
 with user weights and rank change against the previous period in one table that fits the screen;
-below it, every metric (the first tab) or one chart at a time (tabs built only when chosen, kept
-in the link as ``dr_view``): a county map that sets the page's focus county when clicked, the intervals of the chosen metric with
+below it, one view at a time (tabs built only when chosen, kept in the link as ``dr_view``): a
+county map (the default), every metric, that sets the page's focus county when clicked, the intervals of the chosen metric with
 their counts, a funnel plot and a bump chart of the last 8 weeks or months."""
 from ui.page import begin
 
@@ -27,7 +27,7 @@ codes = list(districts["code"])
 WEIGHT_PARAMS = {"per_100k": "dr_w_pc", "closure_rate": "dr_w_cl", "on_time_rate": "dr_w_ot",
                  "median_days": "dr_w_md", "odr_share": "dr_w_odr", "recovered_per_complaint": "dr_w_rec",
                  "returns_per_store": "dr_w_ret"}
-VIEWS = ("all", "map", "intervals", "funnel", "bump")
+VIEWS = ("map", "all", "intervals", "funnel", "bump")
 
 st.caption(t("dr.intro"))
 
@@ -178,8 +178,8 @@ if level == "township":
 # Short headers (the full name and definition in each header's tooltip) and compact cells (value and
 # comparison mark; counts and intervals of the chosen metric are under "Intervals"). On arrival the
 # table shows the rank, its change, the index and the chosen metric (fits a phone); every metric is
-# in the first tab below ("All metrics", fits 1280 px). The charts are tabs of their own, drawn
-# when chosen: a page without a chart on arrival is ready far sooner (Plotly is the heaviest part).
+# one tab away ("All metrics", fits 1280 px; a phone scrolls it sideways, so it is not the default).
+# Every view below is a tab built only when chosen: on arrival only the map is drawn.
 unit_col = t("dr.col.county") if level == "county" else t("dr.col.township")
 head = {m: t(f"dr.short.{m}") for m in metrics_here}
 focus_rows = [bool(focus) and level == "county" and r["district_code"] == focus for _, r in tab.iterrows()]
@@ -243,7 +243,7 @@ downloads(None, tab[[c for c in export_cols if c in tab.columns]],
 mname = t(f"dr.m.{metric}")
 unit_suffix = " (%)" if metric in R.PROPORTIONS else ""
 view_labels = [t(f"dr.view.{v}") for v in VIEWS]
-view = url_value("dr_view", "all", *choice(VIEWS))
+view = url_value("dr_view", "map", *choice(VIEWS))
 if st.session_state.get("dr_views") not in (view_labels[VIEWS.index(view)],):
     st.session_state["dr_views"] = view_labels[VIEWS.index(view)]
 
@@ -255,7 +255,7 @@ def _view_changed():
 
 
 panes = dict(zip(VIEWS, st.tabs(view_labels, key="dr_views", on_change=_view_changed)))
-record("dr_view", view, "all", str)
+record("dr_view", view, "map", str)
 
 if panes["map"].open:
     with panes["map"]:

@@ -371,13 +371,10 @@ def test_page_county_ranking(app_env):
     assert sum(cfg[c]["width"] for c in t.columns) <= 340
     assert t["Rank"].iloc[0].startswith("1")
     assert any(c.value.startswith("City average: Complaints per 100k") for c in at.caption)
-    # on arrival no chart is built: the first tab is every metric, the charts are tabs built when chosen
-    assert len(_specs(at)) == 0 and len(at.main.table) == 0 and len(at.dataframe) == 2
-    assert "dr_view" not in at.query_params
-    at = run_page({"lang": "en", "dr_view": "map"})
+    # on arrival only the map is built (the other views are tabs built when chosen)
     specs = _specs(at)
-    assert len(specs) == 1 and len(at.dataframe) == 1
-    assert at.query_params["dr_view"] == "map"
+    assert len(specs) == 1 and len(at.main.table) == 0 and len(at.dataframe) == 1
+    assert "dr_view" not in at.query_params
     mp = specs[0]
     kinds = [tr["type"] for tr in mp["data"]]
     assert "choropleth" in kinds and kinds[0] == "scattergeo"       # first: no topojson download
@@ -395,8 +392,9 @@ def test_page_county_ranking(app_env):
 
 
 def test_page_all_metrics(app_env):
-    at = run_app("pages/districts.py", {"lang": "en"})         # the default view
+    at = run_page({"lang": "en", "dr_view": "all"})
     assert errors(at) == []
+    assert at.query_params["dr_view"] == "all"
     assert len(_specs(at)) == 0 and len(at.dataframe) == 2
     t = at.dataframe[1].value
     # short headers (full names and definitions in their tooltips) so the table fits 1280 px
