@@ -322,44 +322,146 @@ def run_page(query: dict):
     return at.run()
 
 
+CJK = __import__("re").compile(r"[\u3400-\u9fff\uff08\uff09\uff1a\uff1b]")
+
+
+def _arr(v):
+    """A Plotly JSON array (a list or a typed array {dtype, bdata})."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def _specs(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _screen_texts(at) -> list[str]:
+    """Every text a reader sees outside the sidebar: captions, markdown, infos, table cells and
+    headers, chart titles, ticks, labels and hover templates."""
+    out = [e.value for e in at.main.caption] + [e.value for e in at.main.markdown] + \
+          [e.value for e in at.main.info] + [e.value for e in at.main.subheader]
+    for d in list(at.main.dataframe) + list(at.main.table):
+        v = d.value
+        out += [str(c) for c in v.columns] + [str(c) for c in v.index] + [str(x) for x in v.to_numpy().ravel()]
+    for sp in _specs(at):
+        lay = sp["layout"]
+        out.append(str((lay.get("title") or {}).get("text", "")))
+        for k, ax in lay.items():
+            if k.startswith(("xaxis", "yaxis")):
+                out += [str(x) for x in ax.get("ticktext") or []] + [str((ax.get("title") or {}).get("text", ""))]
+        for tr in sp["data"]:
+            for key in ("text", "name", "hovertemplate", "x", "y"):
+                v = tr.get(key)
+                out += [str(x) for x in v if x is not None] if isinstance(v, list) else [str(v or "")]
+            cb = (tr.get("colorbar") or {})
+            out += [str(x) for x in cb.get("ticktext") or []] + [str((cb.get("title") or {}).get("text", ""))]
+    return out
+
+
 def test_page_county_ranking(app_env):
     at = run_app("pages/districts.py", {"lang": "en"})
     assert errors(at) == []
     t = _table(at)
     assert sorted(t["County"]) == ["Ganzhou", "Gaotai", "Linze", "Minle", "Shandan", "Sunan"]
-    assert {"Rank", "vs prev.", "Index", "Complaints per 100k", "Closure rate", "On-time rate",
-            "Median days to close", "ODR share", "Recovered per complaint",
-            "Returns per committed store"} <= set(t.columns)
-    # each rate with its count beside it, e.g. "92.9% (39/42) ≈"
-    assert t["Closure rate"].str.contains(r"%\s\(\d[\d,]*/\d[\d,]*\)").all()
-    assert t["Rank"].iloc[0] == "1"
-    assert any(c.value.startswith("City average: Complaints") for c in at.caption)
-    charts = at.get("plotly_chart")
-    specs = [json.loads(c.proto.spec) for c in charts]
-    kinds = [tr["type"] for s in specs for tr in s["data"]]
-    assert "choropleth" in kinds and "scattergeo" in kinds
-    mp = next(s for s in specs if any(tr["type"] == "choropleth" for tr in s["data"]))
-    assert mp["data"][0]["type"] == "scattergeo"       # first: no topojson download
+    # on arrival: rank, change, index and the chosen metric (fits a phone)
+    assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Per 100k"]
+    cfg = json.loads(at.dataframe[0].proto.columns)
+    assert sum(cfg[c]["width"] for c in t.columns) <= 340
+    assert t["Rank"].iloc[0].startswith("1")
+    assert any(c.value.startswith("City average: Complaints per 100k") for c in at.caption)
+    # on arrival only the map is built (the other views are tabs built when chosen)
+    specs = _specs(at)
+    assert len(specs) == 1 and len(at.main.table) == 0 and len(at.dataframe) == 1
+    assert "dr_view" not in at.query_params
+    mp = specs[0]
+    kinds = [tr["type"] for tr in mp["data"]]
+    assert "choropleth" in kinds and kinds[0] == "scattergeo"       # first: no topojson download
     assert mp["layout"]["geo"]["fitbounds"] == "locations"
+    # diverging around the city value; per 100k: more is worse, so the top of the scale is red
+    ch = next(tr for tr in mp["data"] if tr["type"] == "choropleth")
+    city = (ch["zmin"] + ch["zmax"]) / 2
+    assert ch["colorscale"][-1][1] == "#d9656a" and ch["colorscale"][0][1] == "#5bb3a6"
+    sunan = list(ch["locations"]).index("620721")
+    assert _arr(ch["z"])[sunan] == max(_arr(ch["z"])) > city    # Sunan, the highest rate: reddest
+    assert "redder = worse" in ch["colorbar"]["title"]["text"]
+    assert ch["colorbar"]["ticktext"] and not any("k" in x for x in ch["colorbar"]["ticktext"])
+    # no sliders until the weights are opened
+    assert len(at.slider) == 0
+
+
+def test_page_all_metrics(app_env):
+    at = run_page({"lang": "en", "dr_view": "all"})
+    assert errors(at) == []
+    assert at.query_params["dr_view"] == "all"
+    assert len(_specs(at)) == 0 and len(at.dataframe) == 2
+    t = at.dataframe[1].value
+    # short headers (full names and definitions in their tooltips) so the table fits 1280 px
+    assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Complaints", "Per 100k", "Closed",
+                               "On time", "Median days", "ODR share", "Recovered", "Returns"]
+    cfg = json.loads(at.dataframe[1].proto.columns)
+    assert "Closure rate" in cfg["Closed"]["help"] and "Clopper" in cfg["Closed"]["help"]
+    widths = [cfg[c].get("width") for c in t.columns]
+    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 810
+    # each rate as a formatted value with its comparison mark, e.g. "92.9% ≈"
+    assert t["Closed"].str.fullmatch(r"\d+\.\d% (≈|▲|▼|◦)\*?").all()
+    assert t["Median days"].str.fullmatch(r"\d+\.\d (≈|▲|▼|◦)\*?").all() and t["Recovered"].str.startswith("¥").all()
+    assert any(c.value.startswith("City average: Complaints ") and "Closure rate" in c.value for c in at.caption)
+
+
+def test_page_english_has_no_chinese(app_env):
+    for view in ("map", "all", "intervals", "funnel", "bump"):
+        at = run_page({"lang": "en", "dr_view": view})
+        assert errors(at) == []
+        bad = [x for x in _screen_texts(at) if CJK.search(x) or x in ("None", "nan", "NaT")]
+        assert bad == [], (view, bad[:5])
+
+
+def test_page_views_are_built_when_chosen(app_env):
+    # a link to a view opens its tab with its content, and only that view is built
+    at = run_page({"dr_view": "funnel"})
+    assert errors(at) == []
+    specs = _specs(at)
+    assert len(specs) == 1 and "漏斗图" in specs[0]["layout"]["title"]["text"]
+    ax = specs[0]["layout"]["xaxis"]
+    assert ax["type"] == "log" and any(x.endswith("万") for x in ax["ticktext"])
+    assert not any(x[-1:] in "kM" for x in ax["ticktext"])
+    labelled = [tr for tr in specs[0]["data"] if tr.get("mode") == "markers+text"]
+    assert labelled and all(isinstance(tr["textposition"], list) for tr in labelled)
+    at = run_page({"dr_view": "intervals", "lang": "en", "dr_metric": "closure_rate"})
+    assert errors(at) == []
+    assert len(_specs(at)) == 1 and len(at.main.table) == 1
+    tb = at.main.table[0].value
+    assert list(tb.columns) == ["Value", "95% interval", "Cases", "vs city"]
+    assert tb["Cases"].str.fullmatch(r"[\d,]+ / [\d,]+").all()
+    assert tb["95% interval"].str.fullmatch(r"\d+\.\d% – \d+\.\d%").all()
+    # the URL keeps the chosen view
+    assert at.query_params["dr_view"] == "intervals"
 
 
 def test_page_url_reproduces_township_focus(app_env):
     q = {"lang": "en", "dr_level": "township", "dr_focus": "620721", "dr_metric": "closure_rate",
-         "dr_w_cl": "100", "dr_w_ot": "0", "dr_w_md": "0", "dr_w_odr": "0", "dr_w_rec": "0", "dr_bump": "month"}
+         "dr_w_cl": "100", "dr_w_ot": "0", "dr_w_md": "0", "dr_w_odr": "0", "dr_w_rec": "0", "dr_bump": "month",
+         "dr_view": "bump"}
     at = run_page(q)
     assert errors(at) == []
     assert at.selectbox(key="w:dr_focus").value == "620721"
     assert at.selectbox(key="w:dr_metric").value == "closure_rate"
+    # a link with weights opens the weights section
     assert at.slider(key="w:dr_w_cl").value == 100 and at.slider(key="w:dr_w_ot").value == 0
     t = _table(at)
     assert len(t) == 8 and t["Township"].str.endswith("(Sunan)").all()
-    assert "Complaints per 100k" not in t.columns
+    assert list(t.columns) == ["Township", "Rank", "vs prev.", "Index", "Closed"]
     assert any("no reliable population" in i.value for i in at.info)
-    # the bump chart shows months
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    bump = specs[-1]
-    assert all(len(tr["x"]) == 8 and str(tr["x"][0])[:4].isdigit() and "-W" not in str(tr["x"][0])
-               for tr in bump["data"])
+    # the bump chart shows months, named in English
+    bump = _specs(at)[-1]
+    assert all(len(tr["x"]) == 8 for tr in bump["data"] if tr.get("x"))
+    xs = bump["layout"]["xaxis"]["categoryarray"]
+    assert xs[0][:3] in ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    assert not any("-W" in x or x[:4].isdigit() for x in xs)
+    for k in ("dr_level", "dr_focus", "dr_w_cl", "dr_view"):
+        assert at.query_params[k] == q[k]
 
 
 def test_page_empty_period(app_env):
@@ -371,10 +473,83 @@ def test_page_empty_period(app_env):
 
 
 def test_page_chinese_default(app_env):
-    at = run_page({"dr_metric": "median_days"})
+    at = run_page({"dr_metric": "median_days", "dr_view": "funnel"})
     assert errors(at) == []
     assert at.title[0].value == "区县排名"
     t = _table(at)
-    assert "肃南" in set(t["区县"]) and t["中位办理天数"].str.contains("天").any()
+    assert "肃南" in set(t["区县"]) and t["中位天数"].str.match(r"\d+\.\d ").all()
+    assert any("中位办理天数" in c.value and "天" in c.value for c in at.caption)
     # median days has no funnel: the page says so
     assert any("没有漏斗图" in i.value for i in at.info)
+    # plain words: no method names or jargon on the page itself
+    texts = " ".join(_screen_texts(at)) + " ".join(x.label for x in at.toggle)
+    assert "Garwood" not in texts and "公平计分" not in texts
+    at = run_page({"dr_view": "bump"})
+    xs = _specs(at)[-1]["layout"]["xaxis"]["categoryarray"]
+    assert xs[0].startswith("20") and "年" in xs[0] and all("月" in x for x in xs)
+
+
+# --- figures: labels without collisions ------------------------------------------------------------------
+
+def _boxes(place, labels, scale_px):
+    from ui.figures import districts as F
+    cos0 = math.cos(math.radians(39.0))
+    out = {}
+    for code, text in labels:
+        lon, lat = place[code][:2]
+        lines = text.split("<br>")
+        w = (max(F._text_px(x) for x in lines) + 6) / scale_px
+        h = (len(lines) * (F.LABEL_FONT + 3) + 2) / scale_px
+        out[code] = (lon * cos0 - w / 2, lat - h / 2, lon * cos0 + w / 2, lat + h / 2)
+    return out
+
+
+@pytest.mark.parametrize("names", [
+    {"620702": "甘州", "620721": "肃南", "620722": "民乐", "620723": "临泽", "620724": "高台", "620725": "山丹"},
+    {"620702": "Ganzhou", "620721": "Sunan", "620722": "Minle", "620723": "Linze", "620724": "Gaotai",
+     "620725": "Shandan"}])
+def test_map_labels_do_not_overlap(names):
+    from ui.figures import districts as F
+    labels = tuple((c, f"{n}<br>{v}") for (c, n), v in zip(names.items(),
+                                                          ["11,594", "16,104", "7,821", "11,079", "9,072", "7,449"]))
+    for w in (300.0, 420.0):
+        place = F.label_layout(labels, width_px=w)
+        assert set(place) == set(names)
+        gx, gy, _, (x0, y0, x1, y1) = F._grid()
+        boxes = _boxes(place, labels, min(w / (x1 - x0), 400.0 / (y1 - y0)))
+        codes = list(boxes)
+        for i, a in enumerate(codes):
+            for b in codes[i + 1:]:
+                A, B = boxes[a], boxes[b]
+                assert A[2] <= B[0] or B[2] <= A[0] or A[3] <= B[1] or B[3] <= A[1], (w, a, b)
+        # a label that left its county has a leader line; one that stayed has none
+        for c, (lon, lat, alon, alat, lead) in place.items():
+            moved = (lon, lat) != (alon, alat)
+            assert lead == (moved and not F._in_county(c, lon * math.cos(math.radians(39.0)), lat))
+
+
+def test_funnel_labels_avoid_each_other():
+    from ui.figures import districts as F
+    # three units almost on top of each other and one apart: no label covers another label or a point
+    xs, ys = [100_000, 110_000, 120_000, 500_000], [10_000, 10_100, 9_900, 12_000]
+    names = ["Minle", "Shandan", "Gaotai", "Ganzhou"]
+    placed = F.text_placement(xs, ys, names, log_x=True, y_range=(0, 13_000))
+    boxes = [b for _, b, _ in placed]
+    for i, a in enumerate(boxes):
+        for j, b in enumerate(boxes):
+            if i < j:
+                assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (names[i], names[j])
+        for j, (_, _, mk) in enumerate(placed):
+            if i != j:
+                assert a[2] <= mk[0] or mk[2] <= a[0] or a[3] <= mk[1] or mk[3] <= a[1], (names[i], names[j])
+    assert F.text_positions(xs, ys, names, log_x=True, y_range=(0, 13_000)) == [p for p, _, _ in placed]
+
+
+def test_bucket_labels():
+    from ui.figures import districts as F
+    b = ["2023-12", "2024-01", "2024-02", "2024-03"]
+    assert list(F.bucket_labels(b, [False, False, False, True], "zh").values()) == [
+        "2023年12月", "2024年1月", "2月", "3月*"]
+    assert list(F.bucket_labels(b, [False] * 4, "en").values()) == ["Dec 2023", "Jan 2024", "Feb", "Mar"]
+    w = ["2024-W09", "2024-W10"]
+    assert list(F.bucket_labels(w, [False, True], "zh").values()) == ["2024年第9周", "第10周*"]

