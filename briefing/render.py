@@ -45,9 +45,8 @@ def figures(facts: dict, lang: str) -> list[tuple[str, object, int, int]]:
         labels["band"] = tr("chart.band99", lang, conf=conf)
         title = tr("chart.band99.title", lang, conf=conf, n=len(s))
         fig = FT.band_chart(s, title=title, labels=labels, events=_EVENTS,
-                            event_names={}, selected=facts["week"]["label"], height=360)
+                            event_names={}, selected=facts["week"]["label"], height=360, lang=lang)
         fig.update_layout(font=dict(size=16), title=dict(font=dict(size=18)))
-        fig.update_xaxes(tickformat="%-m月%-d日" if lang == "zh" else "%-d %b")
         out.append(("weekly", fig, 1100, 380))
     rows = pd.DataFrame(facts["categories"].get("rows") or [])
     if len(rows):

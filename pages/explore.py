@@ -12,7 +12,7 @@ from analytics import explore, queries  # noqa: E402
 from ui import charts, cite, data, export, fmt, state  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import CATALOGUE, label, t  # noqa: E402
-from ui.page import chart_block, fmt_int, fmt_pct  # noqa: E402
+from ui.page import chart_block, fmt_int, fmt_pct, on_phone  # noqa: E402
 from ui.text import md  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -189,6 +189,9 @@ def records_section():
     st.caption(t("ex.page.of", page=page, pages=pages, first=offset + 1, last=offset + len(rec), total=total))
 
     show = figs.records_view(rec, lang, dshort, sort)
+    phone = on_phone()
+    if phone:          # three narrow columns fit 390 px; every field of a record is below, on demand
+        show = show[[c for c in ("received_at", "merchant_name", "outcome") if c in show.columns]]
     labels = {c: t(f"ex.col.{c}") for c in show.columns}
     helps = {c: t(f"ex.col.{c}.help") for c in show.columns if f"ex.col.{c}.help" in CATALOGUE}
     # fixed widths that fit the main pane at 1280 px (about 800 px) with the sort column added
@@ -196,11 +199,13 @@ def records_section():
     widths = {"reg_no": 150, "received_at": 112 if zh else 104, "district": 56 if zh else 76,
               "merchant_name": 196 if zh else 180, "category": 104 if zh else 120, "outcome": 96 if zh else 108,
               "closed_at": 112 if zh else 104, "resolution_days": 72, "disputed_yuan": 92, "recovered_yuan": 92}
+    if phone:
+        widths.update(received_at=84 if zh else 92, merchant_name=150 if zh else 140, outcome=92 if zh else 96)
     config = {}
     for c in show.columns:
         kw = dict(label=labels[c], help=helps.get(c), width=widths.get(c))
         if c in ("received_at", "closed_at"):
-            config[c] = st.column_config.DatetimeColumn(format=fmt.grid_date_format(lang), **kw)
+            config[c] = st.column_config.DatetimeColumn(format=fmt.grid_date_format(lang, short=phone), **kw)
         elif c in ("disputed_yuan", "recovered_yuan"):
             config[c] = st.column_config.NumberColumn(format="%.2f", **kw)
         elif c == "resolution_days":

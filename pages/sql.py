@@ -15,7 +15,7 @@ from analytics import db, dictionary, sqlguard  # noqa: E402
 from ui import data, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
-from ui.page import downloads  # noqa: E402
+from ui.page import downloads, on_phone  # noqa: E402
 
 lang = ctx.lang
 DEFAULT = sqlguard.EXAMPLES["per_district"][2]
@@ -114,7 +114,9 @@ with left:
         if len(res.frame) == 0 and not res.capped:
             st.info(t("ex.sql.no_rows"))
         else:
-            st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480), placeholder="—")
+            narrow = {c: st.column_config.Column(width="small") for c in res.frame.columns} if on_phone() else None
+            st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480), placeholder="—",
+                         column_config=narrow)
         downloads(None, res.frame, "sql_result", png=False, scope=False, cite_title=t("ex.sql.result"))
     elif kind == "refused" and res.code == "empty":
         st.info(t("ex.sql.refused.empty"), icon=":material/edit:")

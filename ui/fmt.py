@@ -240,11 +240,15 @@ def timestamp(ts, lang: str) -> str:
     return f"{date(t, lang)} {t:%H:%M}"
 
 
-def grid_date_format(lang: str, time: bool = False) -> str:
+def grid_date_format(lang: str, time: bool = False, short: bool = False) -> str:
     """The Moment.js format of a date (``time``: date and time) column in ``st.column_config``
     (DateColumn / DatetimeColumn): the same text as :func:`date` / :func:`timestamp`, while the
-    column keeps sorting as dates: zh ``YYYY年M月D日`` (``… HH:mm``); en ``MMM D, YYYY``."""
-    base = "YYYY年M月D日" if lang == "zh" else "MMM D, YYYY"
+    column keeps sorting as dates: zh ``YYYY年M月D日`` (``… HH:mm``); en ``MMM D, YYYY``;
+    ``short`` (a phone): ``YY年M月D日`` / ``MMM D, YY``."""
+    if short:
+        base = "YY年M月D日" if lang == "zh" else "MMM D, YY"
+    else:
+        base = "YYYY年M月D日" if lang == "zh" else "MMM D, YYYY"
     return base + (" HH:mm" if time else "")
 
 

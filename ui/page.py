@@ -171,6 +171,20 @@ def show_figure(fig, name: str, **kw):
         lay.title, lay.margin.t, lay.dragmode = saved
 
 
+_PHONE_UA = ("Mobile", "Android", "iPhone", "iPod", "MicroMessenger", "Windows Phone")
+
+
+def on_phone() -> bool:
+    """The reader's browser says it is a phone (its User-Agent: iPhone, Android …, WeChat). Tables
+    that cannot fit 390 px then show their narrowest columns, with every field on demand; a desktop
+    window made narrow keeps the full table, scrolling inside its own box."""
+    try:
+        ua = st.context.headers.get("User-Agent") or ""
+    except Exception:  # noqa: BLE001 — outside a browser session (AppTest)
+        return False
+    return any(k in ua for k in _PHONE_UA)
+
+
 def delta_args(text, differs: bool, color: str = "normal") -> dict:
     """st.metric delta arguments for a change against an earlier period: red/green only when the
     change is beyond chance (the caller's test at the 5% level), otherwise a neutral "about the

@@ -26,8 +26,7 @@ def data_values(browser_db):
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page_path", PUBLIC)
 def test_walk(server, browser, data_values, page_path, lang, width):
-    ctx = browser.new_context(viewport={"width": width, "height": 900},
-                              locale="en-US" if lang == "en" else "zh-CN")
+    ctx = browser.new_context(**walkcheck.context_options(lang, width))   # 390 px: a phone
     try:
         found = walkcheck.check_page(ctx.new_page(), server.url, page_path, lang, width, data_values,
                                      shots=os.environ.get("ODR_WALK_SHOTS"))

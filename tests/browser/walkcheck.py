@@ -403,6 +403,19 @@ def check_page(pg, base: str, page: str, lang: str, width: int, data: DataValues
     return out
 
 
+PHONE_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            "Mobile/15E148 MicroMessenger/8.0.49(0x18003130) NetType/WIFI Language/zh_CN")
+
+
+def context_options(lang: str, width: int) -> dict:
+    """Browser context for one view: below 600 px a phone (WeChat's browser on an iPhone: its
+    User-Agent, touch, 3× pixels), as officials open links; wider, a desktop window."""
+    opts = dict(viewport={"width": width, "height": 900}, locale="en-US" if lang == "en" else "zh-CN")
+    if width < 600:
+        opts.update(user_agent=PHONE_UA, is_mobile=True, has_touch=True, device_scale_factor=3)
+    return opts
+
+
 def walk(browser, base: str, pages, langs, widths, *, db=None, shots=None, data: DataValues | None = None,
          report=None) -> list[Violation]:
     """Check every page × language × width, each in a fresh context; ``report`` is called with each
@@ -412,8 +425,7 @@ def walk(browser, base: str, pages, langs, widths, *, db=None, shots=None, data:
     for page in pages:
         for lang in langs:
             for width in widths:
-                ctx = browser.new_context(viewport={"width": width, "height": 900},
-                                          locale="en-US" if lang == "en" else "zh-CN")
+                ctx = browser.new_context(**context_options(lang, width))
                 try:
                     found = check_page(ctx.new_page(), base, page, lang, width, data, shots)
                 finally:
