@@ -13,7 +13,7 @@ import pytest
 from analytics.filters import Filters
 from tests.apptest import errors, run_app
 from ui import charts, export, fmt
-from ui.i18n import CATALOGUE, t
+from ui.i18n import CATALOGUE, current_lang, t
 
 D0, D1 = dt.date(2024, 1, 1), dt.date(2024, 3, 14)
 NAMES_ZH = {"620702": "甘州区", "620723": "临泽县", "620724": "高台县"}
@@ -128,8 +128,17 @@ def _runs(sample_con):
         ("pages/programmes.py", {"pg_view": "lookup", "pg_q": m[1], "pg_merchant": str(m[0])}),
         ("pages/districts.py", {}),
         ("pages/districts.py", {"dr_level": "township", "dr_metric": "median_days", "dr_bump": "week"}),
+        # the views built only when chosen (lazy tabs), by link
+        *[("pages/trends.py", {"tr_tab": v}) for v in ("unusual", "week")],
+        *[("pages/resolution.py", {"rs_tab": v}) for v in ("week", "gap", "deadlines")],
+        *[("pages/programmes.py", {"pg_view": "returns", "pg_ret_tab": v})
+          for v in ("amounts", "stores", "category", "district")],
+        *[("pages/programmes.py", {"pg_view": "odr", "pg_odr_tab": v}) for v in ("groups", "cases", "list")],
+        *[("pages/programmes.py", {"pg_view": "demo", "pg_demo_tab": v}) for v in ("months", "rates")],
+        *[("pages/districts.py", {"dr_view": v}) for v in ("all", "intervals", "funnel", "bump")],
         ("pages/briefing.py", {}),
         ("pages/explore.py", {}),
+        ("pages/explore.py", {"ex_view": "chart"}),
         ("pages/sql.py", {"sql_q": "SELECT channel, is_odr, count(*) AS complaints FROM complaints GROUP BY ALL"}),
     ]
 
@@ -147,8 +156,16 @@ def _collect(monkeypatch, runs, lang):
         out = orig_name(base, ext, **kw)
         seen.append(("name", base, out))
         return out
+    from ui import page as ui_page
+    orig_downloads = ui_page.downloads
+
+    def downloads(fig, df, name, **kw):          # files are made on click: label each frame here
+        if df is not None:
+            labelled(df, current_lang())
+        return orig_downloads(fig, df, name, **kw)
     monkeypatch.setattr(export, "labelled_frame", labelled)
     monkeypatch.setattr(export, "current_file_name", named)
+    monkeypatch.setattr(ui_page, "downloads", downloads)
     for page, query in runs:
         start = len(seen)
         at = run_app(page, {"lang": lang, **query})
@@ -247,7 +264,7 @@ def test_png_has_margin_and_footer():
     band = [px[x, y] for x in range(pad, img.width - pad) for y in range(pad + 300 + 4, img.height - pad // 2)]
     assert min(band) < 160
     # the same chart without a footer keeps the on-screen figure untouched
-    assert fig.layout.height == 360 and not fig.layout.annotations
+    assert fig.layout.height == _weekly_fig().layout.height and not fig.layout.annotations
 
 
 def test_content_labels_of_variant_names():

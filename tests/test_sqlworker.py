@@ -231,10 +231,10 @@ def test_link_query_is_shown_not_run_until_run_is_pressed(app_env, sample_con):
     at = _page({"lang": "en", "sql_q": sql})
     assert errors(at) == []
     assert at.text_area(key="w:sql_q").value == sql
-    assert len(at.dataframe) == 1                      # only the data dictionary, no result
+    assert len(at.dataframe) == 0                      # no result (the dictionary is a plain table, lazy)
     assert any("has not been run" in i.value for i in at.info)
     at.run()                                           # another rerun (e.g. a widget elsewhere) does not run it
-    assert len(at.dataframe) == 1
+    assert len(at.dataframe) == 0
     at.button(key="sql-run").click().run()
     assert errors(at) == []
     assert int(at.dataframe[0].value["n"].iloc[0]) == sample_con.execute(sql).fetchone()[0]
@@ -245,10 +245,10 @@ def test_example_from_a_link_and_the_default_run_on_load(app_env, sample_con):
     _zh, _en, example = sqlguard.EXAMPLES["top_merchants"]
     at = _page({"lang": "en", "sql_q": example})
     assert errors(at) == []
-    assert len(at.dataframe) == 2 and len(at.dataframe[0].value) == 20
+    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20
     at = _page({"lang": "en"})
     assert errors(at) == []
-    assert len(at.dataframe) == 2
+    assert len(at.dataframe) == 1
     assert list(at.dataframe[0].value.columns) == ["name", "population", "complaints", "per_100k"]
 
 
@@ -261,7 +261,7 @@ def test_page_reports_memory_and_serves_another_session(app_env):
     assert any("more than 1 GB of memory" in e for e in errors(at)), errors(at)
     assert _status("VmHWM") - before < RSS_SLACK_KB
     other = _page({"lang": "en"})
-    assert errors(other) == [] and len(other.dataframe) == 2
+    assert errors(other) == [] and len(other.dataframe) == 1
 
 
 def test_page_shows_a_capped_result(app_env):
