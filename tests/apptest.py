@@ -23,3 +23,32 @@ def run_app(page: str | None = None, query: dict | None = None, timeout: float =
 def errors(at: AppTest) -> list[str]:
     """Exceptions and error elements shown on the page."""
     return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+
+
+def chart_specs(at) -> list[dict]:
+    """The Plotly specs of the charts on the page, in page order, each with ``layout.title.text``
+    set to the title ``ui.page.chart_block`` draws as text right above it (the on-screen figure
+    has none), so tests can find charts by title as before."""
+    import json
+    import re
+
+    out, last_md = [], None
+
+    def walk(node):
+        nonlocal last_md
+        for child in getattr(node, "children", {}).values():
+            kind = getattr(child, "type", None)
+            if kind == "markdown":
+                last_md = child.value
+            elif kind == "plotly_chart":
+                spec = json.loads(child.proto.spec)
+                lay = spec.setdefault("layout", {})
+                if not (lay.get("title") or {}).get("text") and last_md and last_md.startswith("**"):
+                    text = re.sub(r"\\(.)", r"\1", last_md.split("**")[1])
+                    lay["title"] = {**(lay.get("title") or {}), "text": text}
+                out.append(spec)
+                last_md = None
+            else:
+                walk(child)
+    walk(at.main)
+    return out

@@ -13,7 +13,7 @@ import pytest
 
 from analytics import rankings as R
 from analytics.filters import Filters
-from tests.apptest import errors, run_app
+from tests.apptest import chart_specs, errors, run_app
 from tests.fixtures import complaint, make_db, open_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -334,7 +334,7 @@ def _arr(v):
 
 
 def _specs(at):
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def _screen_texts(at) -> list[str]:

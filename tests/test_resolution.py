@@ -15,7 +15,7 @@ from scipy import stats
 from analytics import db, queries
 from analytics import resolution as R
 from analytics.filters import Filters
-from tests.apptest import ROOT, errors
+from tests.apptest import ROOT, chart_specs, errors
 from tests.fixtures import D, complaint, make_db
 
 Z = 1.959963984540054
@@ -417,8 +417,7 @@ def _texts(at, skip_columns=()) -> list[str]:
 
 
 def _chart(at, title_part: str) -> dict:
-    for c in at.get("plotly_chart"):
-        spec = json.loads(c.proto.spec)
+    for spec in chart_specs(at):
         if title_part in str((spec.get("layout", {}).get("title") or {}).get("text", "")):
             return spec
     raise AssertionError(f"no chart titled like {title_part!r}")
@@ -452,7 +451,7 @@ def test_page_default_view(app_env):
     headers = [h.value for h in at.subheader]
     assert headers == ["Time to close, counting the open cases", "Distribution of resolution time (closed complaints)"]
     assert [tb.label for tb in at.tabs] == ["Time spread", "By week", "ODR vs traditional", "Deadlines"]
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    titles = [s["layout"]["title"]["text"] for s in chart_specs(at)]
     assert len(titles) == 2 and "Share of complaints still open" in titles[0]
     # the per-category chart is drawn when its section is opened
     at.session_state["rs_box"] = True
