@@ -39,7 +39,8 @@ def test_page_renders(server, page, spec):
 
 
 def test_narrow_screen(server, browser):
-    ctx = browser.new_context(viewport={"width": 420, "height": 900})
+    from tests.browser.walkcheck import context_options
+    ctx = browser.new_context(**context_options("zh", 390))         # a phone: WeChat on an iPhone
     pg = ctx.new_page()
     pg.goto(server.url + "/")
     wait_ready(pg, charts=False)
@@ -47,8 +48,8 @@ def test_narrow_screen(server, browser):
     assert shown_errors(pg) == []
     # nothing wider than the viewport: no horizontal scrolling of the page
     width = pg.evaluate("() => document.querySelector('[data-testid=stMain]').scrollWidth")
-    assert width <= 440
-    pg.screenshot(path=str(SHOTS / "overview-narrow.png"))
+    assert width <= 390
+    pg.screenshot(path=str(SHOTS / "overview-narrow.png"), full_page=True)
     ctx.close()
 
 
