@@ -62,24 +62,8 @@ def pct(x) -> str:
 
 
 def lazy_tabs(name: str, keys: list[str], default: str) -> dict:
-    """Tabs whose content is built only when chosen (``on_change="rerun"``); the chosen tab is
-    kept in the URL as ``name`` so that a link opens that tab with its content. Returns
-    {key: tab container} and the key of the open tab under "open"."""
-    value = state.url_value(name, default, *state.choice(keys))
-    if value not in keys:
-        value = default
-    labels = [t(f"pg.tab.{k}") for k in keys]
-    wkey = f"w:{name}"
-    st.session_state[wkey] = labels[keys.index(value)]
-
-    def _changed():
-        chosen = st.session_state.get(wkey)
-        if chosen in labels:
-            st.session_state[f"qp:{name}"] = keys[labels.index(chosen)]
-    tabs = st.tabs(labels, key=wkey, on_change=_changed)
-    opened = next((k for k, tb in zip(keys, tabs) if tb.open), value)
-    state.record(name, opened, default, str)
-    return {**dict(zip(keys, tabs)), "open": opened}
+    """This page's tabs built only when chosen, kept in the URL (ui.state.url_tabs)."""
+    return state.url_tabs(name, keys, default, [t(f"pg.tab.{k}") for k in keys])
 
 
 def table(df: pd.DataFrame) -> None:

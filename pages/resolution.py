@@ -72,21 +72,8 @@ def fmt_ci(lo, hi, fmt_=fmt_t) -> str:
 
 
 def lazy_tabs(name: str, keys: tuple[str, ...], default: str) -> dict:
-    """Tabs whose content is built only when chosen (``.open``), the choice kept in the URL as
-    ``name`` (stable codes, not the translated labels): a link to a tab opens it."""
-    parse, dump = state.choice(list(keys))
-    cur = state.url_value(name, default, parse, dump)
-    labels = [t(f"rs.tab.{k}") for k in keys]
-    wkey = f"w:{name}"
-    st.session_state[wkey] = labels[keys.index(cur)]
-
-    def _changed():
-        lab = st.session_state.get(wkey)
-        if lab in labels:
-            st.session_state[f"qp:{name}"] = keys[labels.index(lab)]
-    tabs = st.tabs(labels, key=wkey, on_change=_changed)
-    state.record(name, cur, default, dump)
-    return dict(zip(keys, tabs))
+    """This page's tabs built only when chosen, kept in the URL (ui.state.url_tabs)."""
+    return state.url_tabs(name, keys, default, [t(f"rs.tab.{k}") for k in keys])
 
 
 def fragment_rerun() -> bool:

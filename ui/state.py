@@ -184,6 +184,29 @@ def record(name: str, value, default, dump) -> None:
     st.session_state.setdefault(_RUN, {})[name] = None if value == default else dump(value)
 
 
+def url_tabs(name: str, keys, default: str, labels) -> dict:
+    """Tabs whose content is built only when chosen (``st.tabs(on_change=…)``: each tab's ``.open``
+    says whether to build it), the choice kept in the URL as ``name`` (stable codes, not the
+    translated ``labels``), so a link opens that tab with its content. Returns {key: tab} plus the
+    open tab's key under ``"open"``."""
+    keys = list(keys)
+    labels = list(labels)
+    value = url_value(name, default, *choice(keys))
+    if value not in keys:
+        value = default
+    wkey = f"w:{name}"
+    st.session_state[wkey] = labels[keys.index(value)]
+
+    def _changed():
+        chosen = st.session_state.get(wkey)
+        if chosen in labels:
+            st.session_state[f"qp:{name}"] = keys[labels.index(chosen)]
+    tabs = st.tabs(labels, key=wkey, on_change=_changed)
+    opened = next((k for k, tb in zip(keys, tabs) if tb.open), value)
+    record(name, opened, default, str)
+    return {**dict(zip(keys, tabs)), "open": opened}
+
+
 def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, options=None, **kwargs):
     """Draw ``widget`` (an st.* input) whose value is kept in the URL as ``name``.
 
