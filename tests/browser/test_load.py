@@ -129,7 +129,21 @@ def test_protocol_client_loads_pages(server):
     with) gets the same page a browser gets: the frame's and the page's headings, the charts,
     script finished without an exception; several at once too. The server's start-up warm-up
     (ui/data.start_warm_up) ran without a failure."""
-    from bench.load import crowd, view_sync
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench import load
+
+    def in_thread(fn, *args, **kw):
+        # the client runs its own asyncio loop: not in this thread, where Playwright's sync API
+        # (the browser tests in the same session) may have one running
+        with ThreadPoolExecutor(1) as ex:
+            return ex.submit(fn, *args, **kw).result()
+
+    def view_sync(*a, **kw):
+        return in_thread(load.view_sync, *a, **kw)
+
+    def crowd(*a, **kw):
+        return in_thread(load.crowd, *a, **kw)
     v = view_sync(server.url, "overview")
     assert v.ok, (v.status, v.error, v.exceptions)
     assert t("nav.overview", "zh") in v.headings and v.charts >= 1
