@@ -19,12 +19,8 @@ CITY = {"zh": "张掖市", "en": "Zhangye"}
 # --- number formats: ui/fmt.py, the one formatting module the pages use too -----------------------
 
 
-def fmt_int(x) -> str:
-    return fmt.num(x)
-
-
-def fmt_pct(x, nd: int = 1) -> str:
-    return fmt.pct(x, nd)
+fmt_int = fmt.num
+fmt_pct = fmt.pct
 
 
 def fmt_num(x, nd: int = 1) -> str:
@@ -35,8 +31,7 @@ def fmt_yuan(x, lang: str) -> str:
     return fmt.yuan(x, lang, nd=2)
 
 
-def fmt_date(d: dt.date, lang: str, year: bool = True) -> str:
-    return fmt.date(d, lang, year=year)
+fmt_date = fmt.date
 
 
 def city(lang: str) -> str:

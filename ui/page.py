@@ -196,20 +196,14 @@ def delta_args(text, differs: bool, color: str = "normal") -> dict:
     return {"delta": t("ov.delta.same", d=text), "delta_color": "off", "delta_arrow": "off"}
 
 
-def fmt_int(x) -> str:
-    return fmt.num(x)
-
-
-def fmt_pct(x, nd: int = 1) -> str:
-    return fmt.pct(x, nd)
+# the names the pages import; the formatting itself is ui/fmt.py
+fmt_int = fmt.num
+fmt_pct = fmt.pct
+fmt_days = fmt.days
 
 
 def fmt_num(x, nd: int = 1) -> str:
     return fmt.num(x, nd)
-
-
-def fmt_days(x, lang: str) -> str:
-    return fmt.days(x, lang)
 
 
 def fmt_yuan(x, lang: str) -> str:
