@@ -7,7 +7,6 @@ pages format it (ui/fmt.py, which needs no Streamlit runtime).
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 
 from ui import fmt
