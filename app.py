@@ -71,6 +71,7 @@ def frame() -> None:
     try:
         prepare_database()
         filters = state.sidebar_filters()
+        state.chart_mode_toggle()
         version = data.meta().get("data_version", "")
     except db.DatabaseUnavailable as exc:
         st.error(t("data.unavailable", error=md(exc)))
@@ -116,3 +117,5 @@ else:
     app = st.App(__file__)
     if sys.argv and os.path.abspath(sys.argv[0]) == os.path.abspath(__file__):   # served, not imported by a test
         data.start_warm_up()
+        from ui import figcache
+        figcache.start_renderer_later()

@@ -13,6 +13,11 @@ if str(ROOT) not in sys.path:
 
 from analytics import build, db, sample  # noqa: E402
 
+# Readers get charts as SVG images (ui/figcache); most tests read the Plotly figures themselves, so
+# they run with interactive charts by default (servers started by the browser tests inherit this).
+# tests/test_static_charts.py and tests/browser/test_static_charts.py check the images.
+os.environ.setdefault("ODR_CHARTS", "interactive")
+
 
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory) -> Path:

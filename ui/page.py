@@ -165,10 +165,45 @@ def show_figure(fig, name: str, **kw):
             if not above:           # legends above the plot widen the margin themselves
                 lay.margin.t = min(lay.margin.t if lay.margin.t is not None else 48, 16)
         lay.dragmode = False
+        if not kw and not st.session_state.get("_interactive_charts", True):
+            image = _static_chart(fig)
+            if image is not None:
+                return image
         return st.plotly_chart(fig, config={**PLOTLY_CONFIG, "toImageButtonOptions": {
             "format": "png", "filename": name, "scale": 2}}, **kw)
     finally:
         lay.title, lay.margin.t, lay.dragmode = saved
+
+
+# Static charts are drawn for the width they will be shown at (text then keeps its size): the main
+# pane of a 1400 px desktop window with the sidebar open, half of it in a column, a phone's width.
+STATIC_WIDTH = {"full": 1000, "column": 500, "phone": 380}
+
+
+def _static_chart(fig):
+    """``fig`` as an SVG image (ui/figcache) at the width of where it is drawn; None when no image can
+    be had (the caller draws it with Plotly). Scaled to the container's width; its title is the text
+    above it (chart_block), so the image needs no other label."""
+    from . import figcache
+    if on_phone():
+        width = STATIC_WIDTH["phone"]
+    else:
+        width = STATIC_WIDTH["column" if _in_column() else "full"]
+    height = int(fig.layout.height or 420)
+    svg = figcache.svg(fig, width, height)
+    if svg is None:
+        return None
+    return st.image(svg, width="stretch")
+
+
+def _in_column() -> bool:
+    """Whether the element being drawn sits inside st.columns (Streamlit's own block ancestry)."""
+    try:
+        from streamlit.delta_generator_singletons import context_dg_stack
+        dg = context_dg_stack.get()[-1]
+        return "column" in set(dg._ancestor_block_types)
+    except Exception:  # noqa: BLE001 — an internal that moved: assume the full width
+        return False
 
 
 _PHONE_UA = ("Mobile", "Android", "iPhone", "iPod", "MicroMessenger", "Windows Phone")

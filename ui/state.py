@@ -14,6 +14,7 @@ across page switches, and app.py writes the URL at the end of every run.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any, Callable
 
 import streamlit as st
@@ -297,6 +298,18 @@ def sidebar_filters() -> Filters | None:
         route = url_widget(st.segmented_control, "route", "all", options=list(ROUTES), label=t("filter.route"),
                            format_func=lambda r: t(f"filter.route.{r}", lang=lang), required=True)
     return Filters(d_from, d_to, districts=tuple(sorted(chosen or ())), route=route or "all")
+
+
+def chart_mode_toggle() -> bool:
+    """The sidebar's "interactive charts" switch (URL ``charts=1``). Off, charts are SVG images
+    (ui/figcache: fast for a new visitor, no Plotly script to load); on, Plotly charts with hover.
+    ``ODR_CHARTS=interactive`` makes interactive the default (the chart-content tests use it)."""
+    default = os.environ.get("ODR_CHARTS", "static").lower() == "interactive"
+    with st.sidebar:
+        on = url_widget(st.toggle, "charts", default, parse=BOOL[0], dump=BOOL[1],
+                        label=t("charts.interactive"), help=t("charts.interactive.help"))
+    st.session_state["_interactive_charts"] = bool(on)
+    return bool(on)
 
 
 def filter_summary(f: Filters, lang: str, names: dict | None = None) -> str:
