@@ -16,7 +16,7 @@ from analytics import rankings as R  # noqa: E402
 from ui import data, fmt  # noqa: E402
 from ui.figures import districts as F  # noqa: E402
 from ui.i18n import t  # noqa: E402
-from ui.page import chart_block, downloads  # noqa: E402
+from ui.page import chart_block, downloads, interactive_charts  # noqa: E402
 from ui.state import BOOL, INT, choice, from_link, record, url_value, url_widget  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -287,7 +287,7 @@ if panes["map"].open:
             chart_block(fig, county_tab[["district_code", "name", metric, f"{metric}_lo", f"{metric}_hi",
                                          f"{metric}_num", f"{metric}_den", f"{metric}_vs_city"]],
                         f"district_map_{metric}", on_select=_on_map_select, key=map_key)
-            st.caption(t("dr.map.note"))
+            st.caption(t("dr.map.note" if interactive_charts() else "dr.map.note.static"))
 
 if panes["all"].open:
     with panes["all"]:

@@ -15,7 +15,7 @@ from analytics import trends as T  # noqa: E402
 from ui import data, fmt  # noqa: E402
 from ui.figures import trends as FT  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
-from ui.page import chart_block, delta_args, fmt_int, fmt_num  # noqa: E402
+from ui.page import chart_block, delta_args, fmt_int, fmt_num, interactive_charts  # noqa: E402
 from ui.state import BOOL, INT, choice, record, url_value, url_widget  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -205,7 +205,7 @@ if tab_band.open:
                              lang=lang)
         bcsv = stats.drop(columns=["baseline"])
         chart_block(bfig, bcsv, "weekly_band", on_select="rerun", key="tr_band")
-        st.caption(t("tr.band.note"))
+        st.caption(t("tr.band.note" if interactive_charts() else "tr.band.note.static"))
         table_box = st.expander(t("tr.table.title"), key="tr_table_open", on_change="rerun")
         if table_box.open:
             with table_box:

@@ -21,9 +21,8 @@ def test_overview_kpis_and_url_filters(app_env):
     assert any(l.startswith("Complaints last week") for l in labels)
     assert "ODR enterprises" in labels
     # the district filter reached the widgets: Sunan only
-    ms = at.sidebar.multiselect[0]
-    assert ms.value == ["620721"]
-    assert at.sidebar.selectbox[0].value == "4w"
+    assert at.sidebar.pills(key="w:district").value == ["620721"]
+    assert at.sidebar.pills(key="w:period").value == "4w"
     # synthetic-data notice is shown for the sample
     assert any("synthetic" in w.value.lower() for w in at.warning)
 

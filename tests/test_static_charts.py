@@ -145,11 +145,22 @@ def test_interactive_switch_brings_plotly_back_and_is_kept_in_the_url(static_env
     assert at.query_params.get("charts") in (None, "0", ["0"], [])
 
 
-def test_charts_that_select_stay_interactive(static_env, recorder):
-    """A chart the reader clicks to choose (the trends band, the county map) is always Plotly."""
+def test_charts_that_select_are_images_too_with_their_pickers_named(static_env, recorder):
+    """The trends band and the county map choose a week / a county when clicked; as images, their
+    notes point to the pickers that do the same (and to the switch that makes them clickable)."""
     at = run_app("pages/trends.py", {"lang": "zh", "tr_tab": "band"})
     assert errors(at) == []
+    assert len(at.get("plotly_chart")) == 0 and len(_images(at)) >= 2
+    notes = [c.value for c in at.caption]
+    assert any("在下方“周明细”中选择" in n for n in notes)
+    at = run_app("pages/districts.py", {"lang": "en", "dr_view": "map"})
+    assert errors(at) == []
+    assert len(at.get("plotly_chart")) == 0
+    assert any("under “Focus county” above" in c.value for c in at.caption)
+    at = run_app("pages/districts.py", {"lang": "en", "dr_view": "map", "charts": "1"})
+    assert errors(at) == []
     assert len(at.get("plotly_chart")) >= 1
+    assert any(c.value.startswith("Click a county on the map") for c in at.caption)
 
 
 def test_a_renderer_that_fails_leaves_interactive_charts(static_env, monkeypatch, cache):

