@@ -14,14 +14,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import streamlit as st
 
-from analytics import db, queries
-from ui import data, fmt, state
-from ui.i18n import t
 from ui.pages_registry import PAGES, ROOT, disable_legacy_pages
-from ui.text import md
 
 
 def prepare_database() -> None:
@@ -67,6 +64,8 @@ def frame() -> None:
         sections.setdefault(t(spec.section_key), []).append(page)
     nav = st.navigation(sections, position="sidebar", expanded=True)
     st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
+    # the landing page opened without parameters: its queries are replayed at the next start
+    landing = nav.url_path == "" and not st.query_params and data.record_landing_calls()
 
     try:
         prepare_database()
@@ -104,18 +103,63 @@ def frame() -> None:
         st.info(t(key, start=fmt.date(chosen.date_from, lang), end=fmt.date(chosen.date_to, lang),
                   as_of=fmt.date(as_of, lang)), icon=":material/event_busy:")
 
+    finished = False
     try:
         nav.run()
+        finished = True
     finally:
+        if landing:
+            data.save_landing_calls(keep=finished)
         state.write_url()
 
 
+def _warm_up_in_background() -> None:
+    """At server start: pandas, DuckDB, the analytics and drawing modules are imported, the database
+    checked and the landing page's queries run in a background thread (ui.data.start_warm_up), not
+    before the server answers: the browser spends about a second loading the front end meanwhile."""
+    if os.environ.get("ODR_WARM_UP", "1") == "0":
+        return
+
+    def run():
+        import time
+
+        from streamlit import runtime
+        deadline = time.monotonic() + 30
+        while not runtime.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        _wait_until_serving(deadline=time.monotonic() + 5)             # the server answers first
+        from ui import data, figcache
+        data.start_warm_up()
+        figcache.start_renderer_later()
+    threading.Thread(target=run, name="odr-warm-up-imports", daemon=True).start()
+
+
+def _wait_until_serving(deadline: float) -> None:
+    """Until this server answers its health check on the loopback (or ``deadline``)."""
+    import time
+    import urllib.request
+    try:
+        url = f"http://127.0.0.1:{int(st.get_option('server.port'))}/_stcore/health"
+    except (TypeError, ValueError):
+        return
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.02)
+
+
 if __name__ == "__main__":
+    # a session's run: what the frame needs (already imported by the warm-up, unless it is still busy)
+    from analytics import db, queries  # noqa: E402
+    from ui import data, fmt, state  # noqa: E402
+    from ui.i18n import t  # noqa: E402
+    from ui.text import md  # noqa: E402
     frame()
 else:
     disable_legacy_pages()
     app = st.App(__file__)
     if sys.argv and os.path.abspath(sys.argv[0]) == os.path.abspath(__file__):   # served, not imported by a test
-        data.start_warm_up()
-        from ui import figcache
-        figcache.start_renderer_later()
+        _warm_up_in_background()

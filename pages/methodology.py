@@ -91,7 +91,8 @@ with m[0], st.container(border=True):     # dates as text: a metric's large type
                 f"**{t('ex.me.source.from')}**: {fmt.date(ctx.first, lang)}")
 with m[1], st.container(border=True):
     st.markdown(t("ex.me.source.version"), help=t("ex.me.source.version.help"))
-    st.code(cite.data_version(), language=None)
+    # plain text to select and copy: st.code would load a 1.5 MB syntax highlighter for one line
+    st.text(cite.data_version())
 st.markdown(f"**{t('ex.me.source.dataset')}**: {kind}" +
             (f"  \n{t('ex.me.source.built')}: {md(fmt.timestamp(meta['created_at'], lang))}"
              if meta.get("created_at") else ""))

@@ -45,7 +45,7 @@ with cols[0]:
         if len(previous):
             p = int(previous["complaints"].iat[0])
             delta = f"{n - p:+,}" + (f" ({(n - p) / p:+.0%})" if p else "")
-            differs = stats.beyond_chance(stats.two_count_p(n, p))     # two whole weeks: equal exposure
+            differs = stats.beyond_chance(data.pure(stats.two_count_p, n, p))     # two whole weeks: equal exposure
         st.metric(t("ov.kpi.week") + " · " + fmt.week(latest["week"].iat[0], lang, year=False), fmt_int(n),
                   **delta_args(delta, differs, "inverse"), border=True,
                   help=t("ov.kpi.week.help", week=fmt.week_span(latest["week_start"].iat[0], lang),
@@ -71,8 +71,8 @@ with cols[1]:
                      cutoff=fmt.date(closure["cutoff"], lang), days=closure["lag_days"]))
     st.caption(t("ov.kpi.closure.pending", n=fmt_int(k["within_deadline"]), overdue=fmt_int(k["overdue_open"])))
 with cols[2]:
-    on_time_differs = stats.beyond_chance(stats.two_proportion_p(
-        k["on_time"], k["on_time_base"], kp["on_time"], kp["on_time_base"]))
+    on_time_differs = stats.beyond_chance(data.pure(
+        stats.two_proportion_p, int(k["on_time"]), int(k["on_time_base"]), int(kp["on_time"]), int(kp["on_time_base"])))
     st.metric(t("ov.kpi.on_time"), fmt_pct(k["on_time_rate"]),
               **delta_args(_pp(k["on_time_rate"], kp["on_time_rate"]), on_time_differs), border=True,
               help=t("ov.kpi.on_time.help"))

@@ -14,7 +14,7 @@ def test_warm_up_does_the_first_visitors_work(app_env, sample_db):
     data.warm_up_done.clear()
     for name in ("ui.figures.programmes", "briefing.render"):
         sys.modules.pop(name, None)
-    data._warm_up(wait=0)
+    data._warm_up(wait=0, later=0)
     assert data.warm_up_done.is_set()
     st = sample_db.stat()
     assert (str(sample_db.resolve()), st.st_ino, st.st_mtime_ns, st.st_size) in build._checked
@@ -33,5 +33,61 @@ def test_warm_up_leaves_a_missing_database_to_the_first_session(monkeypatch, tmp
     from ui import data
     missing = tmp_path / "none.duckdb"
     monkeypatch.setenv("ODR_DB", str(missing))
-    data._warm_up(wait=0)
+    data._warm_up(wait=0, later=0)
     assert not missing.exists()
+
+
+def test_landing_calls_are_recorded_once_and_replayed_at_the_next_start(app_env, tmp_path, monkeypatch):
+    """The overview opened without parameters records its calls and results; a new process's warm-up
+    puts them back in the cache (results as they were while the database file is the same one)."""
+    import pickle
+
+    from tests.apptest import errors, run_app
+    from ui import data
+    monkeypatch.setenv("ODR_FIGURE_CACHE", str(tmp_path / "figures"))
+    data._landing_saved.clear()
+    at = run_app(None)
+    assert errors(at) == []
+    path = data.landing_file()
+    calls = pickle.loads(path.read_bytes())
+    names = {(m, n) for m, n, *_ in calls}
+    assert ("analytics.queries", "complaint_kpis") in names and ("analytics.stats", "two_count_p") in names
+    assert all(key == data.data_key() for *_, key, _res in calls)
+    # once per process: a later landing run does not write again
+    mtime = path.stat().st_mtime_ns
+    run_app(None)
+    assert path.stat().st_mtime_ns == mtime
+    # a run with parameters is not a landing run
+    assert data.record_landing_calls() is False
+
+    # the next start: an empty cache, filled by the replay without running a query
+    import streamlit as st
+    st.cache_data.clear()
+    ran = []
+    real = data.db.shared
+    monkeypatch.setattr(data.db, "shared", lambda *a, **k: ran.append(1) or real(*a, **k))
+    assert data.replay_landing_calls() == len(calls)
+    assert ran == []
+    import analytics.queries as Q
+    f = next(args[0] for m, n, args, *_ in calls if n == "complaint_kpis")
+    before = len(ran)
+    data.call(Q.complaint_kpis, f)              # a cache hit
+    assert len(ran) == before
+
+    # results recorded against another database file are recomputed, not trusted
+    st.cache_data.clear()
+    stale = [(m, n, a, k, ("other",) + key[1:], r) for m, n, a, k, key, r in calls]
+    path.write_bytes(pickle.dumps(stale))
+    assert data.replay_landing_calls() == len(calls)
+    assert ran, "the queries ran again"
+
+
+def test_a_damaged_landing_file_only_means_less_warming(app_env, tmp_path, monkeypatch):
+    from ui import data
+    monkeypatch.setenv("ODR_FIGURE_CACHE", str(tmp_path / "figures"))
+    data.landing_file().parent.mkdir(parents=True, exist_ok=True)
+    data.landing_file().write_bytes(b"not a pickle")
+    assert data.replay_landing_calls() == 0
+    import pickle
+    data.landing_file().write_bytes(pickle.dumps([("os", "system", ("echo x",), (), None, None), (1, 2)]))
+    assert data.replay_landing_calls() == 0
