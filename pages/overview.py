@@ -12,7 +12,8 @@ from analytics import resolution as R  # noqa: E402
 from analytics import trends as T  # noqa: E402
 from ui import charts, data, fmt  # noqa: E402
 from ui.i18n import t  # noqa: E402
-from ui.page import chart_block, delta_args, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan  # noqa: E402
+from ui.page import (chart_block, delta_args, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan,  # noqa: E402
+                     on_phone, text_table)
 
 f, lang = ctx.filters, ctx.lang
 prev = queries.previous_period(f)
@@ -129,8 +130,9 @@ with left:
     st.caption(t("ov.district.note"))
 with right:
     st.subheader(t("ov.table.title"), anchor=False)
-    # a plain table (six rows): formatted in the reader's language, no sideways scrolling
-    st.table(pd.DataFrame({
+    # a plain table (six rows): formatted in the reader's language; on a phone in two parts, so
+    # that neither scrolls sideways
+    table = pd.DataFrame({
         # a word joiner between the characters keeps a Chinese name on one line in a narrow table
         t("ov.col.district"): ["\u2060".join(n) if lang == "zh" else n for n in dist[name_col]],
         t("ov.col.complaints"): [fmt_int(v) for v in dist["complaints"]],
@@ -138,5 +140,11 @@ with right:
         t("ov.col.closure"): [fmt_pct(v) for v in dist["closure_rate"]],
         t("ov.col.on_time"): [fmt_pct(v) for v in dist["on_time_rate"]],
         t("ov.col.median"): [fmt_num(v) for v in dist["median_days"]],
-    }), hide_index=True)
+    })
+    numeric = tuple(table.columns[1:])
+    if on_phone():
+        text_table(table.iloc[:, [0, 1, 2, 5]], right=numeric)
+        text_table(table.iloc[:, [0, 3, 4]], right=numeric)
+    else:
+        text_table(table, right=numeric)
     st.caption(t("ov.table.note"))

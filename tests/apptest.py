@@ -52,3 +52,22 @@ def chart_specs(at) -> list[dict]:
                 walk(child)
     walk(at.main)
     return out
+
+
+def text_tables(at) -> list:
+    """The Markdown tables on the page (ui.page.text_table), as DataFrames of their cell texts
+    (escapes removed), in page order."""
+    import re
+
+    import pandas as pd
+    out = []
+    for m in at.markdown:
+        lines = [ln for ln in m.value.splitlines() if ln.startswith("| ")]
+        if len(lines) < 2 or not re.fullmatch(r"\|( :?---:? \|)+", lines[1]):
+            continue
+
+        def cells(line):
+            parts = re.split(r"(?<!\\)\|", line)[1:-1]
+            return [re.sub(r"\\(.)", r"\1", p.strip()) for p in parts]
+        out.append(pd.DataFrame([cells(ln) for ln in lines[2:]], columns=cells(lines[0])))
+    return out

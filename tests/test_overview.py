@@ -8,7 +8,7 @@ import pandas as pd
 
 from analytics import queries
 from analytics.filters import Filters
-from tests.apptest import errors, run_app
+from tests.apptest import errors, run_app, text_tables
 from tests.fixtures import D
 from ui import charts
 
@@ -28,7 +28,7 @@ def test_english_overview_has_no_chinese_codes_or_missing_words(app_env):
     at = run_app(None, {"lang": "en"})
     assert errors(at) == []
     texts = _texts(at)
-    table = at.table[0].value
+    table = text_tables(at)[0]
     texts += [str(c) for c in table.columns] + [str(v) for v in table.to_numpy().ravel()]
     for s in texts:
         assert not CJK.search(s), s
@@ -51,9 +51,10 @@ def test_chinese_overview_weeks_points_and_table(app_env):
     assert str(on_time.proto.delta).rstrip("）)").endswith("个百分点"), on_time.proto.delta
     assert not any(" pp" in s for s in texts)
     assert any(c.value.startswith("本周（第11周，不完整）至今") for c in at.caption)
-    # the district table: a plain table (no data grid), six districts, formatted cells, highest rate first
-    assert len(at.dataframe) == 0 and len(at.table) == 1
-    table = at.table[0].value
+    # the district table: a plain text table (no data grid, no Arrow table), six districts, formatted
+    # cells, highest rate first
+    assert len(at.dataframe) == 0 and len(at.table) == 0 and len(text_tables(at)) == 1
+    table = text_tables(at)[0]
     assert list(table.columns) == ["区县", "件数", "每十万人", "办结率", "按期办结率", "中位天数"]
     assert len(table) == 6
     assert all(v.endswith("%") for v in table["办结率"])
@@ -100,3 +101,29 @@ def test_district_bar_label_has_room(app_env):
     assert pd.notna(top) and top > 0
     assert bar["layout"]["xaxis"]["range"][1] >= top * 1.3
     assert all(t.endswith("件）") for t in bar["data"][0]["text"])
+
+
+def test_district_table_on_a_phone_comes_in_two_narrow_parts(app_env, monkeypatch):
+    import ui.page
+    monkeypatch.setattr(ui.page, "on_phone", lambda: True)
+    import pages  # noqa: F401 — the page imports on_phone from ui.page at run time
+    at = run_app(None, {"lang": "zh"})
+    assert errors(at) == []
+    a, b = text_tables(at)
+    assert list(a.columns) == ["区县", "件数", "每十万人", "中位天数"]
+    assert list(b.columns) == ["区县", "办结率", "按期办结率"]
+    assert list(a["区县"]) == list(b["区县"]) and len(a) == 6
+
+
+def test_text_table_prints_data_literally(app_env):
+    """A name with Markdown or a link in it prints as text (ui.page.text_table escapes every cell)."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_string(
+        "import pandas as pd\n"
+        "from ui.page import text_table\n"
+        "text_table(pd.DataFrame({'名称': ['[点我](http://e.x) | **x**', None], 'n': ['1', '2']}), right=('n',))\n")
+    at.run()
+    assert not at.exception
+    (t,) = text_tables(at)
+    assert list(t["名称"]) == ["[点我](http://e.x) | **x**", "—"]
+    assert "](http" not in at.markdown[0].value.replace("\\](", "")
