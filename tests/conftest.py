@@ -17,6 +17,9 @@ from analytics import build, db, sample  # noqa: E402
 # they run with interactive charts by default (servers started by the browser tests inherit this).
 # tests/test_static_charts.py and tests/browser/test_static_charts.py check the images.
 os.environ.setdefault("ODR_CHARTS", "interactive")
+# the figure cache and the landing-page record of a test run stay out of the checkout's data/
+import tempfile  # noqa: E402
+os.environ.setdefault("ODR_FIGURE_CACHE", os.path.join(tempfile.mkdtemp(prefix="odr-test-cache-"), "figures"))
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,16 @@ def server(browser_db):
     s.stop()
 
 
+@pytest.fixture(scope="session")
+def static_server(browser_db, tmp_path_factory):
+    """A server drawing charts as SVG images, as readers get them (the tests' default is interactive
+    Plotly charts, see tests/conftest.py), with a figure cache of its own."""
+    s = Server(browser_db, env={"ODR_CHARTS": "static",
+                                "ODR_FIGURE_CACHE": str(tmp_path_factory.mktemp("figures"))})
+    yield s
+    s.stop()
+
+
 @pytest.fixture
 def fresh_server(browser_db):
     """A server started for this test only: its first request is the test's."""

@@ -36,6 +36,22 @@ def test_walk(server, browser, data_values, page_path, lang, width):
         pytest.fail(f"{len(found)} violation(s):\n" + "\n".join(map(str, found)), pytrace=False)
 
 
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("page_path", PUBLIC)
+def test_walk_static_charts(static_server, browser, data_values, page_path, lang, width):
+    """The same walk with charts as SVG images (what a reader gets by default): the images load, fit
+    the window, and their texts follow the language rules."""
+    ctx = browser.new_context(**walkcheck.context_options(lang, width))
+    try:
+        found = walkcheck.check_page(ctx.new_page(), static_server.url, page_path, lang, width, data_values,
+                                     shots=os.environ.get("ODR_WALK_SHOTS"))
+    finally:
+        ctx.close()
+    if found:
+        pytest.fail(f"{len(found)} violation(s):\n" + "\n".join(map(str, found)), pytrace=False)
+
+
 def test_checker_sees_violations():
     """The checker's text rules catch what they are meant to (and leave data values alone)."""
     data = walkcheck.DataValues(None)

@@ -270,6 +270,31 @@ _PROBE = r"""
         add('toolbar', `${name}: the chart toolbar overlaps the title`);
     }
   });
+  // charts drawn as SVG images (ui/figcache, the default): loaded, and their texts read like a
+  // Plotly chart's (same rules: English months, k/M, ISO dates on Chinese charts …)
+  document.querySelectorAll('[data-testid=stMain] img').forEach((im, i) => {
+    if (!vis(im)) return;
+    const cont = im.closest('[data-testid=stElementContainer]');
+    const prev = cont && cont.previousElementSibling;
+    const above = prev && prev.innerText ? prev.innerText.trim().split('\n')[0] : '';
+    const name = above ? `chart image “${short(above).slice(0, 50)}”` : `image #${i + 1}${where(im)}`;
+    if (!im.complete || im.naturalWidth === 0) { add('broken-image', `${name}: not drawn`); return; }
+    const src = im.getAttribute('src') || '';
+    const m = src.match(/^data:image\/svg\+xml;base64,(.*)$/);
+    if (!m) return;
+    let doc;
+    try {
+      const bytes = Uint8Array.from(atob(m[1]), c => c.charCodeAt(0));
+      doc = new DOMParser().parseFromString(new TextDecoder().decode(bytes), 'image/svg+xml');
+    } catch (e) { add('broken-image', `${name}: unreadable SVG`); return; }
+    const texts = sel => Array.from(doc.querySelectorAll(sel)).map(e => e.textContent).filter(s => s && s.trim());
+    const dateTicks = [];
+    charts.push({name, ticks: texts('.xtick text, .ytick text').filter((v, j, a) => a.indexOf(v) === j),
+                 legend: texts('.legendtext'), annotations: texts('.annotation-text, .annotation text'),
+                 all: texts('text'), dateTicks});
+    const r = im.getBoundingClientRect();
+    if (r.right > window.innerWidth + 2) add('cut', `${name}: wider than the window`);
+  });
   const text = sel => { const el = document.querySelector(sel); return el ? el.innerText : ''; };
   return {violations: out, charts, main: text('[data-testid=stMain]'),
           sidebar: sbOpen ? text('[data-testid=stSidebar]') : ''};
@@ -287,6 +312,8 @@ _READY = """() => {
     return el.getClientRects().length > 0 && r.height > 0 && r.bottom > 0 && r.top < window.innerHeight; };
   for (const p of document.querySelectorAll('[data-testid=stPlotlyChart]'))
     if (shown(p) && !p.querySelector('.main-svg')) return false;
+  for (const im of document.querySelectorAll('[data-testid=stMain] img'))
+    if (shown(im) && !im.complete) return false;
   for (const g of document.querySelectorAll('[data-testid=stDataFrame]'))
     if (shown(g) && !g.querySelector('.dvn-scroller, canvas')) return false;
   if (document.querySelector('[data-testid=stSkeleton]')) return false;
