@@ -64,8 +64,8 @@ def frame() -> None:
         sections.setdefault(t(spec.section_key), []).append(page)
     nav = st.navigation(sections, position="sidebar", expanded=True)
     st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
-    # the landing page opened without parameters: its queries are replayed at the next start
-    landing = nav.url_path == "" and not st.query_params and data.record_landing_calls()
+    # a page opened without parameters: its queries are replayed at the next start (ui/data.py)
+    landing = not st.query_params and data.record_landing_calls(nav.url_path)
 
     try:
         prepare_database()

@@ -16,6 +16,7 @@ from ui import cite, data, fmt  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import CATALOGUE, t  # noqa: E402
 from ui.text import md  # noqa: E402
+from ui.page import text_table  # noqa: E402
 
 lang = ctx.lang
 meta = data.meta()
@@ -106,16 +107,17 @@ with left:
     st.subheader(t("ex.me.population"), anchor=False)
     pop = data.call(explore.district_populations)
     shown = pd.DataFrame({
-        _col("districts", "name"): [md(v) for v in (pop["name_en"] if lang == "en" else pop["name"])],
+        _col("districts", "name"): list(pop["name_en"] if lang == "en" else pop["name"]),
         _col("districts", "population"): [fmt.num(v) for v in pop["population"]],
-        _col("districts", "pop_note"): [md(pop_note(v)) for v in pop["pop_note"]],
+        _col("districts", "pop_note"): [pop_note(v) for v in pop["pop_note"]],
     })
-    st.table(shown, hide_index=True)        # a small static table: no data grid (cells escaped)
+    # small static tables: text (escaped by text_table), no data grid, no Arrow decoder to load
+    text_table(shown, right=(_col("districts", "population"),))
 with right:
     st.subheader(t("ex.me.sizes"), anchor=False)
     sizes = data.call(explore.table_sizes)
-    st.table(pd.DataFrame({t("ex.sql.col.table"): [md(table_name(n)) for n in sizes["table"]],
-                           t("ex.me.col.rows"): [fmt.num(v) for v in sizes["rows"]]}), hide_index=True)
+    text_table(pd.DataFrame({t("ex.sql.col.table"): [table_name(n) for n in sizes["table"]],
+                             t("ex.me.col.rows"): [fmt.num(v) for v in sizes["rows"]]}), right=(t("ex.me.col.rows"),))
 st.subheader(t("ex.me.imports"), anchor=False)
 imports = data.call(explore.import_history)
 if len(imports):

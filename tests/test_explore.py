@@ -12,7 +12,7 @@ import pytest
 
 from analytics import build, db, dictionary, explore, metrics
 from analytics.filters import Filters
-from tests.apptest import errors, run_app
+from tests.apptest import errors, run_app, text_tables
 from tests.fixtures import D, complaint, make_db, open_db
 from ui import charts, cite
 from ui.figures import explore as figs
@@ -480,12 +480,12 @@ def test_methodology_page_in_both_languages(app_env):
     # census notes and table sizes in the page's language, no "complaints:投诉"
     zh = _page("pages/methodology.py", {})
     assert errors(zh) == []
-    zh_cells = [str(v) for tb in zh.table for v in tb.value.to_numpy().ravel()]
+    zh_cells = [str(v) for tb in text_tables(zh) for v in tb.to_numpy().ravel()]
     assert not any("census" in v or "derived" in v for v in zh_cells)
     assert any("2020 年人口普查" in v for v in zh_cells)
     assert not any(v.startswith("complaints:") for v in zh_cells)
     assert any("其中投诉" in v for v in zh_cells)
-    en_text = [m.value for m in en.markdown] + [str(v) for tb in en.table for v in tb.value.to_numpy().ravel()]
+    en_text = [m.value for m in en.markdown] + [str(v) for tb in text_tables(en) for v in tb.to_numpy().ravel()]
     assert _no_chinese(en_text) == []
     # the methods section, with anchors the pages' tooltips can point to
     for anchor in ("km", "unusual-weeks", "poisson-intervals", "fair-scoring"):
@@ -498,8 +498,8 @@ def test_methodology_page_in_both_languages(app_env):
     assert any(c.value.startswith("The official holiday calendar is known up to ") for c in en.caption)
     page_captions = [c.value for c in en.main.caption] if hasattr(en, "main") else []
     assert not any(re.search(r"\d{4}-\d{2}-\d{2}", c) and "Data as of" not in c for c in page_captions)
-    # the dictionary's tables are built only when their section is opened
-    assert len(en.table) == 2
+    # the population and table-size tables are text; the dictionary's are built only when opened
+    assert len(text_tables(en)) == 2 and len(en.table) == 0
     en.session_state["me-dict-complaints"] = True
     en.run()
-    assert len(en.table) == 3 and "reg\\_no \\(VARCHAR\\)" in list(en.table[2].value["Column"])
+    assert len(en.table) == 1 and "reg\\_no \\(VARCHAR\\)" in list(en.table[0].value["Column"])

@@ -46,6 +46,8 @@ def test_landing_calls_are_recorded_once_and_replayed_at_the_next_start(app_env,
     from ui import data
     monkeypatch.setenv("ODR_FIGURE_CACHE", str(tmp_path / "figures"))
     data._landing_saved.clear()
+    for old in data.landing_file().parent.glob('landing-calls-*'):
+        old.unlink()
     at = run_app(None)
     assert errors(at) == []
     path = data.landing_file()
@@ -57,8 +59,13 @@ def test_landing_calls_are_recorded_once_and_replayed_at_the_next_start(app_env,
     mtime = path.stat().st_mtime_ns
     run_app(None)
     assert path.stat().st_mtime_ns == mtime
-    # a run with parameters is not a landing run
-    assert data.record_landing_calls() is False
+    # recorded once per page and process
+    assert data.record_landing_calls("") is False
+    data.save_landing_calls(keep=False)
+    # another page opened without parameters has a record of its own; all are replayed
+    run_app("pages/methodology.py")
+    assert data.landing_file("methodology").exists()
+    data.landing_file("methodology").unlink()
 
     # the next start: an empty cache, filled by the replay without running a query
     import streamlit as st

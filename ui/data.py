@@ -194,23 +194,27 @@ def call(fn, *args, **kwargs):
 # cache key's own test) is cached as it is, any other call is run again against the database as it
 # is now. So that visitor's queries are cache hits. A file that is missing, damaged or names a
 # function that no longer exists only means less warming.
-_landing_saved = threading.Event()
+_landing_saved: set[str] = set()          # pages whose landing calls this process has written
+_landing_lock = threading.Lock()
 
 
-def landing_file() -> Path:
+def landing_file(page: str = "") -> Path:
+    """The record of ``page``'s (url path; "" = the overview) landing calls for this database."""
     import hashlib
 
     from . import figcache
     which = hashlib.sha256(str(database_path().resolve()).encode("utf-8")).hexdigest()[:12]
-    return figcache.cache_dir().parent / f"landing-calls-{which}.pkl"
+    slug = "".join(ch for ch in page if ch.isalnum() or ch in "-_")[:40] or "home"
+    return figcache.cache_dir().parent / f"landing-calls-{which}-{slug}.pkl"
 
 
-def record_landing_calls() -> bool:
-    """Start recording this run's calls (app.py, for a default-page run without parameters), once
-    per process. Returns whether recording started."""
-    if _landing_saved.is_set():
+def record_landing_calls(page: str = "") -> bool:
+    """Start recording this run's calls (app.py: a page opened without parameters), once per page and
+    process. Returns whether recording started."""
+    if page in _landing_saved:
         return False
     _thread_calls.calls = []
+    _thread_calls.page = page
     return True
 
 
@@ -218,11 +222,13 @@ def save_landing_calls(keep: bool = True) -> None:
     """Stop recording; write the calls when ``keep`` (the run finished) and none were written yet."""
     import pickle
     calls = getattr(_thread_calls, "calls", None)
+    page = getattr(_thread_calls, "page", "")
     _thread_calls.calls = None
-    if not keep or not calls or _landing_saved.is_set():
-        return
-    _landing_saved.set()
-    path = landing_file()
+    with _landing_lock:
+        if not keep or not calls or page in _landing_saved:
+            return
+        _landing_saved.add(page)
+    path = landing_file(page)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -233,10 +239,17 @@ def save_landing_calls(keep: bool = True) -> None:
 
 
 def replay_landing_calls(deadline: float | None = None) -> int:
-    """Run the recorded landing-page calls through the cache (the warm-up); returns how many ran."""
+    """Put every page's recorded landing calls back in the cache (the warm-up), the overview's first;
+    returns how many calls were cached."""
+    first = landing_file("")
+    others = sorted(p for p in first.parent.glob(first.name.rsplit("-", 1)[0] + "-*.pkl") if p != first)
+    return sum(_replay(p, deadline) for p in [first, *others])
+
+
+def _replay(path: Path, deadline: float | None) -> int:
     import pickle
     try:
-        calls = pickle.loads(landing_file().read_bytes())
+        calls = pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 — no file yet, or one this version cannot read
         return 0
     done, now = 0, data_key()
