@@ -66,6 +66,7 @@ def frame() -> None:
     st.set_page_config(page_title=f"{nav.title} · {t('app.title')}")
     # a page opened without parameters: its queries are replayed at the next start (ui/data.py)
     landing = not st.query_params and data.record_landing_calls(nav.url_path)
+    data.replay_page(nav.url_path)          # this page's record, if the warm-up has not reached it
 
     try:
         prepare_database()

@@ -114,9 +114,13 @@ def _warm_up(wait: float = 30.0, later: float = 4.0) -> None:
             queries.districts(c)
         _import(LANDING_MODULES, log)
         if database_path().exists():
-            n = replay_landing_calls(deadline=time.monotonic() + 20)
-            log.info("warm-up: %d landing-page results in the cache at %.2f s", n, time.perf_counter() - t0)
+            n = replay_landing_calls(deadline=time.monotonic() + 20, pages="home")
+            log.info("warm-up: %d overview results in the cache at %.2f s", n, time.perf_counter() - t0)
+        # the rest after a pause: the first visitor (usually on the overview) has the interpreter
         time.sleep(later)
+        if database_path().exists():
+            n = replay_landing_calls(deadline=time.monotonic() + 60, pages="others")
+            log.info("warm-up: %d results of other pages in the cache at %.2f s", n, time.perf_counter() - t0)
         _import(WARM_MODULES, log)
     except Exception:  # noqa: BLE001 — a failure here shows again, with a message, in the session
         log.warning("warm-up failed", exc_info=True)
@@ -238,12 +242,28 @@ def save_landing_calls(keep: bool = True) -> None:
         pass
 
 
-def replay_landing_calls(deadline: float | None = None) -> int:
-    """Put every page's recorded landing calls back in the cache (the warm-up), the overview's first;
-    returns how many calls were cached."""
+_replayed: set[str] = set()               # landing files this process has put in the cache
+
+
+def replay_page(page: str) -> int:
+    """Replay ``page``'s landing record now, once per process (app.py, before a page runs: its first
+    visitor after a start gets cache hits even before the warm-up reaches that page)."""
+    path = landing_file(page)
+    if str(path) in _replayed:
+        return 0
+    _replayed.add(str(path))
+    return _replay(path, deadline=time.monotonic() + 5)
+
+
+def replay_landing_calls(deadline: float | None = None, pages: str = "all") -> int:
+    """Put recorded landing calls back in the cache (the warm-up): ``pages`` "home" (the overview's),
+    "others" (every other page's) or "all"; returns how many calls were cached."""
     first = landing_file("")
     others = sorted(p for p in first.parent.glob(first.name.rsplit("-", 1)[0] + "-*.pkl") if p != first)
-    return sum(_replay(p, deadline) for p in [first, *others])
+    files = {"home": [first], "others": others}.get(pages, [first, *others])
+    files = [p for p in files if str(p) not in _replayed]
+    _replayed.update(str(p) for p in files)
+    return sum(_replay(p, deadline) for p in files)
 
 
 def _replay(path: Path, deadline: float | None) -> int:
