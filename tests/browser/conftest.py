@@ -120,7 +120,7 @@ def page(browser):
 
 
 def wait_ready(pg, charts: bool = True, timeout: float = 60_000):
-    """Wait until the script has finished running and, if asked, a Plotly chart has drawn."""
+    """Wait until the script has finished running and, if asked, a chart has drawn."""
     pg.wait_for_selector("[data-testid=stSidebar]", state="attached", timeout=timeout)
     pg.wait_for_selector("h1", timeout=timeout)
     # the "running" indicator disappears when the script run ends
@@ -128,8 +128,11 @@ def wait_ready(pg, charts: bool = True, timeout: float = 60_000):
         "() => !document.querySelector('[data-testid=stStatusWidget]') || "
         "!document.querySelector('[data-testid=stStatusWidget]').innerText.match(/Running|运行/)",
         timeout=timeout)
-    if charts:
-        pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout)
+    if charts:       # a Plotly chart drawn, or a chart image (the readers' default) loaded
+        pg.wait_for_function(
+            "() => !!document.querySelector('.js-plotly-plot .main-svg') || Array.from("
+            "document.querySelectorAll('[data-testid=stMain] [data-testid=stImage] img, [data-testid=stMain] img'))"
+            ".some(im => im.complete && im.naturalWidth > 0)", timeout=timeout)
     pg.wait_for_timeout(800)
 
 

@@ -29,7 +29,9 @@ def _not_black(png: bytes) -> None:
 
 
 @pytest.mark.parametrize("spec", PUBLIC, ids=lambda s: s.url_path)
-def test_page_renders(server, page, spec):
+def test_page_renders(static_server, page, spec):
+    """Every public page as a reader gets it (charts as images); the README's screenshots."""
+    server = static_server
     page.goto(_url(server, spec))
     wait_ready(page, charts=spec.url_path not in NO_CHARTS)
     assert shown_errors(page) == []
@@ -38,13 +40,13 @@ def test_page_renders(server, page, spec):
     page.screenshot(path=str(SHOTS / f"{spec.url_path}.png"), full_page=False)
 
 
-def test_narrow_screen(server, browser):
+def test_narrow_screen(static_server, browser):
     from tests.browser.walkcheck import context_options
     ctx = browser.new_context(**context_options("zh", 390))         # a phone: WeChat on an iPhone
     pg = ctx.new_page()
-    pg.goto(server.url + "/")
-    wait_ready(pg, charts=False)
-    pg.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+    pg.goto(static_server.url + "/")
+    wait_ready(pg, charts=True)
+    assert pg.locator("[data-testid=stMain] img").count() == 2      # the two charts, drawn for a phone
     assert shown_errors(pg) == []
     # nothing wider than the viewport: no horizontal scrolling of the page
     width = pg.evaluate("() => document.querySelector('[data-testid=stMain]').scrollWidth")
@@ -119,9 +121,9 @@ def test_url_filters_reproduce_manual_choice(server, browser):
     default = _metrics(b)
     sb = b.locator("[data-testid=stSidebar]")
     # the period and the districts are pills in the sidebar
-    sb.get_by_role("button", name="Last 4 weeks", exact=True).click()
+    sb.get_by_role("radio", name="Last 4 weeks", exact=True).click()
     wait_ready(b)
-    sb.get_by_role("button", name="Sunan", exact=True).click()
+    sb.get_by_text("Sunan", exact=True).click()
     wait_ready(b)
     b.wait_for_function("() => location.search.includes('district=620721')", timeout=30_000)
     manual = _metrics(b)
