@@ -182,6 +182,12 @@ def call(fn, *args, **kwargs):
     """Run ``fn(con, *args, **kwargs)`` (an analytics function) through the cache."""
     if RECORDER is not None:
         RECORDER.append((fn, args, kwargs))
+    return _through_cache(fn, args, kwargs)
+
+
+def _through_cache(fn, args: tuple, kwargs: dict):
+    """The cached result of ``fn`` (see :func:`call` and :func:`pure`), noted for the landing record
+    when this run is recorded."""
     kw, key = tuple(sorted(kwargs.items())), data_key()
     out = _cached(fn.__module__, fn.__name__, key, args, kw)
     rec = getattr(_thread_calls, "calls", None)
@@ -299,12 +305,7 @@ def pure(fn, *args, **kwargs):
     through the same cache as :func:`call` (and recorded for the landing replay like it)."""
     if fn.__name__ not in PURE.get(fn.__module__, ()):
         raise ValueError(f"{fn.__module__}.{fn.__name__} is not listed in PURE")
-    kw, key = tuple(sorted(kwargs.items())), data_key()
-    out = _cached(fn.__module__, fn.__name__, key, args, kw)
-    rec = getattr(_thread_calls, "calls", None)
-    if rec is not None:
-        rec.append((fn.__module__, fn.__name__, args, kw, key, out))
-    return out
+    return _through_cache(fn, args, kwargs)
 
 
 def coverage():
