@@ -174,3 +174,28 @@ def test_no_renderer_means_none_not_an_error(cache, monkeypatch):
     monkeypatch.setitem(figcache._state, "started", False)
     monkeypatch.setitem(figcache._state, "failed", "FileNotFoundError: chromium")
     assert figcache.svg(_fig(title="never drawn before 7f3a"), 500, 300) is None
+
+
+def test_a_busy_renderer_means_an_interactive_chart_not_a_wait(cache, monkeypatch):
+    """A session never waits longer than the render limit for the renderer (held here by another
+    thread): it gets None and draws the chart with Plotly."""
+    import threading
+    import time
+    monkeypatch.setattr(figcache, "RENDER_TIMEOUT_S", 0.3)
+    held = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with figcache._lock:
+            held.set()
+            release.wait(5)
+    th = threading.Thread(target=hold)
+    th.start()
+    held.wait(5)
+    try:
+        t0 = time.perf_counter()
+        assert figcache.svg(_fig(title="busy 91c2"), 500, 300) is None
+        assert time.perf_counter() - t0 < 2
+    finally:
+        release.set()
+        th.join()

@@ -31,7 +31,7 @@ from pathlib import Path
 VERSION = "svg-1"                      # bump when the rendering below changes
 MEMORY_ITEMS = 256
 DISK_LIMIT_MB = int(os.environ.get("ODR_FIGURE_CACHE_MB", "200"))
-RENDER_TIMEOUT_S = 30
+RENDER_TIMEOUT_S = 30                  # one figure; a session waits at most this long for the renderer
 
 log = logging.getLogger("odr.figcache")
 _lock = threading.Lock()               # the renderer: one figure at a time
@@ -132,7 +132,7 @@ def _start() -> bool:
     try:
         import kaleido
         t0 = time.perf_counter()
-        kaleido.start_sync_server(silence_warnings=True)
+        kaleido.start_sync_server(silence_warnings=True, timeout=RENDER_TIMEOUT_S)
         _state["started"] = True
         log.info("figure renderer started in %.1f s", time.perf_counter() - t0)
         return True
@@ -147,8 +147,11 @@ def start_renderer_later(delay: float = 8.0) -> threading.Thread:
     are served from the disk cache, and Chromium's start does not compete with them for the CPU."""
     def run():
         time.sleep(delay)
-        with _lock:
-            _start()
+        if _lock.acquire(timeout=RENDER_TIMEOUT_S):
+            try:
+                _start()
+            finally:
+                _lock.release()
     th = threading.Thread(target=run, name="odr-figure-renderer", daemon=True)
     th.start()
     return th
@@ -176,7 +179,12 @@ def svg(fig, width: int, height: int) -> str | None:
     hit = cached(key)
     if hit is not None:
         return hit
-    with _lock:
+    # one figure at a time; a session that cannot have the renderer within the time limit (a queue
+    # of new figures, a renderer that hangs) draws its chart interactively instead of waiting
+    if not _lock.acquire(timeout=RENDER_TIMEOUT_S):
+        log.warning("figure renderer busy for %s s: chart drawn interactively", RENDER_TIMEOUT_S)
+        return None
+    try:
         hit = cached(key)                   # another session may have drawn it meanwhile
         if hit is not None:
             return hit
@@ -195,6 +203,8 @@ def svg(fig, width: int, height: int) -> str | None:
             return None
         _state["renders"] += 1
         _state["render_s"] += time.perf_counter() - t0
+    finally:
+        _lock.release()
     out = _with_viewbox(raw.decode("utf-8") if isinstance(raw, bytes) else raw, width, height)
     _store(key, out)
     return out
