@@ -263,6 +263,17 @@ _PROBE = r"""
         add('cut', `${name}: label clipped at the plot edge: ${clipped.slice(0, 4).join('、')}` +
             (clipped.length > 4 ? ` … (${clipped.length})` : ''));
     }
+    // the legend drawn over tick labels (a legend placed a fraction of the plot height below it
+    // covered the slanted week labels on a phone)
+    const lg = gd.querySelector('.legend .bg') || gd.querySelector('.legend');
+    if (lg) {
+      const a = lg.getBoundingClientRect();
+      const hit = Array.from(gd.querySelectorAll('.xtick text, .ytick text')).find(t => {
+        const b = t.getBoundingClientRect();
+        return b.width > 0 && a.width > 0 && a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+      });
+      if (hit) add('cut', `${name}: the legend covers the tick label “${short(hit.textContent).slice(0, 30)}”`);
+    }
     const mb = gd.querySelector('.modebar');
     if (mb && titleEl) {
       const a = mb.getBoundingClientRect(), b = titleEl.getBoundingClientRect();

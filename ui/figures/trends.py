@@ -19,7 +19,9 @@ BAND_LINE = "rgba(11, 61, 117, 0.35)"
 WEEK_COLOR = "#8fb3dc"
 OTHER_COLOR = "#b0b0b0"
 # legends below the plot: the title and the calendar labels use the top edge
-BOTTOM_LEGEND = dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0)
+# the legend at the bottom of the figure, below the tick labels: anchored to the container (a legend
+# placed a fraction of the plot height below it overlapped the slanted week labels on a phone)
+BOTTOM_LEGEND = dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0)
 
 
 def _span(starts, ends) -> int:
@@ -123,7 +125,7 @@ def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, parti
         b = df.drop_duplicates("bucket_start").sort_values("bucket_start")
         fmt.date_ticks(fig, "x", list(_mid(b["bucket_start"], b["days"])), lang, grain=interval, max_ticks=6)
     fig.update_layout(barmode="stack", bargap=0.15, yaxis_title=y_label, xaxis_title=None, hovermode="closest",
-                      legend=BOTTOM_LEGEND, margin=dict(b=24, t=72))
+                      legend=BOTTOM_LEGEND, margin=dict(b=72, t=72))
     return fig
 
 
@@ -191,7 +193,7 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
                             marker=dict(symbol="square", size=11, color=FLAG_COLORS[key]))
     add_events(fig, events, event_names, _span(stats["week_start"], stats["week_end"]))
     fig.update_layout(yaxis_title=labels["y"], xaxis_title=None, bargap=0.2, barmode="overlay", hovermode="closest",
-                      legend=BOTTOM_LEGEND, clickmode="event+select", margin=dict(b=24, t=72))
+                      legend=BOTTOM_LEGEND, clickmode="event+select", margin=dict(b=72, t=72))
     if len(stats) and max(stats["complaints"].max(), stats["upper"].max(skipna=True) or 0) <= 8:
         fig.update_yaxes(dtick=1)       # small counts: whole numbers on the axis
     if len(stats):
