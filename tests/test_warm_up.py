@@ -103,3 +103,17 @@ def test_a_damaged_landing_file_only_means_less_warming(app_env, tmp_path, monke
     data.landing_file().write_bytes(pickle.dumps([("os", "system", ("echo x",), (), None, None), (1, 2)]))
     data._replayed.clear()
     assert data.replay_landing_calls() == 0
+
+
+def test_a_landing_record_without_its_database_is_ignored(tmp_path, monkeypatch, clean_streamlit):
+    """A record left in the cache while the database is gone (deleted, a fresh build pending) warms
+    nothing and breaks nothing."""
+    import pickle
+
+    from ui import data
+    monkeypatch.setenv("ODR_DB", str(tmp_path / "gone.duckdb"))
+    monkeypatch.setenv("ODR_FIGURE_CACHE", str(tmp_path / "figures"))
+    data.landing_file().parent.mkdir(parents=True, exist_ok=True)
+    data.landing_file().write_bytes(pickle.dumps([("analytics.queries", "districts", (), (), ("x",), None)]))
+    data._replayed.clear()
+    assert data.replay_page("") == 0

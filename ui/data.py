@@ -278,7 +278,11 @@ def _replay(path: Path, deadline: float | None) -> int:
         calls = pickle.loads(path.read_bytes())
     except Exception:  # noqa: BLE001 — no file yet, or one this version cannot read
         return 0
-    done, now = 0, data_key()
+    try:
+        now = data_key()
+    except OSError:                         # no database (yet): nothing to warm
+        return 0
+    done = 0
     for item in calls if isinstance(calls, list) else ():
         try:
             module, name, args, kwargs, key, result = item
