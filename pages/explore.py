@@ -9,10 +9,10 @@ import datetime as dt  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from analytics import explore, queries  # noqa: E402
-from ui import charts, cite, data, export, fmt, state  # noqa: E402
+from ui import charts, cite, data, export, state  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import CATALOGUE, label, t  # noqa: E402
-from ui.page import chart_block, fmt_int, fmt_pct, on_phone  # noqa: E402
+from ui.page import chart_block, fmt_int, fmt_pct, on_phone, text_table  # noqa: E402
 from ui.text import md  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -190,30 +190,24 @@ def records_section():
 
     show = figs.records_view(rec, lang, dshort, sort)
     phone = on_phone()
-    if phone:          # three narrow columns fit 390 px; every field of a record is below, on demand
-        show = show[[c for c in ("received_at", "merchant_name", "outcome") if c in show.columns]]
-    labels = {c: t(f"ex.col.{c}") for c in show.columns}
-    helps = {c: t(f"ex.col.{c}.help") for c in show.columns if f"ex.col.{c}.help" in CATALOGUE}
-    # fixed widths that fit the main pane at 1280 px (about 800 px) with the sort column added
-    zh = lang == "zh"
-    widths = {"reg_no": 150, "received_at": 112 if zh else 104, "district": 56 if zh else 76,
-              "merchant_name": 196 if zh else 180, "category": 104 if zh else 120, "outcome": 96 if zh else 108,
-              "closed_at": 112 if zh else 104, "resolution_days": 72, "disputed_yuan": 92, "recovered_yuan": 92}
-    if phone:
-        widths.update(received_at=84 if zh else 92, merchant_name=150 if zh else 140, outcome=92 if zh else 96)
-    config = {}
-    for c in show.columns:
-        kw = dict(label=labels[c], help=helps.get(c), width=widths.get(c))
-        if c in ("received_at", "closed_at"):
-            config[c] = st.column_config.DatetimeColumn(format=fmt.grid_date_format(lang, short=phone), **kw)
-        elif c in ("disputed_yuan", "recovered_yuan"):
-            config[c] = st.column_config.NumberColumn(format="%.2f", **kw)
-        elif c == "resolution_days":
-            config[c] = st.column_config.NumberColumn(format="%d", **kw)
-        else:
-            config[c] = st.column_config.TextColumn(**kw)
-    st.dataframe(show, hide_index=True, height=min(38 + 35 * len(show), 560), column_config=config,
-                 row_height=35, placeholder="—")
+    if phone:   # three narrow columns fit 390 px: the date (or what the rows are sorted by), merchant, outcome;
+        # every field of a record is below, on demand
+        keep = (figs.SORT_COLUMN.get(sort, "received_at"), "merchant_name", "outcome")
+        show = show[list(keep)]
+    # a plain table: the order and the page are chosen above (a data grid would only add ~0.6 s of
+    # script a new visitor's browser loads before the page is ready; bench/pageready.py)
+    table = figs.records_text(show, lang, short=phone)
+    # on a phone the page scrolls; elsewhere the table scrolls in its own box (sideways too, if the
+    # window is narrow), so the details and downloads below stay close
+    # (every column but the merchant's keeps its cells on one line: no date or district broken in two)
+    name = {c: t(f"ex.col.{c}") for c in show.columns}
+    text_table(table, right=tuple(name[c] for c in figs.RIGHT_COLUMNS if c in name),
+               height=None if phone else min(560, 48 + 40 * len(table)), key="ex-records",
+               nowrap=tuple(n for c, n in name.items() if c != "merchant_name" and not (phone and c == "outcome")))
+    with st.popover(t("ex.cols"), icon=":material/help:", key="ex-cols"):
+        for c in show.columns:
+            if f"ex.col.{c}.help" in CATALOGUE:
+                st.caption(f"{t(f'ex.col.{c}')}{'：' if lang == 'zh' else ': '}{t(f'ex.col.{c}.help')}")
     st.caption(t("ex.records.note"))
 
     # every field of one record, on demand

@@ -297,6 +297,14 @@ def _period_13w(as_of=D("2024-03-14")) -> Filters:
     return Filters(*preset_range("13w", as_of))
 
 
+def _records(at, lang: str) -> pd.DataFrame:
+    """The records table on the page, its columns renamed back to their codes."""
+    from ui.i18n import t
+    table = text_tables(at)[0]
+    codes = {t(f"ex.col.{c}", lang=lang): c for c in figs.TABLE_COLUMNS + list(figs.SORT_COLUMN.values())}
+    return table.rename(columns=codes)
+
+
 def test_explore_page_url_reproduces_view(app_env, sample_con):
     q = {"lang": "en", "ex_cat": "食品", "ex_status": "closed", "district": "620702", "ex_sort": "disputed",
          "ex_order": "asc", "ex_size": "25", "ex_page": "2"}
@@ -307,10 +315,15 @@ def test_explore_page_url_reproduces_view(app_env, sample_con):
     assert total > 25
     assert at.metric[0].label == "Matching complaints" and at.metric[0].value == f"{total:,}"
     expected = explore.records(sample_con, f, "disputed", False, 25, 25)
-    shown = at.dataframe[0].value
+    shown = _records(at, "en")
     assert list(shown["reg_no"]) == list(expected["reg_no"])
     # the sort column joins the table; the rest of a record is on demand
     assert list(shown.columns) == figs.table_columns("disputed") and "disputed_yuan" in shown.columns
+    # a plain text table (no data grid): amounts in yuan with two decimals, right-aligned
+    assert list(shown["disputed_yuan"]) == [f"{v:,.2f}" if pd.notna(v) else "—" for v in expected["disputed_yuan"]]
+    assert len(at.dataframe) == 0
+    rule = next(m.value for m in at.markdown if m.value.startswith("| ")).splitlines()[1]
+    assert rule.endswith("| ---: |") and rule.startswith("| :--- |")     # the amount column right-aligned
     assert any(c.value.startswith(f"Page 2 of {-(-total // 25)}") for c in at.caption)
     assert at.multiselect(key="w:ex_cat").value == ["食品"]
     # the facet labels carry counts under the other filters
@@ -341,7 +354,7 @@ def test_explore_page_empty_state(app_env):
     at = _page("pages/explore.py", {"lang": "en", "ex_merchant": "no such merchant xyz"})
     assert errors(at) == []
     assert any("No complaint matches" in i.value for i in at.info)
-    assert len(at.dataframe) == 0
+    assert len(at.dataframe) == 0 and text_tables(at) == []
 
 
 def test_explore_page_chinese(app_env):
@@ -417,7 +430,7 @@ def _no_chinese(texts):
 def test_explore_records_in_english_have_no_chinese_codes_and_no_none(app_env, sample_con):
     at = _page("pages/explore.py", {"lang": "en", "ex_sort": "closed"})
     assert errors(at) == []
-    shown = at.dataframe[0].value
+    shown = _records(at, "en")
     assert list(shown.columns) == figs.table_columns("closed")
     for col in ("category", "outcome", "district"):
         assert _no_chinese(shown[col].astype(str)) == [], col
@@ -449,6 +462,29 @@ def test_records_view_translates_vocabularies_and_marks_missing():
     assert fields["disputed_yuan"] == "—" and fields["acceptance"] == "—"
 
 
+def test_records_text_prints_dates_amounts_and_missing_values():
+    show = pd.DataFrame({"reg_no": ["R1", "R2"], "received_at": [pd.Timestamp("2024-03-01 09:00"), pd.NaT],
+                         "merchant_name": ["[链接](http://x)", "—"], "disputed_yuan": [1234.5, None],
+                         "resolution_days": [3.0, None]})
+    zh = figs.records_text(show, "zh")
+    assert list(zh.columns) == ["登记编号", "登记时间", "经营者", "争议金额（元）", "办理天数"]
+    assert list(zh["登记时间"]) == ["2024年3月1日", "—"] and list(zh["争议金额（元）"]) == ["1,234.50", "—"]
+    assert list(zh["办理天数"]) == ["3", "—"] and zh["经营者"][0] == "[链接](http://x)"   # escaped when printed
+    assert list(figs.records_text(show, "zh", short=True)["登记时间"]) == ["24年3月1日", "—"]
+    en = figs.records_text(show, "en", short=True)
+    assert list(en["Received"]) == ["Mar 1, 24", "—"] and "None" not in en.to_string()
+
+
+def test_explore_records_on_a_phone_show_three_columns_with_the_sort_column(app_env, monkeypatch):
+    import ui.page
+    monkeypatch.setattr(ui.page, "on_phone", lambda: True)
+    at = _page("pages/explore.py", {"lang": "en", "ex_sort": "disputed"})
+    assert errors(at) == []
+    assert list(_records(at, "en").columns) == ["disputed_yuan", "merchant_name", "outcome"]
+    at = _page("pages/explore.py", {"lang": "en"})
+    assert list(_records(at, "en").columns) == ["received_at", "merchant_name", "outcome"]
+
+
 def test_monthly_chart_marks_partial_months():
     df = pd.DataFrame({"month": ["2023-12", "2024-01", "2024-02", "2024-03"], "odr": [1, 2, 3, 1],
                        "traditional": [5, 6, 7, 2], "complaints": [6, 8, 10, 3]})
@@ -468,9 +504,9 @@ def test_monthly_chart_marks_partial_months():
 
 def test_explore_chart_tab_is_lazy_and_opens_from_a_link(app_env):
     at = _page("pages/explore.py", {"lang": "en"})
-    assert errors(at) == [] and len(at.get("plotly_chart")) == 0 and len(at.dataframe) == 1
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 0 and len(text_tables(at)) == 1
     at = _page("pages/explore.py", {"lang": "en", "ex_view": "chart"})
-    assert errors(at) == [] and len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 0
+    assert errors(at) == [] and len(at.get("plotly_chart")) == 1 and len(text_tables(at)) == 0
 
 
 def test_methodology_page_in_both_languages(app_env):

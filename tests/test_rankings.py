@@ -13,7 +13,7 @@ import pytest
 
 from analytics import rankings as R
 from analytics.filters import Filters
-from tests.apptest import chart_specs, errors, run_app
+from tests.apptest import chart_specs, errors, run_app, text_tables
 from tests.fixtures import complaint, make_db, open_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -309,7 +309,7 @@ def test_boundaries_shipped():
 # --- the page ------------------------------------------------------------------------------------------
 
 def _table(at):
-    return at.dataframe[0].value
+    return text_tables(at)[0]
 
 
 def run_page(query: dict):
@@ -367,13 +367,12 @@ def test_page_county_ranking(app_env):
     assert sorted(t["County"]) == ["Ganzhou", "Gaotai", "Linze", "Minle", "Shandan", "Sunan"]
     # on arrival: rank, change, index and the chosen metric (fits a phone)
     assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Per 100k"]
-    cfg = json.loads(at.dataframe[0].proto.columns)
-    assert sum(cfg[c]["width"] for c in t.columns) <= 340
+    assert len(at.dataframe) == 0                      # a plain table: no data grid to load in the browser
     assert t["Rank"].iloc[0].startswith("1")
     assert any(c.value.startswith("City average: Complaints per 100k") for c in at.caption)
     # on arrival only the map is built (the other views are tabs built when chosen)
     specs = _specs(at)
-    assert len(specs) == 1 and len(at.main.table) == 0 and len(at.dataframe) == 1
+    assert len(specs) == 1 and len(at.main.table) == 0 and len(text_tables(at)) == 1
     assert "dr_view" not in at.query_params
     mp = specs[0]
     kinds = [tr["type"] for tr in mp["data"]]
@@ -395,15 +394,14 @@ def test_page_all_metrics(app_env):
     at = run_page({"lang": "en", "dr_view": "all"})
     assert errors(at) == []
     assert at.query_params["dr_view"] == "all"
-    assert len(_specs(at)) == 0 and len(at.dataframe) == 2
-    t = at.dataframe[1].value
-    # short headers (full names and definitions in their tooltips) so the table fits 1280 px
+    assert len(_specs(at)) == 0 and len(text_tables(at)) == 2 and len(at.dataframe) == 0
+    t = text_tables(at)[1]
+    # short headers (full names and definitions under "What the columns mean") so the table fits 1280 px
     assert list(t.columns) == ["County", "Rank", "vs prev.", "Index", "Complaints", "Per 100k", "Closed",
                                "On time", "Median days", "ODR share", "Recovered", "Returns"]
-    cfg = json.loads(at.dataframe[1].proto.columns)
-    assert "Closure rate" in cfg["Closed"]["help"] and "Clopper" in cfg["Closed"]["help"]
-    widths = [cfg[c].get("width") for c in t.columns]
-    assert all(isinstance(w, int) for w in widths) and sum(widths) <= 810
+    helps = [c.value for c in at.main.caption if c.value.startswith("Closed: ")]
+    assert len(helps) == 1 and "Closure rate" in helps[0] and "Clopper" in helps[0]
+    assert any(c.value.startswith("Rank: ") and "95% rank interval" in c.value for c in at.main.caption)
     # each rate as a formatted value with its comparison mark, e.g. "92.9% ≈"
     assert t["Closed"].str.fullmatch(r"\d+\.\d% (≈|▲|▼|◦)\*?").all()
     assert t["Median days"].str.fullmatch(r"\d+\.\d (≈|▲|▼|◦)\*?").all() and t["Recovered"].str.startswith("¥").all()
@@ -469,7 +467,7 @@ def test_page_empty_period(app_env):
                                         "to": "2021-01-31"})
     assert errors(at) == []
     assert any("nothing to rank" in i.value for i in at.info)
-    assert len(at.dataframe) == 0
+    assert len(at.dataframe) == 0 and text_tables(at) == []
 
 
 def test_page_chinese_default(app_env):
@@ -553,3 +551,12 @@ def test_bucket_labels():
     assert list(F.bucket_labels(b, [False] * 4, "en").values()) == ["Dec 2023", "Jan 2024", "Feb", "Mar"]
     w = ["2024-W09", "2024-W10"]
     assert list(F.bucket_labels(w, [False, True], "zh").values()) == ["2024年第9周", "第10周*"]
+
+
+def test_page_focus_county_in_bold(app_env):
+    at = run_page({"lang": "en", "dr_focus": "620721"})
+    assert errors(at) == []
+    t = _table(at)
+    bold = t[t["County"].str.startswith("**")]
+    assert list(bold["County"]) == ["**Sunan**"] and bold.iloc[0].str.fullmatch(r"\*\*.+\*\*").all()
+    assert not t[t.index != bold.index[0]]["County"].str.contains("*", regex=False).any()

@@ -137,6 +137,32 @@ def records_view(rec: pd.DataFrame, lang: str, district_names: dict, sort: str =
     return out[cols].reset_index(drop=True)
 
 
+RIGHT_COLUMNS = ("resolution_days", "disputed_yuan", "recovered_yuan")
+
+
+def records_text(show: pd.DataFrame, lang: str, short: bool = False) -> pd.DataFrame:
+    """:func:`records_view` as the text the records table prints, headed by the columns' names in
+    ``lang``: times as dates (``short``, a phone: 24年3月1日 / Mar 1, 24), amounts in yuan with two
+    decimals, days as whole numbers; anything missing as "—"."""
+    def when(v):
+        d = fmt.to_date(v)
+        if d is None or not short:
+            return fmt.date(d, lang)
+        return f"{d:%y}年{d.month}月{d.day}日" if lang == "zh" else f"{fmt.short_date(d, lang)}, {d:%y}"
+
+    out = pd.DataFrame(index=show.index)
+    for c in show.columns:
+        if c in _DATETIME_COLS:
+            out[c] = show[c].map(when)
+        elif c in ("disputed_yuan", "recovered_yuan"):
+            out[c] = show[c].map(lambda v: fmt.num(v, 2))
+        elif c == "resolution_days":
+            out[c] = show[c].map(fmt.num)
+        else:
+            out[c] = show[c].map(lambda v: fmt.DASH if fmt.missing(v) or v == "" else str(v))
+    return out.rename(columns={c: t(f"ex.col.{c}", lang=lang) for c in show.columns})
+
+
 def record_fields(row: pd.Series, lang: str, district_names: dict) -> list[tuple[str, str, str]]:
     """Every field of one record as (column, label, text) in ``lang``: dates through ui.fmt,
     vocabularies translated, money in yuan, missing as "—"."""
