@@ -30,6 +30,7 @@ lo, hi = max(f.date_from, ctx.first), min(f.date_to, ctx.as_of)
 districts = data.call(queries.districts)
 dist_names = dict(zip(districts["code"], districts["name_en" if lang == "en" else "short_name"]))
 GROUP = {"channel": "channel", "object_class": "class", "category": "cat", "problem": "problem"}
+TOP_NS = (3, 4, 5, 6, 8, 10, 12)   # "top N series": the rest combined into "Other"
 
 
 def value_name(v: str, dim: str) -> str:
@@ -124,18 +125,19 @@ if bool(cur["partial"]) and cur["week_end"] > hi:
 long_period = f.days > 366
 intervals = [i for i in T.INTERVALS if not (long_period and i == "day")]
 keep_valid("tr_interval", intervals)
-# one row of controls that wraps onto the next line where the screen is narrow (no cut labels)
+# the breakdown's buttons on a line of their own (they wrap on a phone), then one row of controls
+# that wraps onto the next line where the screen is narrow (no cut labels). Choices are buttons, not
+# a drop-down or number field: those widgets' scripts cost a new visitor ~0.25 s (bench/pageready.py).
+breakdown = url_widget(st.pills, "tr_by", "total", options=list(T.BREAKDOWNS), label=t("tr.by"),
+                       format_func=lambda v: t(f"tr.by.{v}", lang=lang), required=True)
 with st.container(horizontal=True, vertical_alignment="bottom", gap="medium"):
     interval = url_widget(st.segmented_control, "tr_interval", "week", options=intervals, label=t("tr.interval"),
                           format_func=lambda v: t(f"tr.interval.{v}", lang=lang), required=True,
                           help=t("tr.interval.day_off") if long_period else None, width="content")
-    breakdown = url_widget(st.selectbox, "tr_by", "total", options=list(T.BREAKDOWNS), label=t("tr.by"),
-                           format_func=lambda v: t(f"tr.by.{v}", lang=lang), width=200)
     view = url_widget(st.segmented_control, "tr_view", "line", options=["line", "stacked"], label=t("tr.view"),
                       format_func=lambda v: t(f"tr.view.{v}", lang=lang), required=True, width="content")
-    top_n = url_widget(st.number_input, "tr_top", 6, parse=INT[0], dump=INT[1],
-                       label=t("tr.top"), min_value=2, max_value=12, step=1, help=t("tr.top.help"),
-                       disabled=breakdown == "total", width=130)
+    top_n = url_widget(st.segmented_control, "tr_top", 6, options=list(TOP_NS), label=t("tr.top"),
+                       help=t("tr.top.help"), required=True, disabled=breakdown == "total", width="content")
     show_cal = url_widget(st.toggle, "tr_cal", True, parse=BOOL[0], dump=BOOL[1], label=t("tr.cal"),
                           help=t("tr.cal.help"), width="content")
 if long_period:

@@ -257,8 +257,7 @@ def test_page_from_url(app_env):
     # the period is longer than a year: the daily view is off, the week view is shown
     assert at.segmented_control(key="w:tr_interval").value == "week"
     assert "day" not in at.segmented_control(key="w:tr_interval").options
-    assert at.selectbox(key="w:tr_by").value == "category"
-    assert at.number_input(key="w:tr_top").value == 4
+    assert at.button_group(key="w:tr_top").value == 4 and at.button_group(key="w:tr_by").value == "category"
     assert at.selectbox(key="w:tr_week").value == "2023-W11"
     assert at.selectbox(key="w:tr_dim").value == "district"
     # drill-down of 2023-W11 for 甘州 only: count as the analytics layer computes it
