@@ -21,23 +21,13 @@ lang = ctx.lang
 st.caption(t("bf.intro"))
 
 
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _weeks(key: tuple) -> list[str]:
-    return F.whole_weeks(data.con())
-
-
-@st.cache_data(max_entries=64, ttl=3600, show_spinner=False)
-def _facts(key: tuple, week: str, lang: str) -> dict:
-    return F.gather(data.con(), week, lang=lang)
-
-
 @st.cache_data(max_entries=16, ttl=3600, show_spinner=False)
 def _pngs(key: tuple, week: str, lang: str) -> dict:
-    return RD.chart_pngs(_facts(key, week, lang), lang)
+    return RD.chart_pngs(data.call(F.gather, week, lang=lang), lang)
 
 
 key = data.data_key()
-weeks = _weeks(key)
+weeks = data.call(F.whole_weeks)          # through the shared cache: recorded and replayed at a start
 if not weeks:
     st.info(t("bf.none"))
     st.stop()
@@ -56,7 +46,7 @@ if raw is not None and raw not in weeks and st.session_state.get("_bf_reported")
 with st.columns([2, 3])[0]:
     week = url_widget(st.selectbox, "week", weeks[0], options=weeks, label=t("bf.week"), help=t("bf.week.help"),
                       format_func=lambda w: fmt.week_span(w, lang))
-facts = _facts(key, week, lang)
+facts = data.call(F.gather, week, lang=lang)
 doc = X.compose(facts, lang)
 head = doc["head"]
 

@@ -166,16 +166,18 @@ cap = explore.EXPORT_CAP
 def records_section():
     """Sorting, paging, the records table, a record's details and the downloads: their widgets
     change only this section, so it reruns alone (the filters, counts and chart stay as drawn)."""
-    c1, c2, c3, c4 = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
-    with c1:
-        sort = state.url_widget(st.selectbox, "ex_sort", "received", options=list(explore.SORTS),
-                                label=t("ex.sort"), format_func=lambda k: t(f"ex.sort.{k}", lang=lang))
+    # choices as buttons; the one number field is the page (drop-downs' scripts would cost a new
+    # visitor ~0.25 s before the page is ready, bench/pageready.py)
+    sort = state.url_widget(st.pills, "ex_sort", "received", options=list(explore.SORTS), label=t("ex.sort"),
+                            format_func=lambda k: t(f"ex.sort.{k}", lang=lang), required=True)
+    c2, c3, c4 = st.columns([2, 2, 1], vertical_alignment="bottom")
     with c2:
         order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],
                                  label=t("ex.order"), format_func=lambda k: t(f"ex.order.{k}", lang=lang),
                                  required=True)
     with c3:
-        size = state.url_widget(st.selectbox, "ex_size", 50, options=list(explore.PAGE_SIZES), label=t("ex.size"))
+        size = state.url_widget(st.segmented_control, "ex_size", 50, options=list(explore.PAGE_SIZES),
+                                label=t("ex.size"), required=True)
     pages = max(1, -(-total // size))
     if not 1 <= state.url_value("ex_page", 1, *state.INT) <= pages:   # a stale link or rows per page changed
         st.session_state["qp:ex_page"] = min(max(1, st.session_state["qp:ex_page"]), pages)
@@ -210,17 +212,19 @@ def records_section():
                 st.caption(f"{t(f'ex.col.{c}')}{'：' if lang == 'zh' else ': '}{t(f'ex.col.{c}.help')}")
     st.caption(t("ex.records.note"))
 
-    # every field of one record, on demand
-    reg = st.selectbox(t("ex.detail"), list(rec["reg_no"]), index=None, placeholder=t("ex.detail.placeholder"),
-                       key="ex_detail")
-    if reg is not None and reg in set(rec["reg_no"]):
-        fields = figs.record_fields(rec[rec["reg_no"] == reg].iloc[0], lang, dname)
-        with st.container(border=True):
-            grid = st.columns(3)
-            for k, (_col, name, text) in enumerate(fields):
-                with grid[k % 3]:
-                    st.caption(name)
-                    st.text(text)
+    # every field of one record, on demand (the picker is built when its section is opened)
+    box = st.expander(t("ex.detail"), icon=":material/description:", key="ex_detail_open", on_change="rerun")
+    if box.open:
+        with box:
+            reg = st.selectbox(t("ex.detail.pick"), list(rec["reg_no"]), index=None,
+                               placeholder=t("ex.detail.placeholder"), key="ex_detail")
+            if reg is not None and reg in set(rec["reg_no"]):
+                fields = figs.record_fields(rec[rec["reg_no"] == reg].iloc[0], lang, dname)
+                grid = st.columns(3)
+                for k, (_col, name, text) in enumerate(fields):
+                    with grid[k % 3]:
+                        st.caption(name)
+                        st.text(text)
 
     _downloads(sort, order)
     state.write_url()                        # a rerun of this section alone still keeps the URL in step

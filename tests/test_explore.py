@@ -324,7 +324,7 @@ def test_explore_page_url_reproduces_view(app_env, sample_con):
     assert len(at.dataframe) == 0
     rule = next(m.value for m in at.markdown if m.value.startswith("| ")).splitlines()[1]
     assert rule.endswith("| ---: |") and rule.startswith("| :--- |")     # the amount column right-aligned
-    assert any(c.value.startswith(f"Page 2 of {-(-total // 25)}") for c in at.caption)
+    assert any(c.value.startswith(f"Page 2 of {-(-total // 25):,}") for c in at.caption)
     assert at.multiselect(key="w:ex_cat").value == ["食品"]
     # the facet labels carry counts under the other filters
     opts = at.multiselect(key="w:ex_cat").options
@@ -483,6 +483,21 @@ def test_explore_records_on_a_phone_show_three_columns_with_the_sort_column(app_
     assert list(_records(at, "en").columns) == ["disputed_yuan", "merchant_name", "outcome"]
     at = _page("pages/explore.py", {"lang": "en"})
     assert list(_records(at, "en").columns) == ["received_at", "merchant_name", "outcome"]
+
+
+def test_explore_record_detail_is_built_when_opened(app_env, sample_con):
+    at = _page("pages/explore.py", {"lang": "en"})
+    assert errors(at) == [] and len(at.selectbox) == 0       # no drop-down on arrival (sort, size: buttons)
+    assert at.button_group(key="w:ex_sort").value == "received" and at.button_group(key="w:ex_size").value == 50
+    at.session_state["ex_detail_open"] = True
+    at.run()
+    pick = at.selectbox(key="ex_detail")
+    reg = pick.options[3]
+    assert reg == _records(at, "en")["reg_no"].iloc[3]
+    pick.set_value(reg).run()
+    assert errors(at) == []
+    texts = [x.value for x in at.text]
+    assert reg in texts and any(c.value == "Registration number" for c in at.caption)
 
 
 def test_monthly_chart_marks_partial_months():

@@ -158,13 +158,19 @@ def _cached(fn_module: str, fn_name: str, key: tuple, args: tuple, kwargs: tuple
     if seeded is not _NO_SEED:
         return seeded
     import importlib
-    if not fn_module.startswith("analytics"):
-        raise ValueError("only analytics functions can be called")
+    if not callable_module(fn_module):
+        raise ValueError("only analytics (and the briefing's facts) functions can be called")
     mod = importlib.import_module(fn_module)
     fn = getattr(mod, fn_name)
     if getattr(fn, "__name__", "") in PURE.get(fn_module, ()):
         return fn(*args, **dict(kwargs))
     return fn(con(), *args, **dict(kwargs))
+
+
+def callable_module(module: str) -> bool:
+    """Whether :func:`call` (and the landing replay) may run functions of ``module``: the analytics
+    package and the briefing's facts (queries too, that the briefing page gathers for one week)."""
+    return module == "analytics" or module.startswith("analytics.") or module == "briefing.facts"
 
 
 # Analytics functions of plain values (no database) that :func:`pure` may cache: the overview's
@@ -288,7 +294,7 @@ def _replay(path: Path, deadline: float | None) -> int:
             module, name, args, kwargs, key, result = item
         except (TypeError, ValueError):
             continue
-        if not str(module).startswith("analytics"):
+        if not callable_module(str(module)):
             continue
         if key == now:
             _seed.value = result
