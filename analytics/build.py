@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -273,6 +274,9 @@ def refresh_if_stale(p: Path, progress=None) -> bool:
     key = (str(p.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
     if key in _checked:
         return False
+    if _checked_before(p, key):           # this file, unchanged, was found current by an earlier process
+        _checked.add(key)
+        return False
     con = db.connect(p, read_only=True)
     try:
         stale = bool(db.meta(con).get("data_version")) and not aggregates.usable(con)
@@ -302,4 +306,34 @@ def refresh_if_stale(p: Path, progress=None) -> bool:
         st = p.stat()
         key = (str(p.resolve()), st.st_ino, st.st_mtime_ns, st.st_size)
     _checked.add(key)
+    _note_checked(p, key)
     return stale
+
+
+def _checked_file(p: Path) -> Path:
+    return p.with_name(f".{p.name}.checked")
+
+
+def _checked_text(key: tuple) -> str:
+    from . import aggregates
+    return json.dumps([*key, aggregates.layout()])
+
+
+def _checked_before(p: Path, key: tuple) -> bool:
+    """Whether the check of :func:`refresh_if_stale` was passed by this very file (path, inode,
+    mtime, size) under this code's aggregate layout: noted beside the file (``.<name>.checked``),
+    so a server start does not open the database twice to find what it found last time."""
+    try:
+        return _checked_file(p).read_text(encoding="utf-8") == _checked_text(key)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _note_checked(p: Path, key: tuple) -> None:
+    f = _checked_file(p)
+    try:
+        tmp = f.with_name(f"{f.name}.{os.getpid()}.tmp")
+        tmp.write_text(_checked_text(key), encoding="utf-8")
+        os.replace(tmp, f)
+    except OSError:                     # a read-only folder: the next start checks again
+        pass

@@ -148,3 +148,37 @@ def test_the_briefing_page_is_recorded_and_replayed_too(app_env, tmp_path, monke
     assert data.callable_module("briefing.facts") and data.callable_module("analytics.trends")
     assert not data.callable_module("os") and not data.callable_module("briefing.render")
     assert not data.callable_module("analyticsx")
+
+
+def test_the_database_check_is_remembered_for_the_same_file_and_code(sample_db, tmp_path, monkeypatch):
+    """A server start does not open the database a second time to re-check aggregate tables that an
+    earlier process found current for this very file (path, inode, mtime, size) and aggregate code."""
+    import os
+    import shutil
+
+    from analytics import aggregates
+    p = tmp_path / "copy.duckdb"
+    shutil.copyfile(sample_db, p)
+    build._checked.clear()
+    assert build.refresh_if_stale(p) is False
+    marker = p.with_name(".copy.duckdb.checked")
+    assert marker.exists()
+    opened = []
+    real = db.connect
+    monkeypatch.setattr(db, "connect", lambda *a, **k: opened.append(a) or real(*a, **k))
+    build._checked.clear()                          # a new process
+    assert build.refresh_if_stale(p) is False and opened == []
+    # the file changed (a new mtime): checked again
+    build._checked.clear()
+    os.utime(p, ns=(p.stat().st_atime_ns, p.stat().st_mtime_ns + 1_000_000))
+    assert build.refresh_if_stale(p) is False and len(opened) == 1
+    # other aggregate code (a new layout hash): checked again, and rebuilt since its stamp differs
+    build._checked.clear()
+    monkeypatch.setattr(aggregates, "_layout", "other-layout")
+    opened.clear()
+    assert build.refresh_if_stale(p) is True and opened
+    # a damaged note only means checking again
+    build._checked.clear()
+    marker.write_bytes(b"\xff\xfe")
+    opened.clear()
+    assert build.refresh_if_stale(p) is False and opened
