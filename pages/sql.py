@@ -6,7 +6,6 @@ from ui.page import begin
 
 ctx = begin()
 
-import threading  # noqa: E402
 
 import duckdb  # noqa: E402
 import streamlit as st  # noqa: E402
@@ -45,23 +44,10 @@ def _run(sql: str):
     return _execute(key, sqlguard.TIME_LIMIT)
 
 
-@st.cache_resource(show_spinner=False)
-def _examples() -> dict:
-    """The example queries' results, shared by every session (per database file), and the lock
-    that makes simultaneous first visitors wait for one run instead of each starting a worker."""
-    return {"lock": threading.Lock(), "results": {}}
-
-
 def _example(key):
-    shared = _examples()
-    with shared["lock"]:
-        if key in shared["results"]:
-            out = shared["results"][key]
-        else:
-            out = _execute(key, sqlguard.EXAMPLE_TIME_LIMIT)
-            if out[0] == "ok":
-                shared["results"] = {k: v for k, v in shared["results"].items() if k[1] == key[1]}
-                shared["results"][key] = out
+    """An example's outcome: computed once per database file for every session (and kept for the
+    next start: ui.data.example_result)."""
+    out = data.example_result(key[0], lambda: _execute(key, sqlguard.EXAMPLE_TIME_LIMIT))
     st.session_state["_sql_memo"] = (key, out)
     return out
 

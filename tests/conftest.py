@@ -42,13 +42,18 @@ def clean_streamlit(monkeypatch):
     """Streamlit caches persist across AppTest runs in one process: clear them around each test,
     and drop the process's shared connections."""
     import streamlit as st
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.reset_shared()
+
+    def clear():
+        from ui import data, figcache
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        db.reset_shared()
+        data._examples.clear()                  # the SQL page's example outcomes, in memory and on disk
+        for f in figcache.cache_dir().parent.glob("sql-examples-*.pkl"):
+            f.unlink(missing_ok=True)
+    clear()
     yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    db.reset_shared()
+    clear()
 
 
 @pytest.fixture

@@ -252,6 +252,37 @@ def test_example_from_a_link_and_the_default_run_on_load(app_env, sample_con):
     assert list(at.dataframe[0].value.columns) == ["name", "population", "complaints", "per_100k"]
 
 
+def test_an_example_runs_once_per_database_file_and_is_kept_for_the_next_start(app_env, tmp_path, monkeypatch):
+    """The default example's outcome is computed by one worker run, shared, and written beside the
+    landing records: a new process shows it without starting a worker, while the file is the same."""
+    from ui import data
+    monkeypatch.setenv("ODR_FIGURE_CACHE", str(tmp_path / "figures"))
+    data._examples.clear()
+    runs = []
+    real = sqlguard.run
+    monkeypatch.setattr(sqlguard, "run", lambda *a, **k: runs.append(a[0]) or real(*a, **k))
+    at = _page({"lang": "en"})
+    assert errors(at) == [] and len(at.dataframe) == 1 and len(runs) == 1
+    assert data.examples_file().exists()
+    shown = at.dataframe[0].value
+    data._examples.clear()                             # a new process: from the file, no worker
+    at = _page({"lang": "en"})
+    assert errors(at) == [] and len(runs) == 1
+    assert at.dataframe[0].value.equals(shown)
+    # another database file (its identity changed): run again
+    data._examples.clear()
+    monkeypatch.setattr(data, "data_key", lambda: ("other", 1, 2, 3))
+    at = _page({"lang": "en"})
+    assert errors(at) == [] and len(runs) == 2
+    # a failed run is not kept; a damaged file only means running again
+    monkeypatch.setattr(data, "data_key", lambda: ("third", 1, 2, 3))
+    data._examples.clear()
+    data.examples_file().write_bytes(b"not a pickle")
+    assert data.example_result("SELECT 1", lambda: ("error", "x")) == ("error", "x")
+    assert data.example_result("SELECT 1", lambda: ("ok", 1)) == ("ok", 1)
+    assert data.example_result("SELECT 1", lambda: ("ok", 2)) == ("ok", 1)
+
+
 def test_page_reports_memory_and_serves_another_session(app_env):
     at = _page({"lang": "en", "sql_q": "SELECT len(range(2000000000))"})
     assert errors(at) == []                           # not run yet

@@ -214,14 +214,20 @@ _landing_saved: set[str] = set()          # pages whose landing calls this proce
 _landing_lock = threading.Lock()
 
 
-def landing_file(page: str = "") -> Path:
-    """The record of ``page``'s (url path; "" = the overview) landing calls for this database."""
+def _cache_file(stem: str) -> Path:
+    """``data/cache/<stem>-<database>.pkl``: a file the app keeps for the database in use."""
     import hashlib
 
     from . import figcache
     which = hashlib.sha256(str(database_path().resolve()).encode("utf-8")).hexdigest()[:12]
+    return figcache.cache_dir().parent / f"{stem}-{which}.pkl"
+
+
+def landing_file(page: str = "") -> Path:
+    """The record of ``page``'s (url path; "" = the overview) landing calls for this database."""
     slug = "".join(ch for ch in page if ch.isalnum() or ch in "-_")[:40] or "home"
-    return figcache.cache_dir().parent / f"landing-calls-{which}-{slug}.pkl"
+    base = _cache_file("landing-calls")
+    return base.with_name(f"{base.stem}-{slug}.pkl")
 
 
 def record_landing_calls(page: str = "") -> bool:
@@ -308,6 +314,57 @@ def _replay(path: Path, deadline: float | None) -> int:
         finally:
             _seed.value = _NO_SEED
     return done
+
+
+# --- the SQL page's example queries: one run per database file, kept across starts ------------------
+# The SQL page opens with an example's result. Running a statement means a worker process (~1–2 s
+# on a fresh start); an example's result for a database file is the same for everyone, so it is
+# computed once, shared by every session and written beside the landing records: the first visitor
+# after a restart gets it from disk (only while the database file is the same one).
+_examples_lock = threading.Lock()
+_examples: dict = {}                      # (sql, data key) -> ("ok", result)
+
+
+def examples_file() -> Path:
+    return _cache_file("sql-examples")
+
+
+def _load_examples(key) -> dict:
+    import pickle
+    try:
+        stored = pickle.loads(examples_file().read_bytes())
+    except Exception:  # noqa: BLE001 — none yet, or damaged: computed again
+        return {}
+    return {k: v for k, v in stored.items() if isinstance(k, tuple) and k[1:] == (key,)} \
+        if isinstance(stored, dict) else {}
+
+
+def example_result(sql: str, compute):
+    """The outcome of example ``sql`` for the database as it is now: from memory, from the file of
+    an earlier process, or ``compute()`` (the page's run; an outcome other than ``("ok", …)`` is not
+    kept). Simultaneous first visitors wait for one run."""
+    import pickle
+    key = data_key()
+    with _examples_lock:
+        if (sql, key) not in _examples:
+            _examples.update(_load_examples(key))
+        if (sql, key) in _examples:
+            return _examples[(sql, key)]
+        out = compute()
+        if not (isinstance(out, tuple) and out and out[0] == "ok"):
+            return out
+        for k in [k for k in _examples if k[1] != key]:
+            del _examples[k]
+        _examples[(sql, key)] = out
+        try:
+            path = examples_file()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(pickle.dumps(dict(_examples)))
+            os.replace(tmp, path)
+        except (OSError, pickle.PicklingError):
+            pass
+        return out
 
 
 def pure(fn, *args, **kwargs):
