@@ -95,36 +95,38 @@ with st.container(border=True):
     with pills[2]:
         state.url_widget(st.pills, "ex_status", None, options=["open", "closed"], label=t("ex.facet.status"), wrap=True,
                          format_func=_fmt("status", lambda v: t(f"ex.status.{v}", lang=lang)))
-    row1 = st.columns(3)
-    with row1[0]:
-        st.session_state["ex_g_district"] = list(f.districts)
-        st.multiselect(t("ex.facet.districts"), _ordered("districts"), key="ex_g_district",
-                       format_func=_fmt("districts", lambda v: dname.get(v, v)),
-                       on_change=_set_global, args=("district", "ex_g_district"),
-                       placeholder=t("ex.facet.any"), select_all=False)
-    with row1[1]:
-        state.url_widget(st.multiselect, "ex_channel", [], options=_ordered("channels"),
-                         label=t("ex.facet.channels"), placeholder=t("ex.facet.any"),
-                         format_func=_fmt("channels", lambda v: label(v, "channel", lang)))
-    with row1[2]:
-        state.url_widget(st.multiselect, "ex_cat", [], options=_ordered("categories"),
-                         label=t("ex.facet.categories"), placeholder=t("ex.facet.any"),
-                         format_func=_fmt("categories", lambda v: label(v, "cat", lang)))
-    row2 = st.columns(3, vertical_alignment="bottom")
-    with row2[0]:
-        state.url_widget(st.multiselect, "ex_problem", [], options=_ordered("problems"),
-                         label=t("ex.facet.problems"), placeholder=t("ex.facet.any"),
-                         format_func=_fmt("problems", lambda v: label(v, "problem", lang)))
-    with row2[1]:
-        state.url_widget(st.multiselect, "ex_outcome", [], options=_ordered("outcomes"),
-                         label=t("ex.facet.outcomes"), placeholder=t("ex.facet.any"),
-                         format_func=_fmt("outcomes", lambda v: label(v, "outcome", lang)))
-    with row2[2]:
-        def _clear():
-            for name in list(URL.values()) + ["ex_status", "ex_merchant", "ex_page"]:
-                st.session_state[f"qp:{name}"] = {"ex_status": None, "ex_merchant": "", "ex_page": 1}.get(name, [])
-        st.button(t("ex.clear"), icon=":material/filter_alt_off:", on_click=_clear,
-                  disabled=not (any(sel.values()) or status or merchant))
+    # the short lists as buttons (each with its count); the two long ones in a section built when
+    # opened (a link that sets them opens it): no drop-down's script for a new visitor to load first
+    st.session_state["ex_g_district"] = list(f.districts)
+    st.pills(t("ex.facet.districts"), _ordered("districts"), key="ex_g_district", selection_mode="multi",
+             format_func=_fmt("districts", lambda v: dname.get(v, v)), on_change=_set_global,
+             args=("district", "ex_g_district"))
+    for facet, group in (("channels", "channel"), ("outcomes", "outcome")):
+        options = _ordered(facet)
+        state.url_widget(st.pills, URL[facet], [], options=options, parse=state.multi(options)[0],
+                         dump=state.multi(options)[1], selection_mode="multi", label=t(f"ex.facet.{facet}"),
+                         format_func=_fmt(facet, lambda v, g=group: label(v, g, lang)))
+    LONG = ("categories", "problems")
+    if any(sel[k] for k in LONG):
+        st.session_state["ex_more_open"] = True
+    more = st.expander(t("ex.facet.more"), icon=":material/filter_list:", key="ex_more_open", on_change="rerun")
+    if more.open:
+        with more:
+            cols = st.columns(2)
+            for col, (facet, group) in zip(cols, (("categories", "cat"), ("problems", "problem"))):
+                with col:
+                    state.url_widget(st.multiselect, URL[facet], [], options=_ordered(facet),
+                                     label=t(f"ex.facet.{facet}"), placeholder=t("ex.facet.any"),
+                                     format_func=_fmt(facet, lambda v, g=group: label(v, g, lang)))
+    else:                                    # closed: none chosen; the URL keeps nothing for them
+        for facet in LONG:
+            state.record(URL[facet], sel[facet], [], state.multi(opts.get(facet, []))[1])
+
+    def _clear():
+        for name in list(URL.values()) + ["ex_status", "ex_merchant", "ex_page"]:
+            st.session_state[f"qp:{name}"] = {"ex_status": None, "ex_merchant": "", "ex_page": 1}.get(name, [])
+    st.button(t("ex.clear"), icon=":material/filter_alt_off:", on_click=_clear,
+              disabled=not (any(sel.values()) or status or merchant))
 
 # --- results ---------------------------------------------------------------------------------
 if total == 0:

@@ -14,7 +14,7 @@ from analytics import db, dictionary, sqlguard  # noqa: E402
 from ui import data, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
-from ui.page import downloads, on_phone  # noqa: E402
+from ui.page import downloads, on_phone, text_table  # noqa: E402
 
 lang = ctx.lang
 DEFAULT = sqlguard.EXAMPLES["per_district"][2]
@@ -99,6 +99,12 @@ with left:
                        icon=":material/content_cut:")
         if len(res.frame) == 0 and not res.capped:
             st.info(t("ex.sql.no_rows"))
+        elif (small := figs.result_text(res.frame, lang)) is not None:
+            # a small result is a plain table (scrolling in its own box): a data grid's script would
+            # cost a new visitor ~0.6 s before the page is ready; larger results get the grid
+            table, numeric = small
+            text_table(table, right=numeric, height=min(48 + 40 * len(table), 480), key="sql-result",
+                       nowrap=tuple(table.columns))
         else:
             narrow = {c: st.column_config.Column(width="small") for c in res.frame.columns} if on_phone() else None
             st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480), placeholder="—",

@@ -370,7 +370,7 @@ def test_sql_page_url_query_and_refusals(app_env, sample_con):
     assert errors(at) == []
     at.button(key="sql-run").click().run()         # a query from a link runs when Run is pressed
     n = sample_con.execute(sql).fetchone()[0]
-    assert int(at.dataframe[0].value["n"].iloc[0]) == n
+    assert int(text_tables(at)[0]["n"].iloc[0]) == n and len(at.dataframe) == 0   # small: a plain table
     at.text_area(key="w:sql_q").set_value("COPY complaints TO '/tmp/x.csv'").run()
     assert any("Not run" in e and "COPY" in e for e in errors(at))
     at.text_area(key="w:sql_q").set_value("SELECT * FROM read_csv('/etc/passwd')").run()
@@ -483,6 +483,20 @@ def test_explore_records_on_a_phone_show_three_columns_with_the_sort_column(app_
     assert list(_records(at, "en").columns) == ["disputed_yuan", "merchant_name", "outcome"]
     at = _page("pages/explore.py", {"lang": "en"})
     assert list(_records(at, "en").columns) == ["received_at", "merchant_name", "outcome"]
+
+
+def test_explore_short_facets_are_buttons_and_the_long_ones_open_from_a_link(app_env, sample_con):
+    at = _page("pages/explore.py", {"lang": "en", "ex_channel": "12315热线", "ex_outcome": "调解成功"})
+    assert errors(at) == [] and len(at.multiselect) == 0      # no drop-down on arrival
+    ch = at.button_group(key="w:ex_channel")
+    assert ch.value == ["12315热线"] and any(o.startswith("12315 hotline (") for o in ch.options)
+    assert at.button_group(key="w:ex_outcome").value == ["调解成功"]
+    f = _period_13w().with_(channels=("12315热线",), outcomes=("调解成功",))
+    assert at.metric[0].value == f"{explore.record_count(sample_con, f):,}"
+    # a link that sets a long facet opens its section, with the choice in place and kept in the URL
+    at = _page("pages/explore.py", {"lang": "en", "ex_problem": "质量"})
+    assert errors(at) == [] and at.multiselect(key="w:ex_problem").value == ["质量"]
+    assert at.query_params["ex_problem"] == "质量"
 
 
 def test_explore_record_detail_is_built_when_opened(app_env, sample_con):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from analytics import db, sqlguard, sqlworker
-from tests.apptest import errors, run_app
+from tests.apptest import errors, run_app, text_tables
 from tests.fixtures import complaint, make_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -218,6 +218,12 @@ def test_workers_are_reaped_and_the_pool_stays_small(small_db):
 
 # --- the page ----------------------------------------------------------------------------------
 
+def _result(at):
+    """The SQL result on the page: a plain table (small results) or the data grid (large ones)."""
+    tables = text_tables(at)
+    return tables[0] if tables else at.dataframe[0].value
+
+
 def _page(query):
     at = run_app("pages/sql.py", query)
     for k, v in query.items():
@@ -237,7 +243,7 @@ def test_link_query_is_shown_not_run_until_run_is_pressed(app_env, sample_con):
     assert len(at.dataframe) == 0
     at.button(key="sql-run").click().run()
     assert errors(at) == []
-    assert int(at.dataframe[0].value["n"].iloc[0]) == sample_con.execute(sql).fetchone()[0]
+    assert int(_result(at)["n"].iloc[0]) == sample_con.execute(sql).fetchone()[0]
     assert not any("has not been run" in i.value for i in at.info)
 
 
@@ -245,11 +251,11 @@ def test_example_from_a_link_and_the_default_run_on_load(app_env, sample_con):
     _zh, _en, example = sqlguard.EXAMPLES["top_merchants"]
     at = _page({"lang": "en", "sql_q": example})
     assert errors(at) == []
-    assert len(at.dataframe) == 1 and len(at.dataframe[0].value) == 20
+    assert len(text_tables(at)) == 1 and len(_result(at)) == 20 and len(at.dataframe) == 0
     at = _page({"lang": "en"})
     assert errors(at) == []
-    assert len(at.dataframe) == 1
-    assert list(at.dataframe[0].value.columns) == ["name", "population", "complaints", "per_100k"]
+    assert len(text_tables(at)) == 1
+    assert list(_result(at).columns) == ["name", "population", "complaints", "per_100k"]
 
 
 def test_an_example_runs_once_per_database_file_and_is_kept_for_the_next_start(app_env, tmp_path, monkeypatch):
@@ -262,13 +268,13 @@ def test_an_example_runs_once_per_database_file_and_is_kept_for_the_next_start(a
     real = sqlguard.run
     monkeypatch.setattr(sqlguard, "run", lambda *a, **k: runs.append(a[0]) or real(*a, **k))
     at = _page({"lang": "en"})
-    assert errors(at) == [] and len(at.dataframe) == 1 and len(runs) == 1
+    assert errors(at) == [] and len(text_tables(at)) == 1 and len(runs) == 1
     assert data.examples_file().exists()
-    shown = at.dataframe[0].value
+    shown = _result(at)
     data._examples.clear()                             # a new process: from the file, no worker
     at = _page({"lang": "en"})
     assert errors(at) == [] and len(runs) == 1
-    assert at.dataframe[0].value.equals(shown)
+    assert _result(at).equals(shown)
     # another database file (its identity changed): run again
     data._examples.clear()
     monkeypatch.setattr(data, "data_key", lambda: ("other", 1, 2, 3))
@@ -292,7 +298,7 @@ def test_page_reports_memory_and_serves_another_session(app_env):
     assert any("more than 1 GB of memory" in e for e in errors(at)), errors(at)
     assert _status("VmHWM") - before < RSS_SLACK_KB
     other = _page({"lang": "en"})
-    assert errors(other) == [] and len(other.dataframe) == 1
+    assert errors(other) == [] and len(text_tables(other)) == 1
 
 
 def test_page_shows_a_capped_result(app_env):
@@ -347,8 +353,37 @@ def test_examples_run_once_for_all_sessions_with_the_longer_limit(app_env, monke
     for _ in range(3):                        # three sessions
         at = run_app("pages/sql.py", {"lang": "en"})
         assert errors(at) == []
-        assert len(at.dataframe) >= 1
+        assert len(at.dataframe) + len(text_tables(at)) >= 1
     assert calls == [sqlguard.EXAMPLE_TIME_LIMIT]
     # a query typed by the visitor keeps the 2-second limit
     at.text_area[0].set_value("SELECT 42 AS x").run()
     assert calls[-1] == sqlguard.TIME_LIMIT and len(calls) == 2
+
+
+def test_small_results_print_as_escaped_text_and_large_ones_get_the_grid(app_env):
+    import datetime as dt
+
+    import pandas as pd
+
+    from ui.figures import explore as figs
+    frame = pd.DataFrame({"n": [1, None], "x": [1.5, 101473.23456], "ok": [True, False],
+                          "s": ["[a](http://e.x)", None], "d": [pd.Timestamp("2024-03-01"), pd.NaT],
+                          "t": [pd.Timestamp("2024-03-01 09:30"), pd.Timestamp("2024-03-02")],
+                          "day": [dt.date(2024, 1, 8), None]})
+    text, numeric = figs.result_text(frame, "en")
+    assert numeric == ("n", "x")
+    assert list(text["n"]) == ["1", "—"] and list(text["x"]) == ["1.5", "101473.23456"]   # exact, no rounding
+    assert list(text["ok"]) == ["true", "false"] and list(text["d"]) == ["Mar 1, 2024", "—"]
+    assert list(text["t"]) == ["Mar 1, 2024 09:30", "Mar 2, 2024 00:00"] and list(text["day"]) == ["Jan 8, 2024", "—"]
+    assert "None" not in text.to_string() and "NaT" not in text.to_string()
+    assert figs.result_text(pd.DataFrame({"i": range(figs.TEXT_RESULT_ROWS + 1)}), "en") is None
+    assert figs.result_text(pd.DataFrame({"s": ["x" * (figs.TEXT_RESULT_CHARS + 1)]}), "en") is None
+    # on the page: a merchant-like value holding a link prints literally
+    at = _page({"lang": "en", "sql_q": "SELECT '[a](http://e.x)' AS s, 42 AS n"})
+    at.button(key="sql-run").click().run()
+    assert errors(at) == []
+    assert list(_result(at)["s"]) == ["[a](http://e.x)"]
+    raw = next(m.value for m in at.markdown if m.value.startswith("| "))
+    assert "\\[a\\]" in raw and "](http" not in raw
+    at.text_area(key="w:sql_q").set_value("SELECT * FROM range(150)").run()
+    assert errors(at) == [] and len(at.dataframe) == 1 and len(at.dataframe[0].value) == 150

@@ -198,6 +198,44 @@ def record_fields(row: pd.Series, lang: str, district_names: dict) -> list[tuple
     return out
 
 
+TEXT_RESULT_ROWS = 100            # a SQL result this small prints as a plain table (no data grid) …
+TEXT_RESULT_CHARS = 50_000        # … unless its text is long (wide or long cells): the grid
+
+
+def result_text(frame: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, tuple[str, ...]] | None:
+    """A SQL result as the text a plain table prints, and its numeric columns (right-aligned):
+    numbers exactly as stored (no rounding, no separators: a console's result), dates and times
+    through ui.fmt, anything missing as "—". None when the result is too large for a plain table."""
+    if len(frame) > TEXT_RESULT_ROWS:
+        return None
+    out = pd.DataFrame(index=frame.index)
+    numeric = []
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_bool_dtype(col):
+            out[c] = col.map(lambda v: fmt.DASH if fmt.missing(v) else str(bool(v)).lower())
+        elif pd.api.types.is_numeric_dtype(col):
+            numeric.append(c)
+            out[c] = col.map(lambda v: fmt.DASH if fmt.missing(v) else
+                             str(int(v)) if float(v).is_integer() and abs(v) < 2 ** 53 else repr(float(v)))
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            known = col.dropna()
+            dates = bool((known == known.dt.normalize()).all())          # every value at midnight: dates
+            out[c] = col.map(lambda v: fmt.DASH if fmt.missing(v) else
+                             fmt.date(v, lang) if dates else fmt.timestamp(v, lang))
+        else:
+            def text(v):
+                if v is None or (not isinstance(v, (list, dict, tuple)) and fmt.missing(v)):
+                    return fmt.DASH
+                if hasattr(v, "isoformat") and not isinstance(v, str):
+                    return fmt.date(v, lang) if type(v).__name__ == "date" else fmt.timestamp(v, lang)
+                return str(v)
+            out[c] = col.map(text)
+    if sum(len(v) for c in out.columns for v in out[c]) > TEXT_RESULT_CHARS:
+        return None
+    return out, tuple(str(c) for c in numeric)
+
+
 def dictionary_table(cols: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The columns of one table of the data dictionary (``analytics.dictionary.column_frame``) for a
     static, wrapping table: field (with its type), name in ``lang`` and meaning, every cell escaped

@@ -25,6 +25,7 @@ STRINGS = {
     "ex.facet.problems": ("投诉问题", "Problem"),
     "ex.facet.outcomes": ("处理结果", "Outcome"),
     "ex.facet.status": ("办结情况", "Open / closed"),
+    "ex.facet.more": ("更多条件：客体类别、投诉问题", "More: category, problem"),
     "ex.facet.any": ("不限", "Any"),
     "ex.status.open": ("未办结", "Open"),
     "ex.status.closed": ("已办结", "Closed"),
