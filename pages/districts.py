@@ -185,6 +185,11 @@ head = {m: t(f"dr.short.{m}") for m in metrics_here}
 focus_rows = [bool(focus) and level == "county" and r["district_code"] == focus for _, r in tab.iterrows()]
 
 
+def _tight(text: str) -> str:
+    """2（1–5）→ 2(1–5), ≈ (+2) → ≈(+2): the same text in the narrowest form (a phone)."""
+    return text.replace("（", "(").replace("）", ")").replace(" (", "(").replace("≈ ", "≈")
+
+
 def ranking_table(metrics: list[str], complaints: bool, key: str) -> None:
     """The ranking as a plain table (a data grid would add ~0.6 s of script before the page is ready):
     the focused county's row in bold; the columns' definitions one click away; many rows or columns
@@ -199,10 +204,14 @@ def ranking_table(metrics: list[str], complaints: bool, key: str) -> None:
             row[head[m]] = cell(r, m)
         rows.append(row)
     table = pd.DataFrame(rows)
-    wide = level == "township" or len(metrics) > 1 or on_phone()      # a phone scrolls it sideways
+    wide = level == "township" or len(metrics) > 1          # many rows or columns: scrolls in its own box
+    tight = on_phone() and not wide     # the arrival table fits 390 px: narrow padding, narrow brackets
+    if tight:
+        narrow = {t("dr.col.rank"), t("dr.col.change")}
+        table = table.apply(lambda col: col.map(_tight) if col.name in narrow else col)
     text_table(table, right=tuple(c for c in table.columns if c != unit_col), key=key,
                nowrap=tuple(table.columns),
-               strong={i for i, on in enumerate(focus_rows) if on},
+               strong={i for i, on in enumerate(focus_rows) if on}, tight=tight,
                height=min(48 + 40 * len(rows), 620) if wide else None)
     sep = "：" if not en else ": "
     with st.popover(t("dr.cols"), icon=":material/help:", key=f"{key}-help"):

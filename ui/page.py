@@ -230,7 +230,7 @@ def on_phone() -> bool:
 
 def text_table(df: pd.DataFrame, *, right: tuple[str, ...] = (), height: int | None = None,
                nowrap: tuple[str, ...] = (), strong: set[int] | frozenset = frozenset(),
-               key: str = "text-table") -> None:
+               tight: bool = False, key: str = "text-table") -> None:
     """A table of formatted text as a Markdown table: every cell escaped, so it prints literally; the
     columns named in ``right`` right-aligned. Unlike st.table / st.dataframe it needs no Arrow decoder
     or data grid in the browser (0.7 MB / ~2 MB of script a new visitor would load first: ~0.15 s /
@@ -239,7 +239,8 @@ def text_table(df: pd.DataFrame, *, right: tuple[str, ...] = (), height: int | N
     columns whose cells stay on one line (short codes, dates, names of two characters that a narrow
     column would otherwise break after each character); only the page's own fixed style rule, never
     data, goes into the HTML; ``key`` (unique on the page) names the table's box for that rule.
-    ``strong``: positions of rows printed in bold (a row the reader singled out)."""
+    ``strong``: positions of rows printed in bold (a row the reader singled out). ``tight``: narrow
+    cell padding, so a table of a few short columns fits a phone without scrolling sideways."""
     def cell(v) -> str:
         if v is None or (isinstance(v, float) and v != v):
             v = fmt.DASH
@@ -252,13 +253,18 @@ def text_table(df: pd.DataFrame, *, right: tuple[str, ...] = (), height: int | N
         if i in strong:
             cells = [f"**{c}**" if c.strip() else c for c in cells]
         lines.append("| " + " | ".join(cells) + " |")
-    if height is None and not nowrap:
+    if height is None and not nowrap and not tight:
         st.markdown("\n".join(lines))
         return
     idx = [i + 1 for i, c in enumerate(cols) if c in nowrap]
+    rules = []
     if idx:                     # the columns named keep each cell on one line; the others wrap
         sel = ", ".join(f".st-key-{key} :is(td, th):nth-child({i})" for i in idx)
-        st.html(f"<style>{sel} {{ white-space: nowrap; }}</style>")
+        rules.append(f"{sel} {{ white-space: nowrap; }}")
+    if tight:                   # narrow cell padding (a phone)
+        rules.append(f".st-key-{key} :is(td, th) {{ padding: 0.4rem 0.3rem; }}")
+    if rules:
+        st.html(f"<style>{' '.join(rules)}</style>")
     with st.container(height=height or "content", key=key):
         st.markdown("\n".join(lines))
 

@@ -19,7 +19,7 @@ line, as ``page lang width: kind: detail``; the exit status is 1 when there is a
 - ``chinese`` (English pages): Chinese characters in visible text (main pane, sidebar, chart text)
   that are not data values. Data values are the free-text names in the database given by ``--db``
   (merchants, stores, townships, demonstration units, sub-categories, file names — see
-  :data:`DATA_COLUMNS`); fixed vocabularies (status, outcome, channel, category) and district
+  :data:`DATA_COLUMNS`) and the SQL console's result (query output, printed as the database holds it); fixed vocabularies (status, outcome, channel, category) and district
   names have English names and are violations. Without a database every Chinese run is reported;
 - ``iso-date``: a raw ISO date, timestamp, month or week (2024-03-14, 2024-W10) in the main pane
   or sidebar text (dates go through ui/fmt.py);
@@ -308,7 +308,8 @@ _PROBE = r"""
   });
   const text = sel => { const el = document.querySelector(sel); return el ? el.innerText : ''; };
   return {violations: out, charts, main: text('[data-testid=stMain]'),
-          sidebar: sbOpen ? text('[data-testid=stSidebar]') : ''};
+          sidebar: sbOpen ? text('[data-testid=stSidebar]') : '',
+          raw: Array.from(document.querySelectorAll('.st-key-sql-result')).map(e => e.innerText).join('\n')};
 }
 """
 
@@ -398,6 +399,7 @@ def _text_checks(page: str, lang: str, width: int, probe: dict, data: DataValues
             shown = "、".join(f"“{x}”" for x in items[:4]) + (f" … ({len(items)})" if len(items) > 4 else "")
             once(kind, f"{ch['name']}: {role} {shown}")
     chart_text = {s.strip() for ch in probe["charts"] for s in ch["all"]}
+    raw_output = {s.strip() for s in (probe.get("raw") or "").splitlines() if s.strip()}
     for where, text in screens:
         for line in text.splitlines():
             if where in ("main pane", "sidebar") and line.strip() in chart_text:
@@ -408,7 +410,7 @@ def _text_checks(page: str, lang: str, width: int, probe: dict, data: DataValues
             m = MISSING.search(line)
             if m:
                 once("missing-word", f"{where}: “{m.group(1)}” in “{line.strip()[:80]}”")
-            if lang == "en":
+            if lang == "en" and line.strip() not in raw_output:
                 for run in CJK.findall(line):
                     if not data.allows(run):
                         once("chinese", f"{where}: “{run}” in “{line.strip()[:80]}”")

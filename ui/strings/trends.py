@@ -15,7 +15,7 @@ STRINGS = {
     "tr.interval.quarter": ("季度", "Quarter"),
     "tr.interval.day_off": ("统计期间超过一年，不提供按日视图。", "Daily view is off for periods longer than a year."),
     "tr.by": ("分组", "Breakdown"),
-    "tr.by.total": ("不分组（合计）", "None (total)"),
+    "tr.by.total": ("不分组（合计）", "Total only"),
     "tr.by.route": ("ODR / 传统渠道", "ODR / traditional"),
     "tr.by.channel": ("来源渠道", "Intake channel"),
     "tr.by.object_class": ("商品 / 服务", "Goods / services"),
