@@ -560,3 +560,15 @@ def test_page_focus_county_in_bold(app_env):
     bold = t[t["County"].str.startswith("**")]
     assert list(bold["County"]) == ["**Sunan**"] and bold.iloc[0].str.fullmatch(r"\*\*.+\*\*").all()
     assert not t[t.index != bold.index[0]]["County"].str.contains("*", regex=False).any()
+
+
+def test_page_ranking_on_a_phone_is_tight(app_env, monkeypatch):
+    import ui.page
+    monkeypatch.setattr(ui.page, "on_phone", lambda: True)
+    at = run_app("pages/districts.py", {"lang": "zh"})
+    assert errors(at) == []
+    t = _table(at)
+    assert t["排名"].str.fullmatch(r"\d+(\(\d+(–\d+)?\))?").all()          # 1(1–5): no wide brackets
+    assert not t.apply(lambda c: c.str.contains("（")).any().any()
+    style = [h for h in at.get("html") if "padding" in h.proto.body]
+    assert len(style) == 1 and "st-key-dr-ranking" in style[0].proto.body
