@@ -13,6 +13,7 @@ page in a new context; the median is reported). The floor — a one-line Streaml
 with the app's pages, so the ratios compare like with like on a shared, noisy machine.
 
     python bench/pageready.py --db bench/out/bench-1000000.duckdb [--pages overview sql] [--rounds 3]
+    python bench/pageready.py --db bench/out/bench-10000000.duckdb --cold 6     # cold starts only
 """
 from __future__ import annotations
 
@@ -251,6 +252,34 @@ def fmt_x(x: float | None) -> str:
     return "—" if x is None else f"{x:.1f}×"
 
 
+def cold_starts(db: Path, trials: int, port: int = 8611, floor_port: int = 8612, log=_log) -> dict:
+    """``trials`` cold starts of the app (server process start to the overview ready for a visitor
+    whose tab was open before the start), alternating with the floor page's, measured as in
+    :func:`measure_app`. Returns {"app": [s, …], "floor": [s, …]}."""
+    from playwright.sync_api import sync_playwright
+    out = {"app": [], "floor": []}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for i in range(trials):
+                for which in ("floor", "app"):
+                    tab = new_visitor(browser)
+                    srv = (StreamlitServer(FLOOR_APP, floor_port) if which == "floor" else
+                           StreamlitServer(ROOT / "app.py", port, {"ODR_DB": str(db)}))
+                    try:
+                        healthy = srv.wait_healthy()
+                        rec = visit(browser, srv.url, "overview" if which == "app" else "floor",
+                                    t0=srv.t_start, tab=tab)
+                    finally:
+                        srv.stop()
+                    out[which].append(rec.get("from_start_s"))
+                    log(f"  cold {i + 1} {which:<6} healthy {healthy:.2f} s, ready {fmt_s(rec.get('from_start_s'))} s"
+                        " after the process started")
+        finally:
+            browser.close()
+    return out
+
+
 def main(argv=None) -> int:
     from ui.pages_registry import PAGES
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -260,7 +289,14 @@ def main(argv=None) -> int:
     ap.add_argument("--port", type=int, default=8611)
     ap.add_argument("--floor-port", type=int, default=8612)
     ap.add_argument("--shots", help="directory for full-page screenshots")
+    ap.add_argument("--cold", type=int, default=0, metavar="N",
+                    help="only measure N cold starts (app and floor page, alternating)")
     a = ap.parse_args(argv)
+    if a.cold:
+        r = cold_starts(Path(a.db).resolve(), a.cold, a.port, a.floor_port)
+        med = {k: statistics.median([x for x in v if x is not None] or [float("nan")]) for k, v in r.items()}
+        print(json.dumps({"cold_start_s": r, "median_s": med}, indent=1))
+        return 0
     shots = Path(a.shots) if a.shots else None
     if shots:
         shots.mkdir(parents=True, exist_ok=True)
