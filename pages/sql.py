@@ -103,9 +103,9 @@ with left:
             # a small result is a plain table (scrolling in its own box): a data grid's script would
             # cost a new visitor ~0.6 s before the page is ready; larger results get the grid
             table, numeric = small
-            # (on a phone the cells wrap, so the table fits the screen; elsewhere each stays on one line)
+            # (text cells wrap, so the table fits the editor's column; narrow padding on a phone)
             text_table(table, right=numeric, height=min(48 + 40 * len(table), 480), key="sql-result",
-                       nowrap=() if on_phone() else tuple(table.columns), tight=on_phone())
+                       tight=on_phone())
         else:
             narrow = {c: st.column_config.Column(width="small") for c in res.frame.columns} if on_phone() else None
             st.dataframe(res.frame, hide_index=True, height=min(38 + 35 * len(res.frame), 480), placeholder="—",
