@@ -16,7 +16,7 @@ from ui import data, fmt  # noqa: E402
 from ui.figures import trends as FT  # noqa: E402
 from ui.i18n import label, t  # noqa: E402
 from ui.page import chart_block, delta_args, fmt_int, fmt_num, interactive_charts  # noqa: E402
-from ui.state import BOOL, INT, choice, record, url_value, url_widget  # noqa: E402
+from ui.state import BOOL, choice, record, url_value, url_widget  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
 st.caption(t("tr.intro"))
