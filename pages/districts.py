@@ -16,7 +16,7 @@ from analytics import rankings as R  # noqa: E402
 from ui import data, fmt  # noqa: E402
 from ui.figures import districts as F  # noqa: E402
 from ui.i18n import t  # noqa: E402
-from ui.page import chart_block, downloads, interactive_charts, on_phone, text_table  # noqa: E402
+from ui.page import chart_block, column_notes, downloads, interactive_charts, on_phone, text_table  # noqa: E402
 from ui.state import BOOL, INT, choice, from_link, record, url_value, url_widget  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -213,17 +213,14 @@ def ranking_table(metrics: list[str], complaints: bool, key: str) -> None:
                nowrap=tuple(table.columns),
                strong={i for i, on in enumerate(focus_rows) if on}, tight=tight,
                height=min(48 + 40 * len(rows), 620) if wide else None)
-    sep = "：" if not en else ": "
-    with st.popover(t("dr.cols"), icon=":material/help:", key=f"{key}-help"):
-        st.caption(t("dr.col.rank") + sep + t("dr.col.rank.help"))
-        st.caption(t("dr.col.change") + sep + t("dr.table.caption", start=fmt.date(f.date_from, lang),
-                                                  end=fmt.date(f.date_to, lang), pstart=fmt.date(prev.date_from, lang),
-                                                  pend=fmt.date(prev.date_to, lang)))
-        st.caption(t("dr.col.index") + sep + t("dr.weights.intro"))
-        if complaints:
-            st.caption(t("dr.col.complaints") + sep + t("dr.col.complaints.help"))
-        for m in metrics:
-            st.caption(head[m] + sep + t(f"dr.m.{m}") + ("：" if not en else ": ") + t(f"dr.m.{m}.help"))
+    period = t("dr.table.caption", start=fmt.date(f.date_from, lang), end=fmt.date(f.date_to, lang),
+               pstart=fmt.date(prev.date_from, lang), pend=fmt.date(prev.date_to, lang))
+    notes = [(t("dr.col.rank"), t("dr.col.rank.help")), (t("dr.col.change"), period),
+             (t("dr.col.index"), t("dr.weights.intro"))]
+    if complaints:
+        notes.append((t("dr.col.complaints"), t("dr.col.complaints.help")))
+    notes += [(head[m], t(f"dr.m.{m}") + ("：" if not en else ": ") + t(f"dr.m.{m}.help")) for m in metrics]
+    column_notes(notes, key=f"{key}-help")
 
 
 if tab.empty:

@@ -12,7 +12,7 @@ from analytics import explore, queries  # noqa: E402
 from ui import charts, cite, data, export, state  # noqa: E402
 from ui.figures import explore as figs  # noqa: E402
 from ui.i18n import CATALOGUE, label, t  # noqa: E402
-from ui.page import chart_block, fmt_int, fmt_pct, on_phone, text_table  # noqa: E402
+from ui.page import chart_block, column_notes, fmt_int, fmt_pct, on_phone, text_table  # noqa: E402
 from ui.text import md  # noqa: E402
 
 f, lang = ctx.filters, ctx.lang
@@ -103,8 +103,9 @@ with st.container(border=True):
              args=("district", "ex_g_district"))
     for facet, group in (("channels", "channel"), ("outcomes", "outcome")):
         options = _ordered(facet)
-        state.url_widget(st.pills, URL[facet], [], options=options, parse=state.multi(options)[0],
-                         dump=state.multi(options)[1], selection_mode="multi", label=t(f"ex.facet.{facet}"),
+        parse, dump = state.multi(options)
+        state.url_widget(st.pills, URL[facet], [], options=options, parse=parse, dump=dump,
+                         selection_mode="multi", label=t(f"ex.facet.{facet}"),
                          format_func=_fmt(facet, lambda v, g=group: label(v, g, lang)))
     LONG = ("categories", "problems")
     if any(sel[k] for k in LONG):
@@ -208,10 +209,8 @@ def records_section():
     text_table(table, right=tuple(name[c] for c in figs.RIGHT_COLUMNS if c in name),
                height=None if phone else min(560, 48 + 40 * len(table)), key="ex-records",
                nowrap=tuple(n for c, n in name.items() if c != "merchant_name" and not (phone and c == "outcome")))
-    with st.popover(t("ex.cols"), icon=":material/help:", key="ex-cols"):
-        for c in show.columns:
-            if f"ex.col.{c}.help" in CATALOGUE:
-                st.caption(f"{t(f'ex.col.{c}')}{'：' if lang == 'zh' else ': '}{t(f'ex.col.{c}.help')}")
+    column_notes([(name[c], t(f"ex.col.{c}.help")) for c in show.columns if f"ex.col.{c}.help" in CATALOGUE],
+                 key="ex-cols")
     st.caption(t("ex.records.note"))
 
     # every field of one record, on demand (the picker is built when its section is opened)

@@ -269,6 +269,15 @@ def text_table(df: pd.DataFrame, *, right: tuple[str, ...] = (), height: int | N
         st.markdown("\n".join(lines))
 
 
+def column_notes(notes: list[tuple[str, str]], key: str) -> None:
+    """What a plain table's columns mean (the tooltips a data grid's headers had): a popover under the
+    table, one "header: meaning" line per column (catalogue texts, never data)."""
+    sep = "：" if current_lang() == "zh" else ": "
+    with st.popover(t("common.cols"), icon=":material/help:", key=key):
+        for head, text in notes:
+            st.caption(f"{head}{sep}{text}")
+
+
 def delta_args(text, differs: bool, color: str = "normal") -> dict:
     """st.metric delta arguments for a change against an earlier period: red/green only when the
     change is beyond chance (the caller's test at the 5% level), otherwise a neutral "about the

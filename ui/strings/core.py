@@ -82,6 +82,7 @@ STRINGS = {
     "chart.png": ("下载图片 PNG", "Download chart (PNG)"),
     "chart.partial": ("不完整周", "Partial week"),
     "chart.whole": ("完整周", "Whole week"),
+    "common.cols": ("各列的含义", "What the columns mean"),
     "common.complaints": ("投诉量", "Complaints"),
     "common.week": ("周", "Week"),
     "common.count": ("件数", "Count"),

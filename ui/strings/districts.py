@@ -75,7 +75,6 @@ STRINGS = {
                                     "No-reason returns in the period ÷ committed stores at the period's end. "
                                     "Interval: exact Poisson."),
     "dr.col.rank": ("排名", "Rank"),
-    "dr.cols": ("各列的含义", "What the columns mean"),
     "dr.col.rank.help": ("括号内为 95% 名次区间：考虑随机波动后该单位可能的名次范围。",
                          "In brackets: the 95% rank interval, the ranks the unit could hold once chance is allowed for."),
     "dr.col.change": ("较上期", "vs prev."),

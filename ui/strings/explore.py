@@ -96,7 +96,6 @@ STRINGS = {
     "ex.col.disputed_yuan.help": ("争议金额，单位：元。", "Amount in dispute, in yuan."),
     "ex.col.recovered_yuan": ("挽回损失（元）", "Recovered (¥)"),
     "ex.col.recovered_yuan.help": ("为消费者挽回的经济损失，单位：元。", "Money recovered for the consumer, in yuan."),
-    "ex.cols": ("各列的含义", "What the columns mean"),
     "ex.detail.pick": ("登记编号", "Registration number"),
     "ex.detail": ("查看一条记录的全部字段", "Show every field of one record"),
     "ex.detail.placeholder": ("选择本页的一个登记编号", "Choose a registration number on this page"),
