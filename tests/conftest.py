@@ -44,8 +44,9 @@ def clean_streamlit(monkeypatch):
     import streamlit as st
 
     def clear():
-        from ui import data, figcache
+        from ui import data, figcache, figmemo
         st.cache_data.clear()
+        figmemo.clear()
         st.cache_resource.clear()
         db.reset_shared()
         data._examples.clear()                  # the SQL page's example outcomes, in memory and on disk

@@ -13,6 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from .figmemo import memo
+
 FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 PALETTE = ["#1f5fa8", "#e07b1a", "#2a9d8f", "#c44e52", "#8172b3", "#937860", "#da8bc3", "#64b5cd",
            "#8c8c8c", "#ccb974"]
@@ -46,6 +48,7 @@ def new_figure(title: str | None = None, height: int = 360) -> go.Figure:
     return fig
 
 
+@memo
 def weekly_bar(df: pd.DataFrame, *, title: str, y_label: str, partial_label: str, whole_label: str,
                odr_label: str, trad_label: str, split: bool = True, lang: str = "zh") -> go.Figure:
     """Weekly complaints: stacked ODR / traditional bars for whole weeks, partial weeks drawn in a

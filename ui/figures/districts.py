@@ -12,6 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import charts
+from ui.figmemo import memo
 
 GEOJSON = Path(__file__).resolve().parent.parent.parent / "data" / "geo" / "zhangye_counties.geojson"
 BETTER = "#2a9d8f"
@@ -37,6 +38,7 @@ def _fmt(metric: str) -> str:
             "returns_per_store": ".2f"}.get(metric, ".1f")
 
 
+@memo
 def interval_chart(df: pd.DataFrame, metric: str, *, title: str, x_label: str, city: float | None,
                    city_label: str, verdict_labels: dict, label_col: str, focus: str | None = None) -> go.Figure:
     """Dot and 95% interval per unit, sorted by value, coloured by the comparison with the city
@@ -136,6 +138,7 @@ def text_positions(xs, ys, texts, **kw) -> list[str]:
     return [p for p, _, _ in text_placement(xs, ys, texts, **kw)]
 
 
+@memo
 def funnel_chart(df: pd.DataFrame, limits: pd.DataFrame, metric: str, *, title: str, x_label: str, y_label: str,
                  label_col: str, labels: dict, focus: str | None = None, log_x: bool = True,
                  lang: str = "zh") -> go.Figure:
@@ -378,6 +381,7 @@ def _map_ticks(lo: float, hi: float, metric: str, lang: str) -> tuple[list[float
     return ticks, text
 
 
+@memo
 def county_map(df: pd.DataFrame, metric: str, *, title: str, value_label: str, higher_is_better: bool,
                label_col: str, city: float | None = None, worse_label: str = "", lang: str = "zh",
                value_text: list | None = None, focus: str | None = None, height: int = 460) -> go.Figure:
@@ -473,6 +477,7 @@ def bucket_labels(buckets, partial, lang: str) -> dict[str, str]:
     return out
 
 
+@memo
 def bump_chart(hist: pd.DataFrame, *, title: str, label_col: str, rank_label: str, focus: str | None = None,
                n_units: int = 6, lang: str = "zh") -> go.Figure:
     """Ranks over time: one line per county, rank 1 at the top; buckets named in ``lang``

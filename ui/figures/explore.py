@@ -8,6 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ui import charts, fmt
+from ui.figmemo import memo
 from ui.i18n import label, t
 
 _DATETIME_COLS = ("received_at", "closed_at")
@@ -26,6 +27,7 @@ def partial_months(months, start, end) -> list[str]:
     return out
 
 
+@memo
 def monthly_bar(df: pd.DataFrame, *, title: str, y_label: str, odr_label: str, trad_label: str,
                 partial_label: str, lang: str, start=None, end=None, split: bool = True) -> go.Figure:
     """Stacked monthly bars (traditional + ODR) of the matching complaints. A month that the period

@@ -12,6 +12,7 @@ import pandas as pd
 from plotly.subplots import make_subplots
 
 from ui import charts, fmt
+from ui.figmemo import memo
 
 
 def _legend_under_title(fig: go.Figure) -> go.Figure:
@@ -69,6 +70,7 @@ def period_labels(df: pd.DataFrame, grain: str, lang: str) -> list[str]:
     return [fmt.date(s, lang) for s in df["start"]]
 
 
+@memo
 def series_bar(df: pd.DataFrame, *, grain: str, value: str, title: str, y_label: str, whole_label: str,
                partial_label: str, money: bool, lang: str) -> go.Figure:
     """Returns per week or month: whole units solid, partial units hatched and labelled.
@@ -100,6 +102,7 @@ def series_bar(df: pd.DataFrame, *, grain: str, value: str, title: str, y_label:
     return fig
 
 
+@memo
 def cumulative(df: pd.DataFrame, *, value: str, title: str, y_label: str, money: bool, lang: str) -> go.Figure:
     """Running total over the period of the amount or of the count (one line).
 
@@ -118,6 +121,7 @@ def cumulative(df: pd.DataFrame, *, value: str, title: str, y_label: str, money:
     return fig
 
 
+@memo
 def amount_bins(df: pd.DataFrame, *, title: str, bin_labels: list[str], count_label: str,
                 amount_label: str, x_label: str, y_label: str, lang: str) -> go.Figure:
     """Share of returns and share of the amount per amount bin (side by side)."""
@@ -139,6 +143,7 @@ def amount_bins(df: pd.DataFrame, *, title: str, bin_labels: list[str], count_la
     return fig
 
 
+@memo
 def hbar(labels, values, texts, *, title: str, x_label: str, color: str = charts.TRAD_COLOR,
          hovers=None, height: int | None = None, money_lang: str | None = None) -> go.Figure:
     """Horizontal bars, largest at the top, value text outside the bar; ``hovers`` one text per bar
@@ -158,6 +163,7 @@ def hbar(labels, values, texts, *, title: str, x_label: str, color: str = charts
     return fig
 
 
+@memo
 def commitments(df: pd.DataFrame, labels: list[str], *, title: str, with_label: str,
                 none_label: str, x_label: str, lang: str) -> go.Figure:
     """Committed stores per district split into "had a return" and "no return in the period"
@@ -194,6 +200,7 @@ def _month_ticks(fig: go.Figure, axis: str, months, lang: str, max_ticks: int = 
     fig.layout[axis if "axis" in axis else axis + "axis"].update(tickvals=picked, ticktext=text)
 
 
+@memo
 def registry_timeline(df: pd.DataFrame, *, title: str, active_label: str, enrolled_label: str,
                       withdrawn_label: str, period_label: str, lang: str) -> go.Figure:
     """Registry month by month: units in force at month end (line), entries (bars up) and
@@ -230,6 +237,7 @@ def registry_timeline(df: pd.DataFrame, *, title: str, active_label: str, enroll
     return _legend_under_title(fig)
 
 
+@memo
 def cases_histogram(df: pd.DataFrame, *, title: str, x_label: str, y_label: str, lang: str) -> go.Figure:
     """Number of active ODR enterprises by number of cases in the period (0 highlighted)."""
     fig = charts.new_figure(title, height=320)
@@ -242,6 +250,7 @@ def cases_histogram(df: pd.DataFrame, *, title: str, x_label: str, y_label: str,
     return fig
 
 
+@memo
 def small_multiples(panels: list[tuple[str, list, list, list]], *, title: str, lang: str,
                     orientation: str = "h", height: int = 340) -> go.Figure:
     """One panel per (panel title, categories, values, texts); independent value axes, because the
@@ -274,6 +283,7 @@ def small_multiples(panels: list[tuple[str, list, list, list]], *, title: str, l
     return fig
 
 
+@memo
 def rate_comparison(df: pd.DataFrame, labels: list[str], *, title: str, demo_label: str, other_label: str,
                     x_label: str) -> go.Figure:
     """Complaints per 1,000 stores, demonstration vs other stores, per industry (dumbbell: the
@@ -308,6 +318,7 @@ def rate_comparison(df: pd.DataFrame, labels: list[str], *, title: str, demo_lab
     return fig
 
 
+@memo
 def merchant_monthly(df: pd.DataFrame, *, title: str, odr_label: str, trad_label: str,
                      returns_label: str, y_label: str, y2_label: str, lang: str) -> go.Figure:
     """One merchant per month: complaints (stacked ODR / traditional bars) and the returns'

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ui import charts, fmt
+from ui.figmemo import memo
 
 ROUTE_COLORS = {"odr": charts.ODR_COLOR, "traditional": charts.TRAD_COLOR, "all": charts.PALETTE[4]}
 _LEGEND = dict(orientation="h", yanchor="bottom", y=1.0, xanchor="left", x=0)
@@ -39,6 +40,7 @@ def _week_hover(weeks, lang: str) -> list[str]:
     return [fmt.week_span(w, lang) for w in weeks]
 
 
+@memo
 def km_figure(curves: pd.DataFrame, routes: list[str], names: dict[str, str], *, title: str, x_label: str,
               y_label: str, median_label: str, p90_label: str, open_label: str = "n") -> go.Figure:
     """Step curves of the share still open (Kaplan–Meier) with shaded 95% bands, per route: two
@@ -90,10 +92,24 @@ def cap_for(counts: pd.DataFrame, default: int = 30) -> int:
     c = counts[counts["closed"]]
     if not len(c):
         return default
-    v = np.repeat(c["t"].to_numpy(), c["n"].to_numpy())
-    return int(max(10, min(default, np.ceil(np.percentile(v, 99)))))
+    return int(max(10, min(default, np.ceil(weighted_percentile(c["t"], c["n"], 99)))))
 
 
+def weighted_percentile(values, counts, q: float) -> float:
+    """``np.percentile`` (linear) of ``values`` each repeated ``counts`` times, without building the
+    repeated array (a year of closed complaints is millions of values; the counts are a few hundred)."""
+    v, n = np.asarray(values, dtype=float), np.asarray(counts, dtype=np.int64)
+    keep = n > 0
+    v, n = v[keep], n[keep]
+    order = np.argsort(v, kind="stable")
+    v, cum = v[order], np.cumsum(n[order])
+    pos = q / 100 * (cum[-1] - 1)                  # the position in the sorted, repeated values
+    lo, hi = int(np.floor(pos)), int(np.ceil(pos))
+    at = lambda i: v[np.searchsorted(cum, i, side="right")]  # noqa: E731 — the i-th value (from 0)
+    return float(at(lo) + (pos - lo) * (at(hi) - at(lo)))
+
+
+@memo
 def distribution_figure(counts: pd.DataFrame, routes: list[str], names: dict[str, str], *, mode: str,
                         title: str, x_label: str, y_label: str, cap: int, legend_name=None) -> go.Figure:
     """Histogram (share per time, the last bar pooling t >= cap) or ECDF (cumulative share) of the
@@ -129,6 +145,7 @@ def distribution_figure(counts: pd.DataFrame, routes: list[str], names: dict[str
     return _legend_under_title(fig)
 
 
+@memo
 def category_box_figure(catq: pd.DataFrame, routes: list[str], names: dict[str, str], cat_label, *,
                         title: str, x_label: str, hover: str | None = None) -> go.Figure:
     """Horizontal boxes per category and route from precomputed quantiles (whiskers P10/P90).
@@ -156,6 +173,7 @@ def category_box_figure(catq: pd.DataFrame, routes: list[str], names: dict[str, 
     return _legend_under_title(fig)
 
 
+@memo
 def weekly_quantiles_figure(wq: pd.DataFrame, routes: list[str], names: dict[str, str], *, title: str,
                             y_label: str, median_label: str, p90_label: str, open_label: str,
                             closed_label: str, lang: str = "zh") -> go.Figure:
@@ -183,6 +201,7 @@ def weekly_quantiles_figure(wq: pd.DataFrame, routes: list[str], names: dict[str
     return _legend_under_title(fig)
 
 
+@memo
 def gap_figure(summary: pd.DataFrame, *, title: str, raw_label: str, adj_label: str, median_title: str,
                settled_title: str, days_label: str, pp_label: str, exact_label: str | None = None,
                too_few_label: str | None = None) -> go.Figure:
@@ -223,6 +242,7 @@ def gap_figure(summary: pd.DataFrame, *, title: str, raw_label: str, adj_label: 
     return fig
 
 
+@memo
 def on_time_weekly_figure(ot: pd.DataFrame, routes: list[str], names: dict[str, str], *, title: str,
                           y_label: str, lang: str = "zh") -> go.Figure:
     """On-time rate per week and route, with numerator/denominator in the hover. The rate axis
@@ -247,6 +267,7 @@ def on_time_weekly_figure(ot: pd.DataFrame, routes: list[str], names: dict[str, 
     return _legend_under_title(fig)
 
 
+@memo
 def district_on_time_figure(dist: pd.DataFrame, name_col: str, *, title: str, x_label: str,
                             lang: str = "zh") -> go.Figure:
     """Horizontal bars of the on-time rate per district, labelled with rate and counts."""

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from ui import fmt
 from ui.charts import MUTED, PALETTE, PARTIAL_COLOR, TRAD_COLOR, new_figure
+from ui.figmemo import memo
 from ui.text import plot_text
 
 EVENT_COLORS = {"w315": "#e07b1a", "spring_festival": "#c44e52", "may_day": "#2a9d8f",
@@ -63,6 +64,7 @@ def add_events(fig: go.Figure, events: pd.DataFrame, names: dict[str, str], span
         last_x = xm
 
 
+@memo
 def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, partial_label: str,
                  series_names: dict[str, str], events: pd.DataFrame, event_names: dict[str, str],
                  height: int = 420, interval: str = "week", lang: str = "zh") -> go.Figure:
@@ -129,6 +131,7 @@ def volume_chart(df: pd.DataFrame, *, mode: str, title: str, y_label: str, parti
     return fig
 
 
+@memo
 def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], events: pd.DataFrame,
                event_names: dict[str, str], selected: str | None = None, height: int = 440,
                lang: str = "zh") -> go.Figure:
@@ -203,6 +206,7 @@ def band_chart(stats: pd.DataFrame, *, title: str, labels: dict[str, str], event
     return fig
 
 
+@memo
 def composition_chart(detail: pd.DataFrame, *, title: str, names: dict[str, str], this_label: str,
                       prev_label: str | None, n: int = 10) -> go.Figure:
     """Horizontal bars: the week's count per value next to the week before (largest first);
@@ -226,6 +230,7 @@ def composition_chart(detail: pd.DataFrame, *, title: str, names: dict[str, str]
     return fig
 
 
+@memo
 def contribution_chart(top: pd.DataFrame, *, title: str, names: dict[str, str], by: str, x_label: str,
                        direction: str) -> go.Figure:
     """Bars of each value's share of the gap to the expected (or previous) week, largest first.
