@@ -18,7 +18,7 @@ import threading
 
 import streamlit as st
 
-from ui.pages_registry import PAGES, ROOT, disable_legacy_pages
+from ui.pages_registry import PAGES, ROOT, disable_legacy_pages, skip_component_scan
 
 
 def prepare_database() -> None:
@@ -161,6 +161,13 @@ if __name__ == "__main__":
     frame()
 else:
     disable_legacy_pages()
-    app = st.App(__file__)
+    skip_component_scan()
+    middleware = []
+    if os.environ.get("ODR_PRELOAD", "1") != "0":         # off: to measure without it (bench/)
+        from starlette.middleware import Middleware
+
+        from ui.preload import PreloadChunks
+        middleware.append(Middleware(PreloadChunks))
+    app = st.App(__file__, middleware=middleware)
     if sys.argv and os.path.abspath(sys.argv[0]) == os.path.abspath(__file__):   # served, not imported by a test
         _warm_up_in_background()

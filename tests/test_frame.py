@@ -144,3 +144,26 @@ def test_chart_title_above_the_chart_and_kept_for_png(app_env):
     finally:
         st.plotly_chart = orig
     assert monkey == [None] and fig.layout.title.text == "T" and fig.layout.margin.t == 48
+
+
+def test_the_start_skips_the_component_scan_and_no_module_uses_components():
+    """app.py, imported by ``streamlit run``, replaces Streamlit's scan of installed packages for
+    custom-component manifests (0.2 s before the server answers) by its empty answer: true only as
+    long as no module of this app uses custom components."""
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys; sys.argv = ['not-served']; import app; "
+         "from streamlit.components.v2 import manifest_scanner as m; "
+         "print(m.scan_component_manifests.__name__, m.scan_component_manifests())"],
+        cwd=root, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["_no_component_manifests", "[]"]
+    uses = re.compile(r"components\.v[12]|st\.components|declare_component|import components|components\.html")
+    found = [str(p.relative_to(root)) for d in ("app.py", "ui", "pages", "analytics", "briefing")
+             for p in ([root / d] if d.endswith(".py") else (root / d).rglob("*.py"))
+             if uses.search(p.read_text(encoding="utf-8")) and p.name != "pages_registry.py"]
+    assert found == [], f"custom components used in {found}: remove skip_component_scan() from app.py"
