@@ -162,12 +162,6 @@ if __name__ == "__main__":
 else:
     disable_legacy_pages()
     skip_component_scan()
-    middleware = []
-    if os.environ.get("ODR_PRELOAD", "1") != "0":         # off: to measure without it (bench/)
-        from starlette.middleware import Middleware
-
-        from ui.preload import PreloadChunks
-        middleware.append(Middleware(PreloadChunks))
-    app = st.App(__file__, middleware=middleware)
+    app = st.App(__file__)
     if sys.argv and os.path.abspath(sys.argv[0]) == os.path.abspath(__file__):   # served, not imported by a test
         _warm_up_in_background()
