@@ -76,9 +76,10 @@ if len(whole):
         d = None
         if pd.notna(last["wow_change"]):
             d = f"{int(last['wow_change']):+,}" + (f" ({last['wow_pct']:+.0%})" if pd.notna(last["wow_pct"]) else "")
-        # two whole weeks (equal exposure): coloured only when the change is beyond chance
-        differs = d is not None and S.beyond_chance(S.two_count_p(last["complaints"],
-                                                                  last["complaints"] - last["wow_change"]))
+        # two whole weeks (equal exposure): coloured only when the change is beyond chance (the test
+        # through the cache: recorded and replayed at a start, so the first visitor does not wait for SciPy)
+        differs = d is not None and S.beyond_chance(data.pure(
+            S.two_count_p, int(last["complaints"]), int(last["complaints"] - last["wow_change"])))
         st.metric(t("tr.kpi.week.label", week=fmt.week(last["week"], lang, year=False)), fmt_int(last["complaints"]),
                   **delta_args(d, differs, "inverse"), border=True,
                   help=t("tr.kpi.week.help", week=fmt.week_span(last["week_start"], lang),
@@ -87,7 +88,8 @@ if len(whole):
         d = None
         if pd.notna(last["yoy_change"]):
             d = f"{int(last['yoy_change']):+,}" + (f" ({last['yoy_pct']:+.0%})" if pd.notna(last["yoy_pct"]) else "")
-        differs = d is not None and S.beyond_chance(S.two_count_p(last["complaints"], last["last_year"]))
+        differs = d is not None and S.beyond_chance(data.pure(S.two_count_p, int(last["complaints"]),
+                                                              int(last["last_year"])))
         ly = last["last_year_week"]
         st.metric(t("tr.kpi.last_year", week=fmt.week(ly, lang, year=False) if ly else fmt.DASH),
                   fmt_int(last["last_year"]), **delta_args(d, differs, "inverse"), border=True,
@@ -286,7 +288,7 @@ if tab_week.open:
             st.metric(t("tr.detail.n"), fmt_int(row["complaints"]), border=True)
         with m2:
             differs = pd.notna(row["wow_change"]) and S.beyond_chance(
-                S.two_count_p(row["complaints"], row["complaints"] - row["wow_change"]))
+                data.pure(S.two_count_p, int(row["complaints"]), int(row["complaints"] - row["wow_change"])))
             st.metric(t("tr.detail.prev"), "—" if pd.isna(row["wow_change"]) else f"{int(row['wow_change']):+,}",
                       **delta_args(None if pd.isna(row["wow_pct"]) else f"{row['wow_pct']:+.0%}", differs, "inverse"),
                       border=True)
