@@ -162,3 +162,13 @@ def test_weighted_percentile_is_numpys_percentile_of_the_repeated_values():
             continue
         q = float(rng.choice([0, 1, 50, 90, 99, 100, rng.uniform(0, 100)]))
         assert F.weighted_percentile(v, n, q) == pytest.approx(np.percentile(np.repeat(v, n), q), abs=1e-9)
+
+
+def test_keys_see_the_order_of_categories_and_the_index():
+    df = _df()
+    a = df.assign(name=pd.Categorical(df["name"], categories=["甲", "乙", "丙"]))
+    b = df.assign(name=pd.Categorical(df["name"], categories=["丙", "乙", "甲"]))
+    assert figmemo.key_of(_builder, (a,), {"title": "T"}, "zh") != figmemo.key_of(_builder, (b,), {"title": "T"}, "zh")
+    assert figmemo.key_of(_builder, (df,), {"title": "T"}, "zh") != \
+        figmemo.key_of(_builder, (df.set_index(pd.Index([5, 6, 7])),), {"title": "T"}, "zh")
+    assert figmemo.key_of(_builder, (df,), {"title": "T"}, "zh") == figmemo.key_of(_builder, (df.copy(),), {"title": "T"}, "zh")

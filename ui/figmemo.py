@@ -104,6 +104,9 @@ def _feed(h, obj, depth: int = 0) -> None:
 
 def _feed_frame(h, df: pd.DataFrame) -> None:
     h.update(repr(list(map(str, df.columns))).encode("utf-8", "surrogatepass"))
+    for dtype in [*df.dtypes, *([df.index.dtype] if not isinstance(df.index, pd.MultiIndex) else [])]:
+        if isinstance(dtype, pd.CategoricalDtype):      # its categories' order orders a chart's axis
+            h.update(repr((list(dtype.categories), dtype.ordered)).encode("utf-8", "surrogatepass"))
     h.update(repr(list(map(str, df.index.names))).encode("utf-8", "surrogatepass"))
     try:
         h.update(pd.util.hash_pandas_object(df, index=True).to_numpy().tobytes())
