@@ -11,6 +11,9 @@ and ``rounds`` warm visits (one server, every page visited once first, then each
 page in a new context; the median is reported). The floor — a one-line Streamlit script
 (bench/floor_app.py) served by its own server — is measured the same way in the same run, interleaved
 with the app's pages, so the ratios compare like with like on a shared, noisy machine.
+A second reference, bench/floor_widgets_app.py (a few metrics, an image, download buttons and the
+kinds of sidebar controls the app has, nothing computed), is measured in the warm rounds: what those
+element types alone cost any Streamlit page, whose code the browser loads when it first meets them.
 
     python bench/pageready.py --db bench/out/bench-1000000.duckdb [--pages overview sql] [--rounds 3]
     python bench/pageready.py --db bench/out/bench-10000000.duckdb --cold 6     # cold starts only
@@ -30,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_APP = ROOT / "bench" / "floor_app.py"
+FLOOR_WIDGETS_APP = ROOT / "bench" / "floor_widgets_app.py"     # a page of a few on-demand element types
 CHROMIUM = os.environ.get("ODR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
                  "--disable-component-update", "--disable-background-networking", "--disable-sync"]
@@ -178,6 +182,7 @@ class ReadyResult:
     floor_healthy_s: float | None = None
     app_peak_mb: float | None = None
     rounds: int = 0
+    floor_widgets: PageReady | None = None     # bench/floor_widgets_app.py, warm visits
 
     def ratio(self, page: str, which: str) -> float | None:
         a = getattr(self.pages[page], which)
@@ -197,6 +202,7 @@ def measure_app(db: Path, pages: list[str], rounds: int = 3, port: int = 8611, f
     env = {"ODR_DB": str(db)}
     res = {p: PageReady(p) for p in ["floor", *pages]}
     out = ReadyResult(res, rounds=rounds)
+    widgets = PageReady("floor_widgets")    # warm visits only: a reference, not a target
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -222,34 +228,40 @@ def measure_app(db: Path, pages: list[str], rounds: int = 3, port: int = 8611, f
                 return out
             app = StreamlitServer(ROOT / "app.py", port, env)
             floor = StreamlitServer(FLOOR_APP, floor_port)
+            floor_w = StreamlitServer(FLOOR_WIDGETS_APP, floor_port + 1)
+            url = {"floor": floor.url, "floor_widgets": floor_w.url}
             try:
                 app.wait_healthy()
                 floor.wait_healthy()
+                floor_w.wait_healthy()
                 for page in pages:
                     visit(browser, app.url, page)
                 visit(browser, floor.url, "floor")
+                visit(browser, floor_w.url, "floor")
                 for r in range(1, rounds + 1):
-                    for page in ["floor", *pages]:
-                        rec = visit(browser, floor.url if page == "floor" else app.url, page,
+                    for page in ["floor", "floor_widgets", *pages]:
+                        rec = visit(browser, url.get(page, app.url), "floor" if page in url else page,
                                     shots=shots if r == rounds else None, tag="warm")
-                        res[page].warm.append(rec["s"])
-                        res[page].exceptions += rec["exceptions"]
-                        log(f"  warm{r}  {page:<12} {fmt_s(rec['s'])} s")
+                        (widgets if page == "floor_widgets" else res[page]).warm.append(rec["s"])
+                        (widgets if page == "floor_widgets" else res[page]).exceptions += rec["exceptions"]
+                        log(f"  warm{r}  {page:<13} {fmt_s(rec['s'])} s")
                 out.app_peak_mb = app.peak_rss_mb()
+                out.floor_widgets = widgets
             finally:
                 app.stop()
                 floor.stop()
+                floor_w.stop()
         finally:
             browser.close()
     return out
 
 
 def fmt_s(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1f}"
+    return "—" if x is None else f"{x:.2f}"
 
 
 def fmt_x(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1f}×"
+    return "—" if x is None else f"{x:.2f}×"
 
 
 def cold_starts(db: Path, trials: int, port: int = 8611, floor_port: int = 8612, log=_log) -> dict:
