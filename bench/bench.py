@@ -220,7 +220,8 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-import", action="store_true")
     ap.add_argument("--pages", nargs="+", help="only these pages (url paths)")
     ap.add_argument("--port", type=int, default=8611, help="the app server's port (browser part)")
-    ap.add_argument("--floor-port", type=int, default=8612, help="the floor page server's port")
+    ap.add_argument("--floor-port", type=int, default=8612,
+                    help="the floor page server's port (the floor with widgets: the next one)")
     a = ap.parse_args(argv)
     from ui.pages_registry import PAGES
     pages = [p.url_path for p in PAGES if not p.internal and (not a.pages or p.url_path in a.pages)]

@@ -240,10 +240,13 @@ def measure_app(db: Path, pages: list[str], rounds: int = 3, port: int = 8611, f
                 visit(browser, floor_w.url, "floor")
                 for r in range(1, rounds + 1):
                     for page in ["floor", "floor_widgets", *pages]:
+                        into = widgets if page == "floor_widgets" else res[page]
+                        # the reference pages are served at their server's root ("floor" = no path)
                         rec = visit(browser, url.get(page, app.url), "floor" if page in url else page,
-                                    shots=shots if r == rounds else None, tag="warm")
-                        (widgets if page == "floor_widgets" else res[page]).warm.append(rec["s"])
-                        (widgets if page == "floor_widgets" else res[page]).exceptions += rec["exceptions"]
+                                    shots=shots if r == rounds and page != "floor_widgets" else None,
+                                    tag="warm")
+                        into.warm.append(rec["s"])
+                        into.exceptions += rec["exceptions"]
                         log(f"  warm{r}  {page:<13} {fmt_s(rec['s'])} s")
                 out.app_peak_mb = app.peak_rss_mb()
                 out.floor_widgets = widgets
@@ -299,7 +302,7 @@ def main(argv=None) -> int:
     ap.add_argument("--pages", nargs="+", default=[p.url_path for p in PAGES if not p.internal])
     ap.add_argument("--rounds", type=int, default=3, help="warm visits per page (0: first visits only)")
     ap.add_argument("--port", type=int, default=8611)
-    ap.add_argument("--floor-port", type=int, default=8612)
+    ap.add_argument("--floor-port", type=int, default=8612, help="the floor page's port (the floor with widgets: the next one)")
     ap.add_argument("--shots", help="directory for full-page screenshots")
     ap.add_argument("--cold", type=int, default=0, metavar="N",
                     help="only measure N cold starts (app and floor page, alternating)")
@@ -315,7 +318,9 @@ def main(argv=None) -> int:
     r = measure_app(Path(a.db).resolve(), a.pages, a.rounds, a.port, a.floor_port, shots)
     print(json.dumps({"cold_start_s": r.cold_start_s, "healthy_s": r.healthy_s, "app_peak_mb": r.app_peak_mb,
                       "pages": {p: {"first_s": v.first_s, "warm": v.warm, "warm_s": v.warm_s,
-                                    "exceptions": v.exceptions} for p, v in r.pages.items()}}, indent=1))
+                                    "exceptions": v.exceptions} for p, v in r.pages.items()},
+                      "floor_widgets": ({"warm": r.floor_widgets.warm, "warm_s": r.floor_widgets.warm_s}
+                                        if r.floor_widgets else None)}, indent=1))
     return 0
 
 
