@@ -10,7 +10,7 @@ import streamlit as st  # noqa: E402
 from analytics import queries, stats  # noqa: E402
 from analytics import resolution as R  # noqa: E402
 from analytics import trends as T  # noqa: E402
-from ui import charts, data, fmt  # noqa: E402
+from ui import charts, data, fmt, state  # noqa: E402
 from ui.i18n import t  # noqa: E402
 from ui.page import (chart_block, delta_args, fmt_days, fmt_int, fmt_num, fmt_pct, fmt_yuan,  # noqa: E402
                      on_phone, text_table)
@@ -98,53 +98,61 @@ with cols[5]:
               delta=f"{reg['odr_enterprises'] - reg_start['odr_enterprises']:+,}", delta_color="off", border=True,
               help=t("ov.kpi.odr_ent.help"))
 
-weekly = data.call(queries.weekly_complaints, f)
-fig = charts.weekly_bar(weekly, title=t("ov.weekly.title"), y_label=t("common.complaints"),
-                        partial_label=t("chart.partial"), whole_label=t("chart.whole"),
-                        odr_label=t("common.odr"), trad_label=t("common.traditional"),
-                        split=f.route == "all", lang=lang)
-chart_block(fig, weekly, "weekly_complaints")
-st.caption(t("ov.weekly.note"))
+# Below the figures, two sections the reader opens (closed, nothing in them is computed or sent:
+# a new visitor's page is ready sooner); a link keeps them open (ov_weekly=1, ov_districts=1)
+weekly_section = state.url_section("ov_weekly", t("ov.sec.weekly"), icon=":material/bar_chart:")
+with weekly_section:
+    if weekly_section.open:
+        weekly = data.call(queries.weekly_complaints, f)
+        fig = charts.weekly_bar(weekly, title=t("ov.weekly.title"), y_label=t("common.complaints"),
+                                partial_label=t("chart.partial"), whole_label=t("chart.whole"),
+                                odr_label=t("common.odr"), trad_label=t("common.traditional"),
+                                split=f.route == "all", lang=lang)
+        chart_block(fig, weekly, "weekly_complaints")
+        st.caption(t("ov.weekly.note"))
 
-dist = data.call(queries.district_summary, f).sort_values("per_100k", ascending=False, na_position="last")
-name_col = "name_en" if lang == "en" else "short_name"
-left, right = st.columns([1, 1])
-with left:
-    d = dist.iloc[::-1]                   # highest rate on top (as in the table)
-    bar = charts.new_figure(t("ov.district.title"), height=320)
-    bar.add_bar(y=d[name_col], x=d["per_100k"], orientation="h", marker_color=charts.TRAD_COLOR,
-                text=[t("ov.district.bar_label", v=fmt_num(v, 0 if v >= 1000 else 1), n=fmt_int(n)) for v, n in zip(d["per_100k"], d["complaints"])],
-                # inside a bar long enough to hold it, else beside it: never cut at the plot's edge on a phone
-                textposition="auto", insidetextanchor="end", cliponaxis=False, constraintext="none",
-                insidetextfont=dict(color="#ffffff"), outsidetextfont=dict(color="#1f2933"),
-                customdata=[fmt_int(n) for n in d["complaints"]],
-                hovertemplate="%{y}<br>" + t("ov.col.per_100k") + ": %{x:.1f}<br>" + t("ov.col.complaints")
-                + ": %{customdata}<extra></extra>")
-    top = float(d["per_100k"].max()) if len(d) and d["per_100k"].notna().any() else 1.0
-    # room on the right for the longest label ("122.2（34件）") beside the longest bar
-    bar.update_xaxes(range=[0, top * 1.35 or 1], showgrid=True, gridcolor="#e6ebf1")
-    bar.update_layout(xaxis_title=t("ov.col.per_100k.axis"), yaxis_title=None, showlegend=False,
-                      margin=dict(l=8, r=16, t=48, b=48))
-    chart_block(bar, dist[["code", "name", "population", "complaints", "per_100k"]],
-                "district_per_100k")
-    st.caption(t("ov.district.note"))
-with right:
-    st.subheader(t("ov.table.title"), anchor=False)
-    # a plain table (six rows): formatted in the reader's language; on a phone in two parts, so
-    # that neither scrolls sideways
-    table = pd.DataFrame({
-        # a word joiner between the characters keeps a Chinese name on one line in a narrow table
-        t("ov.col.district"): ["\u2060".join(n) if lang == "zh" else n for n in dist[name_col]],
-        t("ov.col.complaints"): [fmt_int(v) for v in dist["complaints"]],
-        t("ov.col.per_100k"): [fmt_num(v, 0 if v >= 1000 else 1) for v in dist["per_100k"]],
-        t("ov.col.closure"): [fmt_pct(v) for v in dist["closure_rate"]],
-        t("ov.col.on_time"): [fmt_pct(v) for v in dist["on_time_rate"]],
-        t("ov.col.median"): [fmt_num(v) for v in dist["median_days"]],
-    })
-    numeric = tuple(table.columns[1:])
-    if on_phone():
-        text_table(table.iloc[:, [0, 1, 2, 5]], right=numeric)
-        text_table(table.iloc[:, [0, 3, 4]], right=numeric)
-    else:
-        text_table(table, right=numeric)
-    st.caption(t("ov.table.note"))
+districts_section = state.url_section("ov_districts", t("ov.sec.districts"), icon=":material/location_city:")
+with districts_section:
+    if districts_section.open:
+        dist = data.call(queries.district_summary, f).sort_values("per_100k", ascending=False, na_position="last")
+        name_col = "name_en" if lang == "en" else "short_name"
+        left, right = st.columns([1, 1])
+        with left:
+            d = dist.iloc[::-1]                   # highest rate on top (as in the table)
+            bar = charts.new_figure(t("ov.district.title"), height=320)
+            bar.add_bar(y=d[name_col], x=d["per_100k"], orientation="h", marker_color=charts.TRAD_COLOR,
+                        text=[t("ov.district.bar_label", v=fmt_num(v, 0 if v >= 1000 else 1), n=fmt_int(n)) for v, n in zip(d["per_100k"], d["complaints"])],
+                        # inside a bar long enough to hold it, else beside it: never cut at the plot's edge on a phone
+                        textposition="auto", insidetextanchor="end", cliponaxis=False, constraintext="none",
+                        insidetextfont=dict(color="#ffffff"), outsidetextfont=dict(color="#1f2933"),
+                        customdata=[fmt_int(n) for n in d["complaints"]],
+                        hovertemplate="%{y}<br>" + t("ov.col.per_100k") + ": %{x:.1f}<br>" + t("ov.col.complaints")
+                        + ": %{customdata}<extra></extra>")
+            top = float(d["per_100k"].max()) if len(d) and d["per_100k"].notna().any() else 1.0
+            # room on the right for the longest label ("122.2（34件）") beside the longest bar
+            bar.update_xaxes(range=[0, top * 1.35 or 1], showgrid=True, gridcolor="#e6ebf1")
+            bar.update_layout(xaxis_title=t("ov.col.per_100k.axis"), yaxis_title=None, showlegend=False,
+                              margin=dict(l=8, r=16, t=48, b=48))
+            chart_block(bar, dist[["code", "name", "population", "complaints", "per_100k"]],
+                        "district_per_100k")
+            st.caption(t("ov.district.note"))
+        with right:
+            st.subheader(t("ov.table.title"), anchor=False)
+            # a plain table (six rows): formatted in the reader's language; on a phone in two parts, so
+            # that neither scrolls sideways
+            table = pd.DataFrame({
+                # a word joiner between the characters keeps a Chinese name on one line in a narrow table
+                t("ov.col.district"): ["\u2060".join(n) if lang == "zh" else n for n in dist[name_col]],
+                t("ov.col.complaints"): [fmt_int(v) for v in dist["complaints"]],
+                t("ov.col.per_100k"): [fmt_num(v, 0 if v >= 1000 else 1) for v in dist["per_100k"]],
+                t("ov.col.closure"): [fmt_pct(v) for v in dist["closure_rate"]],
+                t("ov.col.on_time"): [fmt_pct(v) for v in dist["on_time_rate"]],
+                t("ov.col.median"): [fmt_num(v) for v in dist["median_days"]],
+            })
+            numeric = tuple(table.columns[1:])
+            if on_phone():
+                text_table(table.iloc[:, [0, 1, 2, 5]], right=numeric)
+                text_table(table.iloc[:, [0, 3, 4]], right=numeric)
+            else:
+                text_table(table, right=numeric)
+            st.caption(t("ov.table.note"))

@@ -113,8 +113,8 @@ def _runs(sample_con):
     m = sample_con.execute("SELECT merchant_id, name FROM merchants m WHERE EXISTS "
                            "(SELECT 1 FROM complaints c WHERE c.merchant_id = m.merchant_id) LIMIT 1").fetchone()
     return [
-        ("pages/overview.py", {}),
-        ("pages/overview.py", {"district": "620702", "route": "odr"}),
+        ("pages/overview.py", {"ov_weekly": "1", "ov_districts": "1"}),
+        ("pages/overview.py", {"district": "620702", "route": "odr", "ov_weekly": "1", "ov_districts": "1"}),
         ("pages/trends.py", {}),
         ("pages/trends.py", {"tr_by": "route", "tr_interval": "month"}),
         ("pages/trends.py", {"tr_by": "channel", "tr_dim": "merchant"}),

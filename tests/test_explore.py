@@ -244,14 +244,15 @@ def _codes(at) -> list[str]:
 
 
 def test_every_chart_offers_a_citation(app_env):
-    at = run_app(None, {"lang": "en", "period": "4w", "district": "620721"})
+    at = run_app(None, {"lang": "en", "period": "4w", "district": "620721", "ov_weekly": "1", "ov_districts": "1"})
     assert errors(at) == []
     codes = _codes(at)
     links = [c for c in codes if c.startswith("/")]
     assert len(links) >= 2                                          # both overview charts
     # the relative period "last 4 weeks" is pinned to its dates, so the link survives new data
     for u in links:
-        assert u == "/?district=620721&from=2024-02-19&lang=en&period=custom&to=2024-03-14"
+        # (with the overview's sections open, so that the link shows the charts cited)
+        assert u == "/?district=620721&from=2024-02-19&lang=en&ov_districts=1&ov_weekly=1&period=custom&to=2024-03-14"
     en = [c for c in codes if c.startswith("Zhangye Consumer Dispute Dashboard")]
     zh = [c for c in codes if c.startswith("张掖市消费维权数据看板")]
     assert len(en) == len(zh) == len(links)

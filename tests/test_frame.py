@@ -127,7 +127,7 @@ def test_figure_title_lines():
 def test_chart_title_above_the_chart_and_kept_for_png(app_env):
     """chart_block draws the title as text and the figure without it; the figure object (the PNG
     export's) still has its title afterwards."""
-    at = run_app(None, {"lang": "zh"})
+    at = run_app(None, {"lang": "zh", "ov_weekly": "1"})
     assert errors(at) == []
     texts = [m.value for m in at.main.markdown]
     assert any("每周投诉量" in s for s in texts)

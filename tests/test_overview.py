@@ -13,6 +13,7 @@ from tests.fixtures import D
 from ui import charts
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+OPEN = {"ov_weekly": "1", "ov_districts": "1"}          # both sections below the figures opened
 ISO_WEEK = re.compile(r"\d{4}-W\d{2}")
 
 
@@ -25,9 +26,9 @@ def _texts(at) -> list[str]:
 
 
 def test_english_overview_has_no_chinese_codes_or_missing_words(app_env):
-    at = run_app(None, {"lang": "en"})
+    at = run_app(None, {"lang": "en", **OPEN})
     assert errors(at) == []
-    texts = _texts(at)
+    texts = _texts(at) + [e.label for e in at.expander]
     table = text_tables(at)[0]
     texts += [str(c) for c in table.columns] + [str(v) for v in table.to_numpy().ravel()]
     for s in texts:
@@ -42,7 +43,7 @@ def test_english_overview_has_no_chinese_codes_or_missing_words(app_env):
 
 
 def test_chinese_overview_weeks_points_and_table(app_env):
-    at = run_app(None, {"lang": "zh"})
+    at = run_app(None, {"lang": "zh", **OPEN})
     assert errors(at) == []
     texts = _texts(at)
     assert not any(ISO_WEEK.search(s) for s in texts)
@@ -60,6 +61,53 @@ def test_chinese_overview_weeks_points_and_table(app_env):
     assert all(v.endswith("%") for v in table["办结率"])
     rates = [float(v.replace(",", "")) for v in table["每十万人"]]
     assert rates == sorted(rates, reverse=True)
+
+
+def _charts(node) -> int:
+    """Charts drawn in ``node``: Plotly charts and chart images."""
+    return len(node.get("plotly_chart")) + len(node.get("image"))
+
+
+def test_sections_below_the_figures_are_built_only_when_opened(app_env, monkeypatch):
+    """The weekly chart and the district comparison are sections the reader opens: closed (the
+    default), their queries do not run and nothing of them is sent; a link opens either with its
+    content, and the URL the app writes keeps it open."""
+    from ui import data
+    calls = []
+    monkeypatch.setattr(data, "RECORDER", calls)
+    at = run_app(None, {"lang": "zh"})
+    assert errors(at) == []
+    assert [(e.label, e.proto.expanded) for e in at.expander] == [
+        ("每周投诉量图", False), ("各区县对比：每十万人投诉量、办结率与办理天数", False)]
+    assert len(at.metric) == 6
+    names = {fn.__name__ for fn, _, _ in calls}
+    assert "complaint_kpis" in names
+    assert not names & {"weekly_complaints", "district_summary"}
+    assert text_tables(at) == [] and _charts(at) == 0
+    assert not at.download_button
+    assert "ov_weekly" not in at.query_params and "ov_districts" not in at.query_params
+
+    calls.clear()
+    at = run_app(None, {"lang": "zh", "ov_weekly": "1"})
+    assert errors(at) == []
+    assert [e.proto.expanded for e in at.expander] == [True, False]
+    names = {fn.__name__ for fn, _, _ in calls}
+    assert "weekly_complaints" in names and "district_summary" not in names
+    weekly = at.expander[0]
+    assert _charts(weekly) == 1 and len(weekly.download_button) >= 2 and text_tables(at) == []
+    assert at.query_params["ov_weekly"] in ("1", ["1"])
+
+    at = run_app(None, {"lang": "en", "ov_districts": "1"})
+    assert errors(at) == []
+    assert [e.proto.expanded for e in at.expander] == [False, True]
+    assert len(text_tables(at)) == 1
+    assert _charts(at.expander[1]) == 1 and _charts(at.expander[0]) == 0
+
+    # a value that is not a switch: the section stays closed, with the usual notice
+    at = run_app(None, {"lang": "en", "ov_weekly": "maybe"})
+    assert errors(at) == []
+    assert [e.proto.expanded for e in at.expander] == [False, False]
+    assert any("ov_weekly" in str(t.proto.body) for t in at.toast)
 
 
 def test_weekly_bar_reads_weeks_on_the_bars(sample_con):
@@ -84,7 +132,7 @@ def test_weekly_bar_reads_weeks_on_the_bars(sample_con):
 
 def test_district_bar_label_has_room(app_env):
     """The longest bar's outside label ("122.2（34件）") stays inside the axis range."""
-    at = run_app(None, {"lang": "zh", "district": "620721"})
+    at = run_app(None, {"lang": "zh", "district": "620721", "ov_districts": "1", "charts": "1"})
     assert errors(at) == []
     import base64
     import json
@@ -107,7 +155,7 @@ def test_district_table_on_a_phone_comes_in_two_narrow_parts(app_env, monkeypatc
     import ui.page
     monkeypatch.setattr(ui.page, "on_phone", lambda: True)
     import pages  # noqa: F401 — the page imports on_phone from ui.page at run time
-    at = run_app(None, {"lang": "zh"})
+    at = run_app(None, {"lang": "zh", "ov_districts": "1"})
     assert errors(at) == []
     a, b = text_tables(at)
     assert list(a.columns) == ["区县", "件数", "每十万人", "中位天数"]

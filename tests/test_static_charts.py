@@ -100,12 +100,15 @@ def static_env(app_env, monkeypatch):
     return app_env
 
 
+OPEN = {"ov_weekly": "1", "ov_districts": "1"}      # the overview's two chart sections, opened
+
+
 def _images(at):
     return at.get("image")
 
 
 def test_overview_charts_are_images_by_default_at_the_width_they_are_shown(static_env, recorder):
-    at = run_app(None, {"lang": "zh"})
+    at = run_app(None, {"lang": "zh", **OPEN})
     assert errors(at) == []
     assert len(at.get("plotly_chart")) == 0
     assert len(_images(at)) == 2
@@ -128,13 +131,13 @@ def figcache_width(where: str) -> int:
 def test_phone_gets_images_drawn_for_its_width(static_env, recorder, monkeypatch):
     import ui.page
     monkeypatch.setattr(ui.page, "on_phone", lambda: True)
-    at = run_app(None, {"lang": "zh"})
+    at = run_app(None, {"lang": "zh", **OPEN})
     assert errors(at) == []
     assert [w for _, w, _ in recorder] == [figcache_width("phone")] * 2
 
 
 def test_interactive_switch_brings_plotly_back_and_is_kept_in_the_url(static_env, recorder):
-    at = run_app(None, {"lang": "zh", "charts": "1"})
+    at = run_app(None, {"lang": "zh", "charts": "1", **OPEN})
     assert errors(at) == []
     assert len(at.get("plotly_chart")) == 2 and len(_images(at)) == 0 and recorder == []
     toggle = at.sidebar.toggle[0]
@@ -165,7 +168,7 @@ def test_charts_that_select_are_images_too_with_their_pickers_named(static_env, 
 
 def test_a_renderer_that_fails_leaves_interactive_charts(static_env, monkeypatch, cache):
     monkeypatch.setattr(figcache, "svg", lambda fig, w, h: None)
-    at = run_app(None, {"lang": "en"})
+    at = run_app(None, {"lang": "en", **OPEN})
     assert errors(at) == []
     assert len(at.get("plotly_chart")) == 2 and len(_images(at)) == 0
 

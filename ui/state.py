@@ -208,6 +208,22 @@ def url_tabs(name: str, keys, default: str, labels) -> dict:
     return {**dict(zip(keys, tabs)), "open": opened}
 
 
+def url_section(name: str, label: str, *, icon: str | None = None):
+    """A section the reader opens: an expander whose content is built only when it is open
+    (``st.expander(on_change=…)``; build it under ``if section.open:``), closed by default, its
+    state kept in the URL as ``name=1`` so that a link opens it with its content. Returns the
+    expander (a container: ``with section:``)."""
+    opened = bool(url_value(name, False, *BOOL))
+    wkey = f"w:{name}"
+    st.session_state[wkey] = opened
+
+    def _changed():
+        st.session_state[f"qp:{name}"] = bool(st.session_state.get(wkey))
+    section = st.expander(label, key=wkey, on_change=_changed, icon=icon)
+    record(name, bool(section.open), False, BOOL[1])
+    return section
+
+
 def url_widget(widget: Callable, name: str, default, *, parse=None, dump=None, options=None, **kwargs):
     """Draw ``widget`` (an st.* input) whose value is kept in the URL as ``name``.
 

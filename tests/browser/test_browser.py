@@ -13,7 +13,8 @@ from ui.i18n import t
 from ui.pages_registry import PAGES
 
 PUBLIC = [p for p in PAGES if not p.internal]
-NO_CHARTS = {"sql", "methodology", "import", "explore"}   # explore: records first, its chart is a tab
+# explore: records first, its chart is a tab; overview: its charts are in sections the reader opens
+NO_CHARTS = {"sql", "methodology", "import", "explore", "overview"}
 
 
 def _url(server, spec, query: str = "") -> str:
@@ -44,7 +45,7 @@ def test_narrow_screen(static_server, browser):
     from tests.browser.walkcheck import context_options
     ctx = browser.new_context(**context_options("zh", 390))         # a phone: WeChat on an iPhone
     pg = ctx.new_page()
-    pg.goto(static_server.url + "/")
+    pg.goto(static_server.url + "/?ov_weekly=1&ov_districts=1")   # both chart sections open
     wait_ready(pg, charts=True)
     assert pg.locator("[data-testid=stMain] img").count() == 2      # the two charts, drawn for a phone
     assert shown_errors(pg) == []
@@ -111,20 +112,20 @@ def test_url_filters_reproduce_manual_choice(server, browser):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     a = ctx.new_page()
     a.goto(server.url + "/?period=4w&district=620721&lang=en")
-    wait_ready(a)
+    wait_ready(a, charts=False)                     # the overview's charts are in sections still closed
     from_url = _metrics(a)
     assert a.locator("h1").first.inner_text().strip() == "Overview"
 
     b = ctx.new_page()
     b.goto(server.url + "/?lang=en")
-    wait_ready(b)
+    wait_ready(b, charts=False)
     default = _metrics(b)
     sb = b.locator("[data-testid=stSidebar]")
     # the period and the districts are pills in the sidebar
     sb.get_by_role("radio", name="Last 4 weeks", exact=True).click()
-    wait_ready(b)
+    wait_ready(b, charts=False)
     sb.get_by_text("Sunan", exact=True).click()
-    wait_ready(b)
+    wait_ready(b, charts=False)
     b.wait_for_function("() => location.search.includes('district=620721')", timeout=30_000)
     manual = _metrics(b)
     assert manual == from_url
@@ -135,9 +136,17 @@ def test_url_filters_reproduce_manual_choice(server, browser):
 
 def test_language_switch_changes_page_and_chart(server, page):
     page.goto(server.url + "/")
-    wait_ready(page)
+    wait_ready(page, charts=False)
     assert page.locator("h1").first.inner_text().strip() == "总览"
-    assert "每周投诉量" in page.locator("[data-testid=stMain]").inner_text()         # chart title above the chart
+    # the weekly chart is a section the reader opens: closed, nothing of it is on the page
+    main = page.locator("[data-testid=stMain]")
+    assert "每周投诉量（ISO 周）" not in main.inner_text() and page.locator(".js-plotly-plot").count() == 0
+    main.get_by_text("每周投诉量图", exact=True).click()
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .main-svg').length > 0", timeout=30_000)
+    wait_ready(page)
+    assert "每周投诉量（ISO 周）" in main.inner_text()                               # chart title above the chart
+    assert "ov_weekly=1" in page.url                                                 # a link keeps it open
+    assert page.locator("[data-testid=stExpander] details[open]").count() == 1
     page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
     page.wait_for_function("() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('Overview')",
                            timeout=30_000)
@@ -148,7 +157,7 @@ def test_language_switch_changes_page_and_chart(server, page):
 
 
 def test_png_export_is_not_black(server, page):
-    page.goto(server.url + "/")
+    page.goto(server.url + "/?ov_weekly=1")
     wait_ready(page)
     # server-side export (kaleido with the system chromium)
     with page.expect_download(timeout=90_000) as dl:

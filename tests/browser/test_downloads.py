@@ -37,7 +37,7 @@ def test_overview_weekly_downloads_carry_context(dl_server, browser, lang, tmp_p
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
     page = ctx.new_page()
     try:
-        page.goto(dl_server.url + "/?district=620702" + ("&lang=en" if lang == "en" else ""))
+        page.goto(dl_server.url + "/?district=620702&ov_weekly=1" + ("&lang=en" if lang == "en" else ""))
         wait_ready(page)
         assert shown_errors(page) == []
         d0, d1 = preset_range("13w", AS_OF)

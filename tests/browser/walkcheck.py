@@ -362,9 +362,15 @@ def wait_ready(pg, timeout: float = 90_000) -> None:
     pg.wait_for_timeout(300)
 
 
+# sections a page draws only when the reader opens them: the walk opens them by their URL parameters
+# (the closed view shows a subset of the same texts)
+OPEN_SECTIONS = {"overview": {"ov_weekly": "1", "ov_districts": "1"}}
+
+
 def page_url(base: str, page: str, lang: str) -> str:
     path = "" if page == DEFAULT_PAGE else page
-    return f"{base.rstrip('/')}/{path}" + ("?lang=en" if lang == "en" else "")
+    query = {**({"lang": "en"} if lang == "en" else {}), **OPEN_SECTIONS.get(page, {})}
+    return f"{base.rstrip('/')}/{path}" + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
 def _text_checks(page: str, lang: str, width: int, probe: dict, data: DataValues) -> list[Violation]:

@@ -41,6 +41,10 @@ STRINGS = {
     "ov.kpi.odr_ent": ("ODR 企业", "ODR enterprises"),
     "ov.kpi.odr_ent.help": ("期末（期末晚于数据截至日期时为数据截至日期）在册的 ODR 企业数；变化为期间内的净增加。",
                             "ODR enterprises enrolled at the period's end (the as-of date when the period runs past it); change is the net increase over the period."),
+    # the two sections below the figures, each drawn when the reader opens it
+    "ov.sec.weekly": ("每周投诉量图", "Chart: complaints per week"),
+    "ov.sec.districts": ("各区县对比：每十万人投诉量、办结率与办理天数",
+                         "Districts compared: complaints per 100k residents, closure and days to close"),
     "ov.weekly.title": ("每周投诉量（ISO 周）", "Complaints per week (ISO weeks)"),
     "ov.weekly.note": ("浅色斜纹柱为不完整周（数据或期间只覆盖部分天数），不可与完整周直接比较。",
                        "Pale hatched bars are partial weeks (the data or period covers only some days); do not compare them with whole weeks."),
