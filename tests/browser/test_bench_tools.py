@@ -22,6 +22,14 @@ def test_interleave_times_the_reference_pages(browser):
         assert set(res) == {floor.url + "/", widgets.url + "/"}
         for url, xs in res.items():
             assert len(xs) == 2 and all(x is not None and 0 < x < 60 for x in xs), (url, xs)
+        # --cpu: the main thread's CPU time per visit, from a trace; the widget page costs more
+        with ThreadPoolExecutor(1) as ex:
+            secs, cpu = ex.submit(interleave.measure, [floor.url + "/", widgets.url + "/"], 1, lambda m: None,
+                                  True).result()
+        (f_ms,), (w_ms,) = cpu[floor.url + "/"], cpu[widgets.url + "/"]
+        assert 20 < f_ms < 20_000 and 20 < w_ms < 20_000, cpu
+        assert w_ms > f_ms, cpu
+        assert all(x is not None for xs in secs.values() for x in xs)
 
         ctx = browser.new_context(viewport={"width": 1400, "height": 900})
         try:
