@@ -128,6 +128,8 @@ def wait_ready(pg, charts: bool = True, timeout: float = 60_000):
         "() => !document.querySelector('[data-testid=stStatusWidget]') || "
         "!document.querySelector('[data-testid=stStatusWidget]').innerText.match(/Running|运行/)",
         timeout=timeout)
+    # every element drawn: no placeholder left of one whose code is still loading (metrics, buttons)
+    pg.wait_for_function("() => !document.querySelector('[data-testid=stSkeleton]')", timeout=timeout)
     if charts:       # a Plotly chart drawn, or a chart image (the readers' default) loaded
         pg.wait_for_function(
             "() => !!document.querySelector('.js-plotly-plot .main-svg') || Array.from("
