@@ -11,6 +11,7 @@ import pytest
 
 from tests.apptest import errors, run_app
 from ui import charts, figcache
+from ui.page import INSET
 
 
 @pytest.fixture
@@ -114,7 +115,8 @@ def test_overview_charts_are_images_by_default_at_the_width_they_are_shown(stati
     assert len(_images(at)) == 2
     widths = [w for _, w, _ in recorder]
     # the weekly chart spans the main pane; the district chart sits in a column beside the table
-    assert widths == [figcache_width("full"), figcache_width("column")]
+    # (both in the overview's sections: an expander's padding narrower)
+    assert widths == [figcache_width("full") - INSET, figcache_width("column") - INSET]
     # the figure drawn is the on-screen one: no title of its own (it is the text above the image)
     assert all(not (lay.get("title") or {}).get("text") for lay, _, _ in recorder)
     heights = [h for _, _, h in recorder]
@@ -133,7 +135,7 @@ def test_phone_gets_images_drawn_for_its_width(static_env, recorder, monkeypatch
     monkeypatch.setattr(ui.page, "on_phone", lambda: True)
     at = run_app(None, {"lang": "zh", **OPEN})
     assert errors(at) == []
-    assert [w for _, w, _ in recorder] == [figcache_width("phone")] * 2
+    assert [w for _, w, _ in recorder] == [figcache_width("phone") - INSET] * 2
 
 
 def test_interactive_switch_brings_plotly_back_and_is_kept_in_the_url(static_env, recorder):

@@ -180,6 +180,7 @@ def show_figure(fig, name: str, **kw):
 # Static charts are drawn for the width they will be shown at (text then keeps its size): the main
 # pane of a 1400 px desktop window with the sidebar open, half of it in a column, a phone's width.
 STATIC_WIDTH = {"full": 1000, "column": 500, "phone": 380}
+INSET = 40          # px narrower inside an expander (its padding and border): text keeps its size
 
 
 def interactive_charts() -> bool:
@@ -197,6 +198,8 @@ def _static_chart(fig):
         width = STATIC_WIDTH["phone"]
     else:
         width = STATIC_WIDTH["column" if _in_column() else "full"]
+    if _in_block("expandable"):
+        width -= INSET
     height = int(fig.layout.height or 420)
     svg = figcache.svg(fig, width, height)
     if svg is None:
@@ -206,10 +209,15 @@ def _static_chart(fig):
 
 def _in_column() -> bool:
     """Whether the element being drawn sits inside st.columns (Streamlit's own block ancestry)."""
+    return _in_block("column")
+
+
+def _in_block(kind: str) -> bool:
+    """Whether the element being drawn sits inside a block of ``kind`` ("column", "expandable")."""
     try:
         from streamlit.delta_generator_singletons import context_dg_stack
         dg = context_dg_stack.get()[-1]
-        return "column" in set(dg._ancestor_block_types)
+        return kind in set(dg._ancestor_block_types)
     except Exception:  # noqa: BLE001 — an internal that moved: assume the full width
         return False
 
