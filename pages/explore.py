@@ -63,17 +63,14 @@ def _set_global(name, wkey):
         st.session_state["qp:district"] = sorted(v or [])
 
 
-# --- the key numbers first (on a phone they come before the long filter box) --------------------
+# --- the key numbers first, as one line (on a phone it comes before the filter box); the facets'
+# counts below give the same numbers for every other choice
 total = data.call(explore.record_count, fx)
 if total:
     n_odr = cnt.get(("route", "odr"), 0) if fx.route == "all" else (total if fx.route == "odr" else 0)
     n_closed = cnt.get(("status", "closed"), 0) if fx.status == "all" else (total if fx.status == "closed" else 0)
-    m = st.columns(3)
-    m[0].metric(t("ex.total"), fmt_int(total), border=True, help=t("ex.total.help"))
-    m[1].metric(t("ex.share_odr"), fmt_int(n_odr), delta=fmt_pct(n_odr / total), delta_color="off",
-                delta_arrow="off", border=True)
-    m[2].metric(t("ex.share_closed"), fmt_int(n_closed), delta=fmt_pct(n_closed / total), delta_color="off",
-                delta_arrow="off", border=True)
+    st.markdown(t("ex.summary", total=fmt_int(total), odr=fmt_int(n_odr), odr_pct=fmt_pct(n_odr / total),
+                  closed=fmt_int(n_closed), closed_pct=fmt_pct(n_closed / total)), help=t("ex.total.help"))
 
 with st.container(border=True):
     merchant = state.url_widget(st.text_input, "ex_merchant", "", parse=_merchant_parse, dump=str,
@@ -95,24 +92,26 @@ with st.container(border=True):
     with pills[2]:
         state.url_widget(st.pills, "ex_status", None, options=["open", "closed"], label=t("ex.facet.status"), wrap=True,
                          format_func=_fmt("status", lambda v: t(f"ex.status.{v}", lang=lang)))
-    # the short lists as buttons (each with its count); the two long ones in a section built when
-    # opened (a link that sets them opens it): no drop-down's script for a new visitor to load first
-    st.session_state["ex_g_district"] = list(f.districts)
-    st.pills(t("ex.facet.districts"), _ordered("districts"), key="ex_g_district", selection_mode="multi",
-             format_func=_fmt("districts", lambda v: dname.get(v, v)), on_change=_set_global,
-             args=("district", "ex_g_district"))
-    for facet, group in (("channels", "channel"), ("outcomes", "outcome")):
-        options = _ordered(facet)
-        parse, dump = state.multi(options)
-        state.url_widget(st.pills, URL[facet], [], options=options, parse=parse, dump=dump,
-                         selection_mode="multi", label=t(f"ex.facet.{facet}"),
-                         format_func=_fmt(facet, lambda v, g=group: label(v, g, lang)))
-    LONG = ("categories", "problems")
-    if any(sel[k] for k in LONG):
+    # the rest in a section built when opened (a link that sets one of them opens it): districts (also
+    # in the sidebar), channels and outcomes as buttons with their counts, the two long lists as
+    # drop-downs. Closed, none of their widgets is sent (bench/interleave.py --cpu: ~50 ms of a new
+    # visitor's main thread)
+    MORE = ("channels", "outcomes", "categories", "problems")
+    if any(sel[k] for k in MORE):
         st.session_state["ex_more_open"] = True
     more = st.expander(t("ex.facet.more"), icon=":material/filter_list:", key="ex_more_open", on_change="rerun")
     if more.open:
         with more:
+            st.session_state["ex_g_district"] = list(f.districts)
+            st.pills(t("ex.facet.districts"), _ordered("districts"), key="ex_g_district", selection_mode="multi",
+                     format_func=_fmt("districts", lambda v: dname.get(v, v)), on_change=_set_global,
+                     args=("district", "ex_g_district"))
+            for facet, group in (("channels", "channel"), ("outcomes", "outcome")):
+                options = _ordered(facet)
+                parse, dump = state.multi(options)
+                state.url_widget(st.pills, URL[facet], [], options=options, parse=parse, dump=dump,
+                                 selection_mode="multi", label=t(f"ex.facet.{facet}"),
+                                 format_func=_fmt(facet, lambda v, g=group: label(v, g, lang)))
             cols = st.columns(2)
             for col, (facet, group) in zip(cols, (("categories", "cat"), ("problems", "problem"))):
                 with col:
@@ -120,7 +119,7 @@ with st.container(border=True):
                                      label=t(f"ex.facet.{facet}"), placeholder=t("ex.facet.any"),
                                      format_func=_fmt(facet, lambda v, g=group: label(v, g, lang)))
     else:                                    # closed: none chosen; the URL keeps nothing for them
-        for facet in LONG:
+        for facet in MORE:
             state.record(URL[facet], sel[facet], [], state.multi(opts.get(facet, []))[1])
 
     def _clear():
@@ -163,30 +162,39 @@ with tab_chart:
 
 db_path = data.database_path()
 cap = explore.EXPORT_CAP
+SIZE0 = 25                              # rows per page unless the URL says otherwise: a screenful and
+                                        # a half; fewer rows to build for a new visitor
 
 
 @st.fragment
 def records_section():
     """Sorting, paging, the records table, a record's details and the downloads: their widgets
     change only this section, so it reruns alone (the filters, counts and chart stay as drawn)."""
-    # choices as buttons; the one number field is the page (drop-downs' scripts would cost a new
-    # visitor ~0.25 s before the page is ready, bench/pageready.py)
-    sort = state.url_widget(st.pills, "ex_sort", "received", options=list(explore.SORTS), label=t("ex.sort"),
-                            format_func=lambda k: t(f"ex.sort.{k}", lang=lang), required=True)
-    c2, c3, c4 = st.columns([2, 2, 1], vertical_alignment="bottom")
-    with c2:
+    # the order and rows per page are chosen in a popover whose button names them (built only when
+    # opened in the browser: ~25 ms less of a new visitor's main thread, bench/interleave.py --cpu);
+    # the one number field is the page (drop-downs' scripts would cost a new visitor ~0.25 s before
+    # the page is ready, bench/pageready.py)
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    sort, order, size = (state.url_value("ex_sort", "received", *state.choice(list(explore.SORTS))),
+                         state.url_value("ex_order", "desc", *state.choice(["desc", "asc"])),
+                         state.url_value("ex_size", SIZE0, *state.choice(list(explore.PAGE_SIZES))))
+    low = str.lower if lang == "en" else str
+    with c1, st.popover(t("ex.sorted", sort=low(t(f"ex.sort.{sort}", lang=lang)),
+                          order=low(t(f"ex.order.{order}", lang=lang)), size=size),
+                        icon=":material/sort:", key="ex-sort-box"):
+        sort = state.url_widget(st.pills, "ex_sort", "received", options=list(explore.SORTS), label=t("ex.sort"),
+                                format_func=lambda k: t(f"ex.sort.{k}", lang=lang), required=True)
         order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],
                                  label=t("ex.order"), format_func=lambda k: t(f"ex.order.{k}", lang=lang),
                                  required=True)
-    with c3:
-        size = state.url_widget(st.segmented_control, "ex_size", 50, options=list(explore.PAGE_SIZES),
+        size = state.url_widget(st.segmented_control, "ex_size", SIZE0, options=list(explore.PAGE_SIZES),
                                 label=t("ex.size"), required=True)
     pages = max(1, -(-total // size))
     if not 1 <= state.url_value("ex_page", 1, *state.INT) <= pages:   # a stale link or rows per page changed
         st.session_state["qp:ex_page"] = min(max(1, st.session_state["qp:ex_page"]), pages)
         if "ex_page" in st.query_params:
             st.query_params["ex_page"] = str(st.session_state["qp:ex_page"])
-    with c4:
+    with c2:
         page = state.url_widget(st.number_input, "ex_page", 1, parse=state.INT[0], dump=state.INT[1],
                                 label=t("ex.page"), min_value=1, max_value=pages, step=1)
     offset = (page - 1) * size
@@ -282,6 +290,6 @@ with tab_records:
     else:                                    # the records' URL state is kept while the chart is shown
         for name, default, parse_dump in (("ex_sort", "received", state.choice(list(explore.SORTS))),
                                           ("ex_order", "desc", state.choice(["desc", "asc"])),
-                                          ("ex_size", 50, state.choice(list(explore.PAGE_SIZES))),
+                                          ("ex_size", SIZE0, state.choice(list(explore.PAGE_SIZES))),
                                           ("ex_page", 1, state.INT)):
             state.record(name, state.url_value(name, default, *parse_dump), default, parse_dump[1])

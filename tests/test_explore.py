@@ -306,6 +306,19 @@ def _records(at, lang: str) -> pd.DataFrame:
     return table.rename(columns=codes)
 
 
+def _summary(at) -> dict:
+    """The one-line summary above the facets: {"total", "odr", "closed"} as shown (with separators)."""
+    import re
+    for m in at.markdown:
+        hit = (re.fullmatch(r"\*\*([\d,]+)\*\* matching complaints, of which ODR ([\d,]+) \([^)]*\) and "
+                            r"closed ([\d,]+) \([^)]*\)", m.value)
+               or re.fullmatch(r"符合条件的投诉 \*\*([\d,万.]+)\*\* 件，其中 ODR ([\d,万.]+) 件（[^）]*），"
+                               r"已办结 ([\d,万.]+) 件（[^）]*）", m.value))
+        if hit:
+            return dict(zip(("total", "odr", "closed"), hit.groups()))
+    raise AssertionError("no summary line on the page")
+
+
 def test_explore_page_url_reproduces_view(app_env, sample_con):
     q = {"lang": "en", "ex_cat": "食品", "ex_status": "closed", "district": "620702", "ex_sort": "disputed",
          "ex_order": "asc", "ex_size": "25", "ex_page": "2"}
@@ -314,7 +327,7 @@ def test_explore_page_url_reproduces_view(app_env, sample_con):
     f = _period_13w().with_(categories=("食品",), status="closed", districts=("620702",))
     total = explore.record_count(sample_con, f)
     assert total > 25
-    assert at.metric[0].label == "Matching complaints" and at.metric[0].value == f"{total:,}"
+    assert _summary(at)["total"] == f"{total:,}"
     expected = explore.records(sample_con, f, "disputed", False, 25, 25)
     shown = _records(at, "en")
     assert list(shown["reg_no"]) == list(expected["reg_no"])
@@ -333,8 +346,9 @@ def test_explore_page_url_reproduces_view(app_env, sample_con):
     # the permalink reproduces this view
     link = next(c for c in _codes(at) if c.startswith("/explore?"))
     for part in ("ex_cat=%E9%A3%9F%E5%93%81", "ex_status=closed", "district=620702", "ex_sort=disputed",
-                 "ex_order=asc", "ex_page=2", "ex_size=25"):
+                 "ex_order=asc", "ex_page=2"):
         assert part in link
+    assert "ex_size" not in link                       # 25 rows a page is the default
     # downloads are offered (deferred), with the citation
     labels = [b.label for b in at.get("download_button")]
     assert "Download records (CSV)" in labels and "Download records (JSON)" in labels
@@ -347,8 +361,8 @@ def test_explore_page_route_facet_drives_the_global_filter(app_env, sample_con):
     assert errors(at) == []
     assert at.query_params["route"] == ["odr"] or at.query_params["route"] == "odr"
     total = explore.record_count(sample_con, _period_13w().with_(route="odr"))
-    assert at.metric[0].value == f"{total:,}"
-    assert at.metric[1].value == f"{total:,}"          # all of them are ODR
+    assert _summary(at) == {"total": f"{total:,}", "odr": f"{total:,}",      # all of them are ODR
+                            "closed": _summary(at)["closed"]}
 
 
 def test_explore_page_empty_state(app_env):
@@ -361,7 +375,7 @@ def test_explore_page_empty_state(app_env):
 def test_explore_page_chinese(app_env):
     at = _page("pages/explore.py", {"ex_class": "服务"})
     assert errors(at) == []
-    assert at.metric[0].label == "符合条件的投诉"
+    assert int(_summary(at)["total"].replace(",", "")) > 0 and len(at.metric) == 0
     assert "服务" in at.button_group(key="w:ex_class").value
 
 
@@ -486,24 +500,47 @@ def test_explore_records_on_a_phone_show_three_columns_with_the_sort_column(app_
     assert list(_records(at, "en").columns) == ["received_at", "merchant_name", "outcome"]
 
 
-def test_explore_short_facets_are_buttons_and_the_long_ones_open_from_a_link(app_env, sample_con):
+def test_explore_more_facets_are_built_when_opened_or_set_by_a_link(app_env, sample_con):
+    # on arrival: search, route, class and status only; the rest waits in a closed section
+    at = _page("pages/explore.py", {"lang": "en"})
+    assert errors(at) == [] and len(at.multiselect) == 0
+    keys = {b.key for b in at.button_group}
+    assert {"ex_g_route", "w:ex_class", "w:ex_status"} <= keys
+    assert not keys & {"w:ex_channel", "w:ex_outcome", "ex_g_district"}
+    assert any(e.label == "More: district, channel, outcome, category, problem" for e in at.expander)
+    # a link that sets a short facet of that section opens it: the buttons with counts, the choice kept
     at = _page("pages/explore.py", {"lang": "en", "ex_channel": "12315热线", "ex_outcome": "调解成功"})
-    assert errors(at) == [] and len(at.multiselect) == 0      # no drop-down on arrival
+    assert errors(at) == [] and at.session_state["ex_more_open"] is True
     ch = at.button_group(key="w:ex_channel")
     assert ch.value == ["12315热线"] and any(o.startswith("12315 hotline (") for o in ch.options)
     assert at.button_group(key="w:ex_outcome").value == ["调解成功"]
+    assert at.button_group(key="ex_g_district").value == []
     f = _period_13w().with_(channels=("12315热线",), outcomes=("调解成功",))
-    assert at.metric[0].value == f"{explore.record_count(sample_con, f):,}"
-    # a link that sets a long facet opens its section, with the choice in place and kept in the URL
+    assert _summary(at)["total"] == f"{explore.record_count(sample_con, f):,}"
+    assert at.query_params["ex_channel"] == "12315热线" or at.query_params["ex_channel"] == ["12315热线"]
+    # a link that sets a long facet opens it too, with the choice in place and kept in the URL
     at = _page("pages/explore.py", {"lang": "en", "ex_problem": "质量"})
     assert errors(at) == [] and at.multiselect(key="w:ex_problem").value == ["质量"]
     assert at.query_params["ex_problem"] == "质量"
+    # the sidebar's district filter shows in the section's buttons when it is opened
+    at = _page("pages/explore.py", {"lang": "en", "district": "620702"})
+    at.session_state["ex_more_open"] = True
+    at.run()
+    assert errors(at) == [] and at.button_group(key="ex_g_district").value == ["620702"]
 
 
 def test_explore_record_detail_is_built_when_opened(app_env, sample_con):
     at = _page("pages/explore.py", {"lang": "en"})
     assert errors(at) == [] and len(at.selectbox) == 0       # no drop-down on arrival (sort, size: buttons)
-    assert at.button_group(key="w:ex_sort").value == "received" and at.button_group(key="w:ex_size").value == 50
+    assert at.button_group(key="w:ex_sort").value == "received" and at.button_group(key="w:ex_size").value == 25
+    assert len(_records(at, "en")) == 25
+    # the order and page size are chosen in a popover whose button names them
+    box = next(p.proto.popover for p in at.get("popover") if "rows per page" in p.proto.popover.label)
+    assert box.label == "Sorted by received, descending; 25 rows per page"
+    at.button_group(key="w:ex_size").set_value(50).run()
+    assert errors(at) == [] and len(_records(at, "en")) == 50 and at.query_params["ex_size"] in ("50", ["50"])
+    box = next(p.proto.popover for p in at.get("popover") if "rows per page" in p.proto.popover.label)
+    assert box.label == "Sorted by received, descending; 50 rows per page"
     at.session_state["ex_detail_open"] = True
     at.run()
     pick = at.selectbox(key="ex_detail")
