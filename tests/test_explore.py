@@ -536,11 +536,11 @@ def test_explore_record_detail_is_built_when_opened(app_env, sample_con):
     assert len(_records(at, "en")) == 25
     # the order and page size are chosen in a popover whose button names them
     box = next(p.proto.popover for p in at.get("popover") if "rows per page" in p.proto.popover.label)
-    assert box.label == "Sorted by received, descending; 25 rows per page"
+    assert box.label == "Sorted by date received, descending; 25 rows per page"
     at.button_group(key="w:ex_size").set_value(50).run()
     assert errors(at) == [] and len(_records(at, "en")) == 50 and at.query_params["ex_size"] in ("50", ["50"])
     box = next(p.proto.popover for p in at.get("popover") if "rows per page" in p.proto.popover.label)
-    assert box.label == "Sorted by received, descending; 50 rows per page"
+    assert box.label == "Sorted by date received, descending; 50 rows per page"
     at.session_state["ex_detail_open"] = True
     at.run()
     pick = at.selectbox(key="ex_detail")
