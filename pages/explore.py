@@ -178,10 +178,14 @@ def records_section():
     sort, order, size = (state.url_value("ex_sort", "received", *state.choice(list(explore.SORTS))),
                          state.url_value("ex_order", "desc", *state.choice(["desc", "asc"])),
                          state.url_value("ex_size", SIZE0, *state.choice(list(explore.PAGE_SIZES))))
-    low = str.lower if lang == "en" else str
-    with c1, st.popover(t("ex.sorted", sort=low(t(f"ex.sort.{sort}", lang=lang)),
-                          order=low(t(f"ex.order.{order}", lang=lang)), size=size),
-                        icon=":material/sort:", key="ex-sort-box"):
+    if on_phone():                           # a sentence would be cut off at 390 px: key ↓ · rows
+        box = t("ex.sorted.short", sort=t(f"ex.sort.{sort}", lang=lang), arrow="↓" if order == "desc" else "↑",
+                size=size)
+    else:
+        low = str.lower if lang == "en" else str
+        box = t("ex.sorted", sort=low(t(f"ex.sort.{sort}", lang=lang)), order=low(t(f"ex.order.{order}", lang=lang)),
+                size=size)
+    with c1, st.popover(box, icon=":material/sort:", key="ex-sort-box"):
         sort = state.url_widget(st.pills, "ex_sort", "received", options=list(explore.SORTS), label=t("ex.sort"),
                                 format_func=lambda k: t(f"ex.sort.{k}", lang=lang), required=True)
         order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],

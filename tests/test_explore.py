@@ -496,8 +496,14 @@ def test_explore_records_on_a_phone_show_three_columns_with_the_sort_column(app_
     at = _page("pages/explore.py", {"lang": "en", "ex_sort": "disputed"})
     assert errors(at) == []
     assert list(_records(at, "en").columns) == ["disputed_yuan", "merchant_name", "outcome"]
+    # the sort popover's button in a few words (a sentence would be cut off)
+    assert [p.proto.popover.label for p in at.get("popover") if "per page" in p.proto.popover.label] == \
+        ["Disputed amount ↓ · 25 per page"]
     at = _page("pages/explore.py", {"lang": "en"})
     assert list(_records(at, "en").columns) == ["received_at", "merchant_name", "outcome"]
+    at = _page("pages/explore.py", {"ex_order": "asc", "ex_size": "50"})
+    assert [p.proto.popover.label for p in at.get("popover") if "每页" in p.proto.popover.label] == \
+        ["登记时间 ↑ · 每页 50 行"]
 
 
 def test_explore_more_facets_are_built_when_opened_or_set_by_a_link(app_env, sample_con):

@@ -53,6 +53,7 @@ STRINGS = {
     "ex.sort.merchant": ("经营者名称", "Merchant"),
     "ex.sort.district": ("区县", "District"),
     "ex.sort.reg_no": ("登记编号", "Registration number"),
+    "ex.sorted.short": ("{sort} {arrow} · 每页 {size} 行", "{sort} {arrow} · {size} per page"),
     "ex.sorted": ("按{sort}{order}排列，每页 {size} 行", "Sorted by {sort}, {order}; {size} rows per page"),
     "ex.order": ("顺序", "Order"),
     "ex.order.desc": ("降序", "Descending"),
