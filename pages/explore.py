@@ -164,6 +164,9 @@ db_path = data.database_path()
 cap = explore.EXPORT_CAP
 SIZE0 = 25                              # rows per page unless the URL says otherwise: a screenful and
                                         # a half; fewer rows to build for a new visitor
+# the records' URL state: default and (parse, dump) of each parameter
+REC = {"ex_sort": ("received", state.choice(list(explore.SORTS))), "ex_order": ("desc", state.choice(["desc", "asc"])),
+       "ex_size": (SIZE0, state.choice(list(explore.PAGE_SIZES))), "ex_page": (1, state.INT)}
 
 
 @st.fragment
@@ -175,9 +178,7 @@ def records_section():
     # the one number field is the page (drop-downs' scripts would cost a new visitor ~0.25 s before
     # the page is ready, bench/pageready.py)
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-    sort, order, size = (state.url_value("ex_sort", "received", *state.choice(list(explore.SORTS))),
-                         state.url_value("ex_order", "desc", *state.choice(["desc", "asc"])),
-                         state.url_value("ex_size", SIZE0, *state.choice(list(explore.PAGE_SIZES))))
+    sort, order, size = (state.url_value(k, REC[k][0], *REC[k][1]) for k in ("ex_sort", "ex_order", "ex_size"))
     if on_phone():                           # a sentence would be cut off at 390 px: key ↓ · rows
         box = t("ex.sorted.short", sort=t(f"ex.sort.{sort}", lang=lang), arrow="↓" if order == "desc" else "↑",
                 size=size)
@@ -186,12 +187,13 @@ def records_section():
         box = t("ex.sorted", sort=low(t(f"ex.sort.{sort}", lang=lang)), order=low(t(f"ex.order.{order}", lang=lang)),
                 size=size)
     with c1, st.popover(box, icon=":material/sort:", key="ex-sort-box"):
-        sort = state.url_widget(st.pills, "ex_sort", "received", options=list(explore.SORTS), label=t("ex.sort"),
+        sort = state.url_widget(st.pills, "ex_sort", REC["ex_sort"][0], options=list(explore.SORTS),
+                                label=t("ex.sort"),
                                 format_func=lambda k: t(f"ex.sort.{k}", lang=lang), required=True)
-        order = state.url_widget(st.segmented_control, "ex_order", "desc", options=["desc", "asc"],
+        order = state.url_widget(st.segmented_control, "ex_order", REC["ex_order"][0], options=["desc", "asc"],
                                  label=t("ex.order"), format_func=lambda k: t(f"ex.order.{k}", lang=lang),
                                  required=True)
-        size = state.url_widget(st.segmented_control, "ex_size", SIZE0, options=list(explore.PAGE_SIZES),
+        size = state.url_widget(st.segmented_control, "ex_size", REC["ex_size"][0], options=list(explore.PAGE_SIZES),
                                 label=t("ex.size"), required=True)
     pages = max(1, -(-total // size))
     if not 1 <= state.url_value("ex_page", 1, *state.INT) <= pages:   # a stale link or rows per page changed
@@ -292,8 +294,5 @@ with tab_records:
     if tab_records.open:
         records_section()
     else:                                    # the records' URL state is kept while the chart is shown
-        for name, default, parse_dump in (("ex_sort", "received", state.choice(list(explore.SORTS))),
-                                          ("ex_order", "desc", state.choice(["desc", "asc"])),
-                                          ("ex_size", SIZE0, state.choice(list(explore.PAGE_SIZES))),
-                                          ("ex_page", 1, state.INT)):
+        for name, (default, parse_dump) in REC.items():
             state.record(name, state.url_value(name, default, *parse_dump), default, parse_dump[1])
